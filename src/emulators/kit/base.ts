@@ -1,0 +1,115 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { OffsetClock, sleep } from '../../core/clock.ts';
+import { EmulatorStats } from './stats.ts';
+import { FaultInjector, type RequestFault } from './faults.ts';
+import { WebhookSender } from './webhook-sender.ts';
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** Seed for generated data, ids and faults (default 1). */
+  seed?: number;
+  /** Added to every API request, counted as time in flight (default 0). */
+  latencyMs?: number;
+  /** Multiplies webhook retry delays (tests shrink them; default 1). */
+  webhookDelayScale?: number;
+}
+
+/** What every emulator shares: its clock, stats, faults, webhook sender and latency. */
+export class EmulatorContext {
+  readonly clock = new OffsetClock();
+  readonly stats = new EmulatorStats();
+  readonly faults: FaultInjector;
+  readonly webhooks: WebhookSender;
+  readonly seed: number;
+  latencyMs: number;
+  webhookDelayScale: number;
+
+  constructor(options: EmulatorOptions) {
+    this.seed = options.seed ?? 1;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.webhookDelayScale = options.webhookDelayScale ?? 1;
+    this.faults = new FaultInjector(this.seed, this.stats);
+    this.webhooks = new WebhookSender(this.stats, this.faults, () => this.webhookDelayScale);
+  }
+}
+
+export const isControlPath = (url: string): boolean => url.startsWith('/_emulator/');
+
+/**
+ * Applies an injected transport-level fault. Returns true when the request must not be processed
+ * further (connection dropped or hung). 'lost_response' marks the request so the response is
+ * discarded after the write was applied; status-code faults are rendered by the emulator itself.
+ */
+export async function applyTransportFault(fault: RequestFault, request: FastifyRequest, ctx: EmulatorContext): Promise<boolean> {
+  if (fault === 'drop') {
+    request.raw.socket.destroy();
+    return true;
+  }
+  if (fault === 'timeout') {
+    await sleep(ctx.faults.current.hangMs);
+    request.raw.socket.destroy();
+    return true;
+  }
+  if (fault === 'lost_response') (request as FastifyRequest & { loseResponse?: boolean }).loseResponse = true;
+  return false;
+}
+
+/** Registers the onSend hook that discards the response of requests marked 'lost_response'. */
+export function registerLostResponseHook(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if ((request as FastifyRequest & { loseResponse?: boolean }).loseResponse) {
+      reply.raw.socket?.destroy();
+    }
+    return payload;
+  });
+}
+
+/** Emulated network latency; the caller has already entered its concurrency gate. */
+export async function applyLatency(ctx: EmulatorContext): Promise<void> {
+  if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
+}
+
+export function createFastify(): FastifyInstance {
+  return Fastify({
+    logger: false,
+    bodyLimit: 8 * 1024 * 1024,
+    // Real clients keep connections alive; the emulator must not be the bottleneck under 50 clients.
+    keepAliveTimeout: 30_000,
+    forceCloseConnections: true,
+  });
+}
+
+/** Registers `/_emulator/clock`, `/_emulator/faults` and `/_emulator/stats` (common to every emulator). */
+export function registerCommonControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.post('/_emulator/clock', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = (request.body ?? {}) as { advanceSeconds?: unknown; advanceMs?: unknown };
+    const ms = typeof body.advanceMs === 'number' ? body.advanceMs : typeof body.advanceSeconds === 'number' ? body.advanceSeconds * 1000 : NaN;
+    if (!Number.isFinite(ms) || ms < 0) {
+      return reply.code(400).send({ error: 'body must be {"advanceSeconds": n} or {"advanceMs": n} with n >= 0' });
+    }
+    ctx.clock.advance(ms);
+    return { now: new Date(ctx.clock.now()).toISOString() };
+  });
+  app.get('/_emulator/clock', async () => ({ now: new Date(ctx.clock.now()).toISOString() }));
+  app.post('/_emulator/faults', async (request, reply) => {
+    try {
+      return { faults: ctx.faults.configure(request.body ?? {}) };
+    } catch (e) {
+      return reply.code(400).send({ error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  app.get('/_emulator/faults', async () => ({ faults: ctx.faults.current }));
+  app.get('/_emulator/stats', async () => ctx.stats.snapshot());
+  app.post('/_emulator/stats/reset', async () => {
+    ctx.stats.reset();
+    return ctx.stats.snapshot();
+  });
+  app.post('/_emulator/latency', async (request, reply) => {
+    const ms = (request.body as { latencyMs?: unknown } | undefined)?.latencyMs;
+    if (typeof ms !== 'number' || ms < 0) return reply.code(400).send({ error: 'body must be {"latencyMs": n}' });
+    ctx.latencyMs = ms;
+    return { latencyMs: ms };
+  });
+}
