@@ -1,0 +1,102 @@
+import type { Money } from '../core/money.ts';
+
+/**
+ * The canonical entities that flows exchange. Each system converts its wire shapes to and from these
+ * (src/systems/<x>/model.ts); flows never see a vendor's wire format. Shaped for every ERP pair:
+ * Xero and Acumatica are bill sources, QuickBooks Online a bill target.
+ */
+export type SystemId = 'xero' | 'bill' | 'qbo' | 'acumatica';
+
+export interface GlAccount {
+  id: string;
+  /** Account number/code as the ledger shows it; not every system requires one. */
+  code: string | null;
+  name: string;
+  /** Normalised kind, enough to decide what an account may be used for. */
+  kind: 'expense' | 'asset' | 'liability' | 'equity' | 'revenue' | 'bank' | 'other';
+  active: boolean;
+  /** Whether payments may be posted to it (Xero: BANK or EnablePaymentsToAccount). */
+  acceptsPayments: boolean;
+}
+
+export interface Department {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+export interface PostalAddress {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+  /** ISO 3166-1 alpha-2 where known. */
+  country: string | null;
+}
+
+export interface Vendor {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  taxId: string | null;
+  address: PostalAddress | null;
+  currency: string | null;
+  active: boolean;
+  /** Source-side modification stamp (ISO-8601), used for audit and change detection. */
+  updatedAt: string;
+}
+
+export type BillStatus = 'draft' | 'submitted' | 'approved' | 'paid' | 'voided' | 'deleted';
+
+export interface BillLine {
+  description: string;
+  amount: Money;
+  /** The source ledger's account for this line: code when the system has codes, else its id. */
+  account: { id: string | null; code: string | null } | null;
+  /** Tracking/dimension values, e.g. Xero tracking category "Region" = "West". */
+  dimensions: { category: string; option: string }[];
+}
+
+export interface Bill {
+  id: string;
+  vendorId: string;
+  invoiceNumber: string;
+  /** yyyy-MM-dd */
+  invoiceDate: string;
+  /** yyyy-MM-dd */
+  dueDate: string;
+  currency: string;
+  status: BillStatus;
+  total: Money;
+  amountDue: Money;
+  amountPaid: Money;
+  lines: BillLine[];
+  updatedAt: string;
+}
+
+/** A payment applied to one bill on the paying side (BILL billPayments[] entry). */
+export interface BillPaymentApplication {
+  /** Stable id of this application (BILL blp…); the unit that becomes one ERP payment. */
+  id: string;
+  paymentId: string;
+  billId: string;
+  amount: Money;
+  /** yyyy-MM-dd the money left. */
+  date: string;
+  state: 'pending' | 'settled' | 'cancelled';
+  /** Raw status text from the paying system, kept for audit. */
+  statusText: string;
+  updatedAt: string;
+}
+
+/** The paying side's current view of a bill it holds. */
+export interface TargetBillState {
+  id: string;
+  amount: Money;
+  paidAmount: Money;
+  /** Money promised by scheduled payments that have not settled. */
+  scheduledAmount: Money;
+  archived: boolean;
+}
