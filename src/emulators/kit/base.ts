@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { OffsetClock, sleep } from '../../core/clock.ts';
 import { EmulatorStats } from './stats.ts';
 import { FaultInjector, type RequestFault } from './faults.ts';
@@ -71,13 +71,18 @@ export async function applyLatency(ctx: EmulatorContext): Promise<void> {
   if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
 }
 
-export function createFastify(): FastifyInstance {
+/**
+ * The emulators' fastify instance. `overrides` lets one emulator change a server option the vendor
+ * needs (Xero matches paths case-insensitively, for example); the defaults stay as they are.
+ */
+export function createFastify(overrides: FastifyServerOptions = {}): FastifyInstance {
   return Fastify({
     logger: false,
     bodyLimit: 8 * 1024 * 1024,
     // Real clients keep connections alive; the emulator must not be the bottleneck under 50 clients.
     keepAliveTimeout: 30_000,
     forceCloseConnections: true,
+    ...overrides,
   });
 }
 
