@@ -1,0 +1,114 @@
+/**
+ * What every external system declares as data (spec.ts per folder), so shared code (transport,
+ * limiter, webhook routes, OAuth routes) reads behaviour from the spec instead of branching on the
+ * system id. Shaped to fit Xero and BILL now and QuickBooks Online and Acumatica next.
+ */
+export type SystemId = 'xero' | 'bill' | 'qbo' | 'acumatica';
+export type Environment = 'production' | 'sandbox';
+
+/**
+ * A call allowance over a time window. `budget` is what we allow ourselves: just under `published`
+ * so clock skew between us and the service and calls already in flight never tip us over.
+ */
+export interface WindowLimitSpec {
+  /** Label used in errors, logs and metrics (e.g. "minute", "day", "hour"). */
+  name: string;
+  /** The vendor's number, kept for documentation and tests. */
+  published: number;
+  budget: number;
+  windowMs: number;
+  /** Whose calls share the allowance: one tenant/organisation, or every tenant of this app/devKey. */
+  scope: 'tenant' | 'app';
+  /**
+   * 'rolling': never more than `budget` starts in any `windowMs` span (safe against the vendor's
+   * fixed windows whatever their phase). 'clock': counted per calendar window aligned to the epoch
+   * (BILL's hourly allowance resets "at the start of the next hour").
+   */
+  alignment: 'rolling' | 'clock';
+  /** 'wait': queue until room frees up (minute limits). 'park': refuse at once with the reset time. */
+  onExhaust: 'wait' | 'park';
+  /** Which requests count: ordinary API calls, or logins (BILL limits those separately). */
+  group: 'api' | 'login';
+  /** Vendor doc the number comes from. */
+  source: string;
+}
+
+export interface ConcurrencyLimitSpec {
+  published: number;
+  budget: number;
+  scope: 'tenant' | 'app';
+  source: string;
+}
+
+export interface LimitsSpec {
+  concurrency: ConcurrencyLimitSpec;
+  windows: readonly WindowLimitSpec[];
+}
+
+export type AuthSpec =
+  | {
+      kind: 'oauth2-code';
+      /** PKCE S256 is sent when true (Xero supports it for every app type). */
+      pkce: boolean;
+      /** Names in `urls` of the endpoints. */
+      authorizeUrl: string;
+      tokenUrl: string;
+      revokeUrl?: string;
+      accessTokenTtlSeconds: number;
+      /** Refresh this long before the access token expires. */
+      refreshSkewSeconds: number;
+      defaultScopes: readonly string[];
+      /** The command a user runs when the connection must be made again. */
+      reconnectCommand: string;
+    }
+  | {
+      kind: 'session-login';
+      /** The service ends idle sessions after this long. */
+      idleTimeoutSeconds: number;
+      /** We log in again after this much idle time, a margin under the service's timeout. */
+      assumeExpiredAfterSeconds: number;
+      reconnectCommand: string;
+    }
+  | {
+      /** OAuth 2.0 resource-owner password or client-credentials against a customer instance (Acumatica). */
+      kind: 'oauth2-password';
+      tokenPath: string;
+      refreshSkewSeconds: number;
+      reconnectCommand: string;
+    };
+
+export interface WebhookSpec {
+  /** Header carrying the signature, lower-case. */
+  signatureHeader: string;
+  /** How the signature is made; base64 HMAC-SHA256 over the raw body for Xero, BILL and QBO. */
+  algorithm: 'hmac-sha256-base64';
+  /** What the signing key is called on the vendor side (for messages and docs). */
+  keyName: string;
+}
+
+export interface SystemSpec {
+  id: SystemId;
+  displayName: string;
+  /**
+   * Named base URLs per environment (e.g. api, identity, events). Values may hold `{placeholders}`
+   * filled per connection (Acumatica's `{instanceUrl}`).
+   */
+  urls: Record<Environment, Readonly<Record<string, string>>>;
+  auth: AuthSpec;
+  limits: LimitsSpec;
+  webhook: WebhookSpec | null;
+  /** Per-request caps for batch/bulk writes, by operation name. */
+  batchCaps: Readonly<Record<string, number>>;
+  /** Default per-request timeout. */
+  timeoutMs: number;
+}
+
+/**
+ * Where a connection's credentials live. The engine implements it on the database (row lock or
+ * advisory lock per connection); `MemoryCredentialStore` serves tests.
+ */
+export interface CredentialStore<C> {
+  load(): Promise<C>;
+  /** runs fn holding a cross-process lock for this connection; fn gets the freshly re-read credentials and may return updated ones to save before the lock is released */
+  update(fn: (current: C) => Promise<C | undefined>): Promise<C>;
+}
