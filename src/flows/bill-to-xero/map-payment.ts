@@ -15,7 +15,7 @@ export interface ErpPaymentPayload {
 
 export interface PaymentContext {
   /** The ERP bill this BILL bill came from; null when the BILL bill was not created by ml-connector. */
-  erpBill: { id: string; status: string; amountDue: Money; open: boolean } | null;
+  erpBill: { id: string; status: string; amountDue: Money | null; open: boolean } | null;
   /** The ERP payment already posted for this application. */
   posted: { targetId: string } | null;
 }
@@ -41,13 +41,15 @@ export function planPayment(app: BillPaymentApplication, ctx: PaymentContext): D
   if (!ctx.erpBill.open) {
     return { kind: 'conflict', reason: `BILL paid ${formatMoney(app.amount)} ${app.amount.currency} but the ERP bill is ${ctx.erpBill.status}` };
   }
-  if (app.amount.currency !== ctx.erpBill.amountDue.currency) {
-    return { kind: 'conflict', reason: `BILL paid in ${app.amount.currency} but the ERP bill is in ${ctx.erpBill.amountDue.currency}` };
+  const due = ctx.erpBill.amountDue;
+  // When the ERP bill's balance is not known here, the ERP itself refuses an over-payment.
+  if (due && app.amount.currency !== due.currency) {
+    return { kind: 'conflict', reason: `BILL paid in ${app.amount.currency} but the ERP bill is in ${due.currency}` };
   }
-  if (compareMoney(app.amount, ctx.erpBill.amountDue) > 0) {
+  if (due && compareMoney(app.amount, due) > 0) {
     return {
       kind: 'conflict',
-      reason: `BILL paid ${formatMoney(app.amount)} but the ERP bill has only ${formatMoney(ctx.erpBill.amountDue)} ${app.amount.currency} outstanding`,
+      reason: `BILL paid ${formatMoney(app.amount)} but the ERP bill has only ${formatMoney(due)} ${app.amount.currency} outstanding`,
     };
   }
   const payload: ErpPaymentPayload = {

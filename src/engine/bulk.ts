@@ -1,0 +1,78 @@
+import { asConnectorError, type ConnectorError } from '../core/errors.ts';
+
+export type ItemResult<R> = { ok: true; value: R } | { ok: false; error: ConnectorError };
+
+/**
+ * Sends items through an all-or-nothing bulk endpoint in chunks of `cap`. When a chunk is rejected
+ * as invalid, it is split in halves until the bad items stand alone, so one bad record costs
+ * O(log n) extra calls and every good record still goes through (BILL bulk bills and vendors are
+ * atomic: developer.bill.com/reference/createbulkbills). Chunks run with up to `parallel` in flight.
+ * Errors other than validation (network, limits, auth) are thrown to the caller unchanged.
+ */
+export async function bulkWithIsolation<T, R>(
+  items: readonly T[],
+  cap: number,
+  parallel: number,
+  send: (chunk: readonly T[]) => Promise<R[]>,
+): Promise<ItemResult<R>[]> {
+  const results: ItemResult<R>[] = new Array(items.length);
+  const chunks: [number, number][] = [];
+  for (let i = 0; i < items.length; i += cap) chunks.push([i, Math.min(items.length, i + cap)]);
+
+  const run = async (start: number, end: number): Promise<void> => {
+    const chunk = items.slice(start, end);
+    try {
+      const out = await send(chunk);
+      if (out.length !== chunk.length) throw new Error(`bulk answer has ${out.length} items for ${chunk.length} sent`);
+      out.forEach((value, i) => (results[start + i] = { ok: true, value }));
+    } catch (e) {
+      const error = asConnectorError(e);
+      if (error.kind !== 'invalid_data') throw error;
+      if (chunk.length === 1) {
+        results[start] = { ok: false, error };
+        return;
+      }
+      const mid = start + Math.ceil(chunk.length / 2);
+      await run(start, mid);
+      await run(mid, end);
+    }
+  };
+
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(parallel, chunks.length)) }, async () => {
+    while (next < chunks.length) {
+      const [s, e] = chunks[next++]!;
+      await run(s, e);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Runs tasks with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** Pulls the next page while the current one is processed, so reads overlap writes. */
+export async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  while (true) {
+    const current = await pending;
+    if (current.done) return;
+    pending = it.next();
+    // Keep an unhandled rejection from surfacing before the consumer asks for the next page.
+    pending.catch(() => undefined);
+    yield current.value;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Logger } from '../core/log.ts';
+import type { Db } from '../store/db.ts';
+import type { AuditEvent } from '../store/repos/audit.ts';
+import type { RecordOutcome } from '../store/repos/records.ts';
+import type { Link } from './link.ts';
+import type { ErpBillSource, PayablesHub } from './ports.ts';
+
+/** One line of a dry-run plan, or of a real run's summary. */
+export interface PlanEntry {
+  entity: string;
+  sourceId: string;
+  label: string;
+  action: 'create' | 'update' | 'link' | 'archive' | 'delete' | 'unchanged' | 'skip' | 'conflict' | 'fail';
+  reason: string;
+}
+
+export interface Progress {
+  step: string;
+  done: number;
+  note?: string;
+}
+
+export interface RunOptions {
+  dryRun?: boolean;
+  /** Called as work advances (CLI progress line, server progress bar). */
+  onProgress?: (p: Progress) => void;
+  /** Test hook: called after each committed page with the step name (crash tests kill here). */
+  afterCommit?: (step: string) => void | Promise<void>;
+}
+
+export type Counts = Record<string, number>;
+
+/** Everything one run needs; the engine's steps share it. */
+export class RunContext {
+  readonly plan: PlanEntry[] = [];
+  readonly counts: Counts = {};
+  private pendingAudit: AuditEvent[] = [];
+  private pendingOutcomes: RecordOutcome[] = [];
+
+  constructor(
+    readonly db: Db,
+    readonly link: Link,
+    readonly runId: string,
+    readonly erp: ErpBillSource,
+    readonly hub: PayablesHub,
+    readonly log: Logger,
+    readonly options: RunOptions,
+  ) {}
+
+  get dryRun(): boolean {
+    return this.options.dryRun === true;
+  }
+
+  count(key: string, n = 1): void {
+    this.counts[key] = (this.counts[key] ?? 0) + n;
+  }
+
+  progress(step: string, done: number, note?: string): void {
+    this.options.onProgress?.({ step, done, ...(note ? { note } : {}) });
+  }
+
+  /** Notes a decision: counted, kept for the plan, and its audit event and record status queued for the page's commit. */
+  outcome(entry: PlanEntry, audit: Omit<AuditEvent, 'runId' | 'entity' | 'sourceId'> | null, record: Omit<RecordOutcome, 'entity' | 'sourceId' | 'label'> | null): void {
+    this.count(`${entry.entity}.${entry.action}`);
+    // A real run keeps only what needs attention; a dry run keeps the whole plan.
+    if (this.dryRun || ((entry.action === 'fail' || entry.action === 'conflict') && this.plan.length < 1000)) this.plan.push(entry);
+    if (this.dryRun) return;
+    if (audit) this.pendingAudit.push({ ...audit, runId: this.runId, entity: entry.entity, sourceId: entry.sourceId });
+    if (record) this.pendingOutcomes.push({ ...record, entity: entry.entity, sourceId: entry.sourceId, label: entry.label });
+  }
+
+  /** Audit rows and record statuses queued since the last commit, handed to the commit transaction. */
+  drain(): { audit: AuditEvent[]; outcomes: RecordOutcome[] } {
+    const out = { audit: this.pendingAudit, outcomes: this.pendingOutcomes };
+    this.pendingAudit = [];
+    this.pendingOutcomes = [];
+    return out;
+  }
+}

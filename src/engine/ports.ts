@@ -1,0 +1,80 @@
+import type { ConnectorError } from '../core/errors.ts';
+import type { Money } from '../core/money.ts';
+import type { Bill, BillPaymentApplication, Department, GlAccount, SystemId, TargetBillState, Vendor } from '../model/types.ts';
+import type { BillPayload } from '../flows/xero-to-bill/map-bill.ts';
+import type { VendorIndexEntry, VendorPayload } from '../flows/xero-to-bill/map-vendor.ts';
+import type { ErpPaymentPayload } from '../flows/bill-to-xero/map-payment.ts';
+
+/**
+ * What the engine needs from each side, in canonical terms. Each system folder implements its side
+ * over its own client (src/systems/<x>/port.ts); the engine never sees wire formats. An ERP that
+ * sends bills to BILL (Xero, Acumatica) is an ErpBillSource; BILL is the PayablesHub.
+ */
+export interface Page<T> {
+  items: T[];
+  /** The checkpoint to store once every write for this page is committed. */
+  cursor: string | null;
+}
+
+export type WriteResult = { ok: true; targetId: string } | { ok: false; error: ConnectorError };
+
+/** Where payments are posted on the ERP (Xero: a bank account or one with payments enabled). */
+export interface PaymentAccountRef {
+  code?: string | undefined;
+  id?: string | undefined;
+}
+
+export interface ErpBillSource {
+  readonly system: SystemId;
+  /** The ERP's tenant/company id, for audit and limits. */
+  readonly tenantId: string;
+  listAccounts(): Promise<GlAccount[]>;
+  /** Suppliers changed since the checkpoint, oldest first. */
+  iterateSuppliers(since: string | null): AsyncIterable<Page<Vendor>>;
+  getVendors(ids: readonly string[]): Promise<Vendor[]>;
+  /** Payable bills (all statuses) changed since the checkpoint, oldest first. */
+  iterateBills(since: string | null): AsyncIterable<Page<Bill>>;
+  getBills(ids: readonly string[]): Promise<Bill[]>;
+  /** Posts payments; one result per payment, in order (a rejected one does not sink the others). */
+  postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]>;
+  /** Payments already on the ERP carrying these references (reference → ERP payment id). */
+  findPaymentsByReference(references: readonly string[]): Promise<Map<string, string>>;
+  deletePayment(id: string): Promise<void>;
+  /** Departments/dimensions are read from bill lines; this lists the ERP's categories for mapping UIs. */
+  listDimensionCategories(): Promise<{ name: string; options: string[] }[]>;
+}
+
+export interface HubBillSummary {
+  id: string;
+  vendorId: string;
+  invoiceNumber: string;
+  amount: Money;
+  archived: boolean;
+}
+
+export interface PayablesHub {
+  readonly system: 'bill';
+  readonly orgId: string;
+  readonly caps: { bulkBills: number; bulkVendors: number; bulkAccounts: number };
+  listAccounts(): Promise<GlAccount[]>;
+  /** Atomic: all created or none. Returns the created accounts in request order. */
+  createAccounts(accounts: readonly { name: string; code: string | null; kind: GlAccount['kind'] }[]): Promise<GlAccount[]>;
+  listDepartments(): Promise<Department[]>;
+  iterateVendors(): AsyncIterable<VendorIndexEntry[]>;
+  findVendorsByName(names: readonly string[]): Promise<VendorIndexEntry[]>;
+  /** Atomic bulk create; returns target ids in request order. */
+  createVendors(payloads: readonly VendorPayload[]): Promise<string[]>;
+  updateVendor(id: string, payload: VendorPayload): Promise<void>;
+  /** Atomic bulk create; returns target ids in request order. */
+  createBills(payloads: readonly BillPayload[]): Promise<string[]>;
+  findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]>;
+  updateBill(id: string, payload: BillPayload): Promise<void>;
+  archiveBill(id: string): Promise<void>;
+  getBillStates(ids: readonly string[]): Promise<TargetBillState[]>;
+  /** Every bill on the hub (reconcile). */
+  iterateBills(): AsyncIterable<HubBillSummary[]>;
+  /** Payment applications changed since the checkpoint, oldest first. */
+  iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>>;
+  /** The applications of these payments (replay of single payment records). */
+  getPaymentApplications(paymentIds: readonly string[]): Promise<BillPaymentApplication[]>;
+}

@@ -1,0 +1,119 @@
+import { addMoney, compareMoney, formatMoney, money, type Money } from '../core/money.ts';
+import type { Logger } from '../core/log.ts';
+import type { Db } from '../store/db.ts';
+import { getMappings } from '../store/repos/id-map.ts';
+import { billMatchKey } from './steps/bills.ts';
+import { entities, type Link } from './link.ts';
+import type { ErpBillSource, HubBillSummary, PayablesHub } from './ports.ts';
+
+export interface Difference {
+  kind: 'missing_in_bill' | 'amount_differs' | 'duplicate_in_bill' | 'not_archived' | 'payment_not_applied' | 'paid_amount_differs' | 'target_missing';
+  erpBillId: string | null;
+  billId: string | null;
+  detail: string;
+}
+
+export interface ReconcileReport {
+  link: string;
+  agree: boolean;
+  checked: { erpBills: number; linkedBills: number; billBills: number; paymentApplications: number };
+  totals: Record<string, { erpLinked: string; bill: string; paidInBill: string; paidInErp: string }>;
+  differences: Difference[];
+}
+
+/**
+ * Proves the ledgers agree, reading both sides afresh (not trusting the id map alone):
+ * every eligible ERP bill has exactly one BILL bill with the same amount, voided ones are archived,
+ * and every settled BILL payment on a synced bill is applied in the ERP (paid amounts equal).
+ */
+export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: PayablesHub, log: Logger): Promise<ReconcileReport> {
+  const differences: Difference[] = [];
+  const hubBills = new Map<string, HubBillSummary>();
+  const hubByKey = new Map<string, string[]>();
+  for await (const page of hub.iterateBills()) {
+    for (const b of page) {
+      hubBills.set(b.id, b);
+      if (b.archived) continue;
+      const k = billMatchKey(b.vendorId, b.invoiceNumber, b.amount.minor);
+      hubByKey.set(k, [...(hubByKey.get(k) ?? []), b.id]);
+    }
+  }
+
+  // BILL payments settled per BILL bill.
+  const settled = new Map<string, Money>();
+  let applications = 0;
+  for await (const page of hub.iteratePaymentApplications(null)) {
+    for (const a of page.items) {
+      if (a.state !== 'settled') continue;
+      applications += 1;
+      settled.set(a.billId, addMoney(settled.get(a.billId) ?? money(a.amount.currency, 0n), a.amount));
+    }
+  }
+
+  type TotalField = 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
+  const sums = new Map<string, Record<TotalField, Money>>();
+  const bump = (currency: string, field: TotalField, m: Money) => {
+    let t = sums.get(currency);
+    if (!t) {
+      const zero = money(currency, 0n);
+      t = { erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
+      sums.set(currency, t);
+    }
+    if (m.currency === currency) t[field] = addMoney(t[field], m);
+  };
+
+  let erpBills = 0;
+  let linkedBills = 0;
+  for await (const page of erp.iterateBills(null)) {
+    const mapped = await getMappings(db, { link: link.name, entity: entities.bill }, page.items.map((b) => b.id));
+    for (const b of page.items) {
+      erpBills += 1;
+      const row = mapped.get(b.id);
+      const eligible = b.status === 'approved' && b.amountPaid.minor === 0n;
+      if (!row || row.state !== 'linked') {
+        if (eligible) differences.push({ kind: 'missing_in_bill', erpBillId: b.id, billId: null, detail: `approved unpaid bill ${b.invoiceNumber} (${formatMoney(b.total)} ${b.currency}) has no BILL bill` });
+        continue;
+      }
+      linkedBills += 1;
+      const target = hubBills.get(row.target_id!);
+      if (!target) {
+        differences.push({ kind: 'target_missing', erpBillId: b.id, billId: row.target_id, detail: `BILL bill ${row.target_id} linked to ${b.invoiceNumber} no longer exists` });
+        continue;
+      }
+      if (b.status === 'voided' || b.status === 'deleted') {
+        if (!target.archived) differences.push({ kind: 'not_archived', erpBillId: b.id, billId: target.id, detail: `bill ${b.status} in the ERP but BILL bill ${target.id} is active` });
+        continue;
+      }
+      bump(b.currency, 'erpLinked', b.total);
+      bump(target.amount.currency, 'bill', target.amount);
+      if (target.amount.currency !== b.currency || compareMoney(target.amount, b.total) !== 0) {
+        differences.push({ kind: 'amount_differs', erpBillId: b.id, billId: target.id, detail: `ERP ${formatMoney(b.total)} ${b.currency} vs BILL ${formatMoney(target.amount)} ${target.amount.currency}` });
+      }
+      const dupes = hubByKey.get(billMatchKey(target.vendorId, target.invoiceNumber, target.amount.minor)) ?? [];
+      if (dupes.length > 1) {
+        differences.push({ kind: 'duplicate_in_bill', erpBillId: b.id, billId: target.id, detail: `BILL has ${dupes.length} active bills ${dupes.join(', ')} for ${b.invoiceNumber}` });
+      }
+      const paidInBill = settled.get(target.id) ?? money(b.currency, 0n);
+      bump(b.currency, 'paidInBill', paidInBill);
+      bump(b.currency, 'paidInErp', b.amountPaid);
+      if (paidInBill.currency === b.currency && compareMoney(paidInBill, b.amountPaid) !== 0) {
+        differences.push({
+          kind: compareMoney(paidInBill, b.amountPaid) > 0 ? 'payment_not_applied' : 'paid_amount_differs',
+          erpBillId: b.id,
+          billId: target.id,
+          detail: `BILL settled ${formatMoney(paidInBill)} but the ERP shows ${formatMoney(b.amountPaid)} ${b.currency} paid`,
+        });
+      }
+    }
+  }
+  log.info({ link: link.name, differences: differences.length }, 'reconcile finished');
+  return {
+    link: link.name,
+    agree: differences.length === 0,
+    checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications },
+    totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
+      erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
+    }])),
+    differences,
+  };
+}

@@ -1,0 +1,249 @@
+import { ConnectorError, asConnectorError } from '../../core/errors.ts';
+import { formatMoney } from '../../core/money.ts';
+import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
+import { invoiceNumberFor, planBill, type BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
+import { nameKey, type Decision } from '../../flows/types.ts';
+import { getCursor } from '../../store/repos/cursors.ts';
+import { dropIntents, getMappings, getMappingsByTarget, listIntents, recordIntents, recordLinks, updateHash, type IdMapRow } from '../../store/repos/id-map.ts';
+import type { RunContext } from '../context.ts';
+import { bulkWithIsolation, mapLimit, prefetch } from '../bulk.ts';
+import { commitPage } from '../commit.ts';
+import { entities, streams } from '../link.ts';
+import type { AccountMap } from './accounts.ts';
+import type { VendorSync } from './vendors.ts';
+import { isFatal, recordConflict, recordFailure } from './failures.ts';
+
+/** vendor|invoice number|amount: how a bill is found again on BILL when a create's answer was lost. */
+export const billMatchKey = (vendorId: string, invoiceNumber: string, amountMinor: bigint): string =>
+  `${vendorId}|${invoiceNumber.trim().toLowerCase()}|${amountMinor}`;
+
+/**
+ * Approved, wholly unpaid ERP bills become BILL bills; later edits update them, voids archive them
+ * or raise conflicts. Creates go through BILL's bulk endpoint, recorded as intents first.
+ */
+export class BillSync {
+  private departments = new Map<string, string>();
+  /** Guards against recovering forever when every answer keeps getting lost. */
+  private recoveries = 0;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly accounts: AccountMap,
+    private readonly vendors: VendorSync,
+  ) {}
+
+  private key() {
+    return { link: this.ctx.link.name, entity: entities.bill, source_system: this.ctx.erp.system, target_system: 'bill' };
+  }
+
+  async load(): Promise<void> {
+    if (this.ctx.link.settings.departmentCategory) {
+      for (const d of await this.ctx.hub.listDepartments()) if (d.active) this.departments.set(nameKey(d.name), d.id);
+    }
+  }
+
+  private departmentFor(line: BillLine): string | null {
+    const category = this.ctx.link.settings.departmentCategory;
+    if (!category) return null;
+    const dim = line.dimensions.find((d) => nameKey(d.category) === nameKey(category));
+    return dim ? (this.departments.get(nameKey(dim.option)) ?? null) : null;
+  }
+
+  /** Bills changed since the checkpoint, page by page; the cursor moves after each committed page. */
+  async syncChanged(): Promise<void> {
+    await this.resolveIntents();
+    const since = await getCursor(this.ctx.db, this.ctx.link.name, streams.erpBills);
+    let done = 0;
+    for await (const page of prefetch(this.ctx.erp.iterateBills(since))) {
+      await this.process(page.items);
+      await commitPage(this.ctx, 'bills', { stream: streams.erpBills, value: page.cursor });
+      done += page.items.length;
+      this.ctx.progress('bills', done);
+    }
+  }
+
+  /** Re-runs the given ERP bills regardless of cursors (replay). */
+  async syncIds(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 50) {
+      const bills = await this.ctx.erp.getBills(ids.slice(i, i + 50));
+      await this.process(bills);
+      await commitPage(this.ctx, 'bills', null);
+    }
+  }
+
+  /**
+   * Creates a crash left outstanding: a BILL bill with the same vendor, invoice number and amount is
+   * adopted; the rest are re-read from the ERP and processed again, so exactly one BILL bill results.
+   */
+  async resolveIntents(): Promise<void> {
+    if (this.ctx.dryRun) return;
+    const intents = await listIntents(this.ctx.db, this.key());
+    if (intents.length === 0) return;
+    if (++this.recoveries > 5) {
+      throw new ConnectorError({ code: 'MLC_ERR_NETWORK', message: 'BILL keeps losing the answers to bill creates; the next run resumes from the saved state' });
+    }
+    const vendorIds = [...new Set(intents.map((i) => (i.match_key ?? '').split('|')[0]!).filter(Boolean))];
+    const candidates = await this.ctx.hub.findBillsByVendors(vendorIds);
+    const alreadyLinked = await getMappingsByTarget(this.ctx.db, this.key(), candidates.map((c) => c.id));
+    const pool = new Map<string, string[]>();
+    for (const c of candidates) {
+      if (c.archived || alreadyLinked.has(c.id)) continue;
+      const k = billMatchKey(c.vendorId, c.invoiceNumber, c.amount.minor);
+      pool.set(k, [...(pool.get(k) ?? []), c.id]);
+    }
+    const adopted: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
+    const orphaned: IdMapRow[] = [];
+    for (const i of intents) {
+      const ids = pool.get(i.match_key ?? '');
+      const id = ids?.shift();
+      if (id) adopted.push({ sourceId: i.source_id, targetId: id, hash: i.content_hash, sourceVersion: i.source_version });
+      else orphaned.push(i);
+    }
+    await this.ctx.db.transaction(async (tx) => {
+      await recordLinks(tx, this.key(), adopted);
+      await dropIntents(tx, this.key(), orphaned.map((o) => o.source_id));
+    });
+    this.ctx.count('bill.recovered', adopted.length);
+    this.ctx.log.info({ link: this.ctx.link.name, adopted: adopted.length, recreate: orphaned.length }, 'resolved outstanding bill creates');
+    if (orphaned.length > 0) await this.syncIds(orphaned.map((o) => o.source_id));
+  }
+
+  private async process(bills: readonly Bill[]): Promise<void> {
+    if (bills.length === 0) return;
+    const ctx = this.ctx;
+    const mapped = await getMappings(ctx.db, this.key(), bills.map((b) => b.id));
+    const live = bills.filter((b) => (b.status === 'approved' && b.amountPaid.minor === 0n) || mapped.get(b.id)?.state === 'linked');
+    const vendorIds = await this.vendors.ensure(live.map((b) => b.vendorId));
+    await this.accounts.ensure(live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
+
+    const linkedOf = (b: Bill) => {
+      const row = mapped.get(b.id);
+      return row?.state === 'linked' ? { targetId: row.target_id!, hash: row.content_hash } : null;
+    };
+    const plan = (b: Bill, target: TargetBillState | null): Decision<BillPayload> =>
+      planBill(b, {
+        linked: linkedOf(b),
+        target,
+        vendorTargetId: vendorIds.get(b.vendorId) ?? null,
+        accountFor: (l) => this.accounts.forLine(l),
+        departmentFor: (l) => this.departmentFor(l),
+      });
+
+    // First pass without BILL's view; bills whose decision depends on it (voids, edits) are re-planned with it.
+    let decisions = bills.map((b) => plan(b, null));
+    const needTarget = bills.filter((b, i) => {
+      const d = decisions[i]!;
+      return linkedOf(b) && (d.kind === 'update' || (d.kind === 'fail' && (b.status === 'voided' || b.status === 'deleted')));
+    });
+    if (needTarget.length > 0) {
+      const states = new Map((await ctx.hub.getBillStates(needTarget.map((b) => linkedOf(b)!.targetId))).map((s) => [s.id, s]));
+      decisions = bills.map((b, i) => (needTarget.includes(b) ? plan(b, states.get(linkedOf(b)!.targetId) ?? null) : decisions[i]!));
+    }
+
+    const creates: { bill: Bill; payload: BillPayload; hash: string }[] = [];
+    const writes: { bill: Bill; d: Extract<Decision<BillPayload>, { kind: 'update' | 'archive' }> }[] = [];
+    bills.forEach((b, i) => {
+      const d = decisions[i]!;
+      const entry = { entity: entities.bill, sourceId: b.id, label: labelOf(b) };
+      const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: b.updatedAt };
+      switch (d.kind) {
+        case 'create':
+          creates.push({ bill: b, payload: d.payload, hash: d.hash });
+          break;
+        case 'update':
+        case 'archive':
+          writes.push({ bill: b, d });
+          break;
+        case 'unchanged':
+          ctx.outcome({ ...entry, action: 'unchanged', reason: d.reason }, null,
+            { sourceSystem: ctx.erp.system, status: 'synced', reason: d.reason, errorCode: null, errorMessage: null, targetId: d.targetId });
+          break;
+        case 'skip':
+          ctx.outcome({ ...entry, action: 'skip', reason: d.reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: d.reason },
+            { sourceSystem: ctx.erp.system, status: 'skipped', reason: d.reason, errorCode: null, errorMessage: null, targetId: null });
+          break;
+        case 'conflict':
+          recordConflict(ctx, entry, base, d.reason, d.targetId ?? null);
+          break;
+        case 'fail':
+          recordFailure(ctx, entry, base, d.code, d.reason);
+          break;
+        default:
+          break;
+      }
+    });
+
+    await this.create(creates);
+    await mapLimit(writes, 3, (w) => this.write(w.bill, w.d));
+  }
+
+  private async write(bill: Bill, d: Extract<Decision<BillPayload>, { kind: 'update' | 'archive' }>): Promise<void> {
+    const ctx = this.ctx;
+    const entry = { entity: entities.bill, sourceId: bill.id, label: labelOf(bill) };
+    const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: bill.updatedAt, targetId: d.targetId };
+    const reason = d.kind === 'update' ? 'bill changed in the ERP' : d.reason;
+    if (ctx.dryRun) return ctx.outcome({ ...entry, action: d.kind, reason }, null, null);
+    try {
+      if (d.kind === 'update') {
+        await ctx.hub.updateBill(d.targetId, d.payload);
+        await updateHash(ctx.db, this.key(), bill.id, d.hash, bill.updatedAt);
+      } else {
+        await ctx.hub.archiveBill(d.targetId);
+      }
+      ctx.outcome({ ...entry, action: d.kind, reason },
+        { ...base, step: d.kind === 'update' ? 'updated' : 'archived', outcome: 'ok', payload: d.kind === 'update' ? d.payload : undefined },
+        { sourceSystem: ctx.erp.system, status: 'synced', reason: d.kind === 'update' ? 'updated in BILL' : 'archived in BILL', errorCode: null, errorMessage: null, targetId: d.targetId });
+    } catch (e) {
+      const error = asConnectorError(e);
+      if (isFatal(error)) throw error;
+      recordFailure(ctx, entry, base, error.code, error.message, d.kind === 'update' ? d.payload : undefined, error.vendorBody);
+    }
+  }
+
+  private async create(creates: { bill: Bill; payload: BillPayload; hash: string }[]): Promise<void> {
+    const ctx = this.ctx;
+    if (creates.length === 0) return;
+    if (ctx.dryRun) {
+      for (const c of creates) {
+        ctx.outcome({ entity: entities.bill, sourceId: c.bill.id, label: labelOf(c.bill), action: 'create', reason: `approved and unpaid: ${formatMoney(c.bill.total)} ${c.bill.currency}` }, null, null);
+      }
+      return;
+    }
+    await recordIntents(ctx.db, this.key(), creates.map((c) => ({
+      sourceId: c.bill.id, matchKey: billMatchKey(c.payload.vendorId, c.payload.invoiceNumber, c.bill.total.minor), sourceVersion: c.bill.updatedAt, hash: c.hash,
+    })));
+    let results;
+    try {
+      results = await bulkWithIsolation(creates, ctx.hub.caps.bulkBills, 3, (chunk) => ctx.hub.createBills(chunk.map((c) => c.payload)));
+    } catch (e) {
+      const error = asConnectorError(e);
+      if (isFatal(error) || error.kind !== 'retryable') throw error;
+      // A lost answer: adopt what BILL did create, then create the rest (resolveIntents re-reads them).
+      ctx.log.warn({ link: ctx.link.name, code: error.code }, 'bulk bill create answer lost; searching BILL before retrying');
+      await this.resolveIntents();
+      return;
+    }
+    const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
+    const failed: string[] = [];
+    results.forEach((r, i) => {
+      const c = creates[i]!;
+      const entry = { entity: entities.bill, sourceId: c.bill.id, label: labelOf(c.bill) };
+      const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: c.bill.updatedAt };
+      if (r.ok) {
+        links.push({ sourceId: c.bill.id, targetId: r.value, hash: c.hash, sourceVersion: c.bill.updatedAt });
+        ctx.outcome({ ...entry, action: 'create', reason: 'approved and unpaid' },
+          { ...base, targetId: r.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: r.value } },
+          { sourceSystem: ctx.erp.system, status: 'synced', reason: 'created in BILL', errorCode: null, errorMessage: null, targetId: r.value });
+      } else {
+        failed.push(c.bill.id);
+        recordFailure(ctx, entry, { ...base, targetId: null }, r.error.code, r.error.message, c.payload, r.error.vendorBody);
+      }
+    });
+    await ctx.db.transaction(async (tx) => {
+      await recordLinks(tx, this.key(), links);
+      await dropIntents(tx, this.key(), failed);
+    });
+  }
+}
+
+const labelOf = (b: Bill): string => `${invoiceNumberFor(b)} (${formatMoney(b.total)} ${b.currency})`;

@@ -1,0 +1,78 @@
+import { asConnectorError, ConnectorError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Db } from '../store/db.ts';
+import { tryAcquireLease } from '../store/repos/leases.ts';
+import { finishRun, startRun } from '../store/repos/runs.ts';
+import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
+import type { Link } from './link.ts';
+import type { ErpBillSource, PayablesHub } from './ports.ts';
+import { AccountMap } from './steps/accounts.ts';
+import { BillSync } from './steps/bills.ts';
+import { PaymentSync } from './steps/payments.ts';
+import { VendorSync } from './steps/vendors.ts';
+
+export interface EngineDeps {
+  db: Db;
+  log: Logger;
+  /** Opens the two sides of a link (clients bound to their connections). */
+  open(link: Link): Promise<{ erp: ErpBillSource; hub: PayablesHub }>;
+}
+
+export interface RunResult {
+  runId: string;
+  link: string;
+  status: 'succeeded' | 'partial' | 'failed';
+  counts: Counts;
+  /** For a dry run, the whole plan; otherwise the records that need attention. */
+  plan: PlanEntry[];
+  error: { code: string; message: string } | null;
+}
+
+export type RunBody = (parts: { ctx: RunContext; accounts: AccountMap; vendors: VendorSync; bills: BillSync; payments: PaymentSync }) => Promise<void>;
+
+/**
+ * Runs one unit of work on a link under its lease, with a run row, counts and a final status. The
+ * body decides what to do (sync, replay); failures of single records never stop it, fatal ones
+ * (re-auth needed, allowance used up, configuration) end it with their stable code.
+ */
+export async function runOnLink(deps: EngineDeps, link: Link, kind: string, options: RunOptions, body: RunBody): Promise<RunResult> {
+  const dryRun = options.dryRun === true;
+  const lease = dryRun ? null : await tryAcquireLease(deps.db, `link:${link.name}`);
+  if (!dryRun && !lease) {
+    throw new ConnectorError({ code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; try again when it finishes` });
+  }
+  const runId = dryRun ? 'dry-run' : await startRun(deps.db, link.name, kind, false);
+  let error: ConnectorError | null = null;
+  let ctx: RunContext | null = null;
+  try {
+    const { erp, hub } = await deps.open(link);
+    ctx = new RunContext(deps.db, link, runId, erp, hub, deps.log, options);
+    const accounts = new AccountMap(ctx);
+    const vendors = new VendorSync(ctx);
+    const bills = new BillSync(ctx, accounts, vendors);
+    const payments = new PaymentSync(ctx);
+    await body({ ctx, accounts, vendors, bills, payments });
+  } catch (e) {
+    error = asConnectorError(e);
+    deps.log.error({ link: link.name, runId, code: error.code, err: error.message }, 'run stopped');
+  } finally {
+    await lease?.release().catch(() => undefined);
+  }
+  const counts = ctx?.counts ?? {};
+  const troubled = Object.entries(counts).some(([k, n]) => (k.endsWith('.fail') || k.endsWith('.conflict')) && n > 0);
+  const status = error ? 'failed' : troubled ? 'partial' : 'succeeded';
+  if (!dryRun) await finishRun(deps.db, runId, { status, counts, errorCode: error?.code ?? null, errorMessage: error?.message ?? null });
+  return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message } : null };
+}
+
+/** A full delta sync: accounts, then suppliers, bills and payments back, each from its saved cursor. */
+export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {}): Promise<RunResult> {
+  return runOnLink(deps, link, 'sync', options, async ({ accounts, vendors, bills, payments }) => {
+    await accounts.load();
+    await vendors.load();
+    await bills.load();
+    await vendors.syncChanged();
+    await bills.syncChanged();
+    await payments.syncChanged();
+  });
+}

@@ -1,0 +1,87 @@
+import type { Db } from '../db.ts';
+
+export type RecordStatus = 'pending' | 'synced' | 'skipped' | 'failed' | 'conflict';
+
+export interface RecordOutcome {
+  entity: string;
+  sourceSystem: string;
+  sourceId: string;
+  label: string | null;
+  status: RecordStatus;
+  reason: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  targetId: string | null;
+}
+
+export interface RecordRow {
+  link: string;
+  entity: string;
+  source_system: string;
+  source_id: string;
+  label: string | null;
+  status: RecordStatus;
+  reason: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  last_run_id: string | null;
+  target_id: string | null;
+  updated_at: string;
+}
+
+/** Current status of each source record, one row per record, written in bulk per page. */
+export async function saveOutcomes(db: Db, link: string, runId: string, outcomes: readonly RecordOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const col = <K extends keyof RecordOutcome>(k: K) => outcomes.map((o) => o[k]);
+  await db.query(
+    `insert into records (link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts, last_run_id, target_id, updated_at)
+     select $1, e, ss, si, l, st, r, ec, em, case when st = 'failed' then 1 else 0 end, $2, t, now()
+     from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) as u(e, ss, si, l, st, r, ec, em, t)
+     on conflict (link, entity, source_id) do update set
+       label = coalesce(excluded.label, records.label), status = excluded.status, reason = excluded.reason,
+       error_code = excluded.error_code, error_message = excluded.error_message,
+       attempts = case when excluded.status = 'failed' then records.attempts + 1 else records.attempts end,
+       last_run_id = excluded.last_run_id, target_id = coalesce(excluded.target_id, records.target_id), updated_at = now()`,
+    [link, runId, col('entity'), col('sourceSystem'), col('sourceId'), col('label'), col('status'), col('reason'), col('errorCode'), col('errorMessage'), col('targetId')],
+  );
+}
+
+export async function listRecords(
+  db: Db,
+  filter: { link?: string; status?: RecordStatus[]; entity?: string; limit?: number; offset?: number },
+): Promise<RecordRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.link) where.push(`link = $${params.push(filter.link)}`);
+  if (filter.status?.length) where.push(`status = any($${params.push(filter.status)}::text[])`);
+  if (filter.entity) where.push(`entity = $${params.push(filter.entity)}`);
+  const sql = `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
+      last_run_id, target_id, updated_at::text as updated_at from records
+    ${where.length ? `where ${where.join(' and ')}` : ''}
+    order by updated_at desc, source_id limit ${Math.min(filter.limit ?? 500, 5000)} offset ${Math.max(0, filter.offset ?? 0)}`;
+  return (await db.query<RecordRow>(sql, params)).rows;
+}
+
+export async function countByStatus(db: Db, link: string): Promise<Record<string, Record<RecordStatus, number>>> {
+  const { rows } = await db.query<{ entity: string; status: RecordStatus; n: number }>(
+    'select entity, status, count(*)::int as n from records where link = $1 group by entity, status',
+    [link],
+  );
+  const out: Record<string, Record<RecordStatus, number>> = {};
+  for (const r of rows) {
+    out[r.entity] ??= { pending: 0, synced: 0, skipped: 0, failed: 0, conflict: 0 };
+    out[r.entity]![r.status] = Number(r.n);
+  }
+  return out;
+}
+
+/** Finds a record by its source id or its target id, on any link. */
+export async function findRecord(db: Db, id: string): Promise<RecordRow[]> {
+  const { rows } = await db.query<RecordRow>(
+    `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
+       last_run_id, target_id, updated_at::text as updated_at from records where source_id = $1 or target_id = $1`,
+    [id],
+  );
+  return rows;
+}
