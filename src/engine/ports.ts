@@ -12,6 +12,8 @@ import type { ErpPaymentPayload } from '../flows/bill-to-xero/map-payment.ts';
  */
 export interface Page<T> {
   items: T[];
+  /** Records on this page that could not be read (bad amounts, missing fields): failed, not dropped. */
+  invalid?: { id: string; label: string; reason: string }[];
   /** The checkpoint to store once every write for this page is committed. */
   cursor: string | null;
 }

@@ -55,6 +55,10 @@ export class BillSync {
     const since = await getCursor(this.ctx.db, this.ctx.link.name, streams.erpBills);
     let done = 0;
     for await (const page of prefetch(this.ctx.erp.iterateBills(since))) {
+      for (const bad of page.invalid ?? []) {
+        recordFailure(this.ctx, { entity: entities.bill, sourceId: bad.id, label: bad.label },
+          { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' }, 'MLC_ERR_BAD_RESPONSE', `the ERP sent a bill that cannot be read: ${bad.reason}`);
+      }
       await this.process(page.items);
       await commitPage(this.ctx, 'bills', { stream: streams.erpBills, value: page.cursor });
       done += page.items.length;
