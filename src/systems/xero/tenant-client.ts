@@ -1,0 +1,297 @@
+import { z } from 'zod';
+import { ConnectorError } from '../../core/errors.ts';
+import { redactText } from '../../core/redact.ts';
+import { decodeWire } from '../../http/decode.ts';
+import type { Authorizer, HttpMethod, Transport, TransportRequest } from '../../http/transport.ts';
+import {
+  accountSchema,
+  contactSchema,
+  envelope,
+  invoiceSchema,
+  organisationSchema,
+  paymentSchema,
+  trackingCategorySchema,
+  type XeroAccount,
+  type XeroContact,
+  type XeroInvoice,
+  type XeroOrganisation,
+  type XeroPagination,
+  type XeroPayment,
+  type XeroTrackingCategory,
+} from './schema.ts';
+import { chunks } from '../chunks.ts';
+import { xeroSpec } from './spec.ts';
+import { whereAnyEquals } from './where.ts';
+import { httpDate } from './wire-dates.ts';
+import {
+  encodeXero,
+  type XeroAccountInput,
+  type XeroContactInput,
+  type XeroInvoiceInput,
+  type XeroInvoiceUpdate,
+  type XeroPaymentInput,
+} from './write-shapes.ts';
+
+/** One page of a paged read, with the newest UpdatedDateUTC on it (the checkpoint candidate). */
+export interface XeroPage<T> {
+  records: T[];
+  page: number;
+  maxUpdatedDateUTC: string | undefined;
+  pagination: XeroPagination | undefined;
+}
+
+/** Per-element outcome of a batch write sent with summarizeErrors=false. */
+export type XeroItemResult<T> = { ok: true; index: number; record: T } | { ok: false; index: number; error: ConnectorError };
+
+export interface WriteOptions {
+  /**
+   * Xero `Idempotency-Key` (≤128 chars): Xero replays the first answer for a repeated key, which
+   * makes the write safe to retry after a lost answer (xero_accounting.yaml `idempotencyKey`).
+   */
+  idempotencyKey?: string;
+}
+
+export interface ListOptions {
+  modifiedSince?: string | number | Date;
+  where?: string;
+  order?: string;
+  pageSize?: number;
+  /** Resume a stream from this page (1-based). */
+  startPage?: number;
+  includeArchived?: boolean;
+}
+
+/**
+ * Xero Accounting calls bound to one tenant (organisation). Every request carries
+ * `Xero-tenant-id` and `Accept: application/json`; query and body objects are built fresh per
+ * request, never by editing the caller's input (the tenant header must survive every page).
+ */
+export class XeroTenantClient {
+  constructor(
+    readonly tenantId: string,
+    private readonly deps: { transport: Transport; auth: Authorizer; api: string },
+  ) {}
+
+  private async call<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    schema: S,
+    operation: string,
+    extra: Partial<Pick<TransportRequest, 'query' | 'json' | 'idempotent'>> & { headers?: Record<string, string> } = {},
+  ): Promise<z.output<S>> {
+    const res = await this.deps.transport.request(
+      {
+        method,
+        url: `${this.deps.api}${path}`,
+        operation: `xero.${operation}`,
+        tenant: this.tenantId,
+        auth: this.deps.auth,
+        ...extra,
+        headers: { 'xero-tenant-id': this.tenantId, ...extra.headers },
+      },
+      schema,
+    );
+    return res.body;
+  }
+
+  private writeExtras(options: WriteOptions | undefined): { headers: Record<string, string>; idempotent?: boolean } {
+    if (!options?.idempotencyKey) return { headers: {} };
+    return { headers: { 'idempotency-key': options.idempotencyKey }, idempotent: true };
+  }
+
+  async getOrganisation(): Promise<XeroOrganisation> {
+    const body = await this.call('GET', '/Organisation', envelope('Organisations', organisationSchema), 'getOrganisation');
+    const org = body.Organisations[0];
+    if (!org) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero GET /Organisation: Organisations is empty' });
+    return org;
+  }
+
+  async listAccounts(options: { where?: string } = {}): Promise<XeroAccount[]> {
+    const body = await this.call('GET', '/Accounts', envelope('Accounts', accountSchema), 'listAccounts', { query: { where: options.where } });
+    return body.Accounts;
+  }
+
+  /** PUT /Accounts takes one account per call (xero_accounting.yaml createAccount), so this sends them in order. */
+  async createAccounts(accounts: readonly XeroAccountInput[], options?: WriteOptions): Promise<XeroAccount[]> {
+    const out: XeroAccount[] = [];
+    for (const [i, account] of accounts.entries()) {
+      const key = options?.idempotencyKey ? { idempotencyKey: `${options.idempotencyKey}:${i}` } : undefined;
+      const body = await this.call('PUT', '/Accounts', envelope('Accounts', accountSchema), 'createAccounts', { json: encodeXero(account), ...this.writeExtras(key) });
+      const created = body.Accounts[0];
+      if (!created) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero PUT /Accounts: Accounts is empty' });
+      out.push(created);
+    }
+    return out;
+  }
+
+  private async *pages<S extends z.ZodType<{ UpdatedDateUTC?: string | undefined }>>(
+    path: string,
+    key: string,
+    item: S,
+    operation: string,
+    options: ListOptions,
+    defaults: { where?: string; order?: string; pageSize: number },
+  ): AsyncGenerator<XeroPage<z.output<S>>> {
+    const pageSize = Math.min(options.pageSize ?? defaults.pageSize, xeroSpec.batchCaps.pageSize);
+    const headers: Record<string, string> = options.modifiedSince !== undefined ? { 'if-modified-since': httpDate(options.modifiedSince) } : {};
+    const schema = envelope(key, item);
+    for (let page = options.startPage ?? 1; ; page += 1) {
+      const query = {
+        page,
+        pageSize,
+        where: options.where ?? defaults.where,
+        order: options.order ?? defaults.order,
+        includeArchived: options.includeArchived,
+      };
+      const body = (await this.call('GET', path, schema, operation, { query, headers })) as Record<string, unknown> & { pagination: XeroPagination | undefined };
+      const records = body[key] as z.output<S>[];
+      yield { records, page, maxUpdatedDateUTC: maxUpdated(records), pagination: body.pagination };
+      const lastByCount = body.pagination ? page >= body.pagination.pageCount : false;
+      // The documented end of a paged list is a page shorter than pageSize (https://developer.xero.com/faq/limits/retrieving-data).
+      if (records.length < pageSize || lastByCount) return;
+    }
+  }
+
+  /** Contacts page by page, oldest change first, for delta sync with If-Modified-Since. */
+  iterateContacts(options: ListOptions = {}): AsyncGenerator<XeroPage<XeroContact>> {
+    return this.pages('/Contacts', 'Contacts', contactSchema, 'iterateContacts', options, { order: 'UpdatedDateUTC ASC', pageSize: 100 });
+  }
+
+  /** Contacts by id, ≤50 ids per call to stay under URL limits (XeroAPI/Xero-Java#331). */
+  async getContactsByIds(ids: readonly string[]): Promise<XeroContact[]> {
+    const out: XeroContact[] = [];
+    for (const chunk of chunks(ids, xeroSpec.batchCaps.idsPerGet)) {
+      const body = await this.call('GET', '/Contacts', envelope('Contacts', contactSchema), 'getContactsByIds', { query: { IDs: chunk.join(','), includeArchived: true } });
+      out.push(...body.Contacts);
+    }
+    return out;
+  }
+
+  async createContacts(contacts: readonly XeroContactInput[], options?: WriteOptions): Promise<XeroItemResult<XeroContact>[]> {
+    return this.batchWrite('PUT', '/Contacts', 'Contacts', contactSchema, 'createContacts', contacts, options);
+  }
+
+  /** ACCPAY bills by default, oldest change first, 1000 per page. */
+  iterateInvoices(options: ListOptions = {}): AsyncGenerator<XeroPage<XeroInvoice>> {
+    return this.pages('/Invoices', 'Invoices', invoiceSchema, 'iterateInvoices', options, { where: 'Type=="ACCPAY"', order: 'UpdatedDateUTC ASC', pageSize: 1000 });
+  }
+
+  async getInvoicesByIds(ids: readonly string[]): Promise<XeroInvoice[]> {
+    const out: XeroInvoice[] = [];
+    for (const chunk of chunks(ids, xeroSpec.batchCaps.idsPerGet)) {
+      const body = await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(',') } });
+      out.push(...body.Invoices);
+    }
+    return out;
+  }
+
+  async createInvoices(invoices: readonly XeroInvoiceInput[], options?: WriteOptions): Promise<XeroItemResult<XeroInvoice>[]> {
+    return this.batchWrite('PUT', '/Invoices', 'Invoices', invoiceSchema, 'createInvoices', invoices, options);
+  }
+
+  async updateInvoice(invoiceId: string, changes: XeroInvoiceUpdate, options?: WriteOptions): Promise<XeroInvoice> {
+    const body = await this.call('POST', `/Invoices/${encodeURIComponent(invoiceId)}`, envelope('Invoices', invoiceSchema), 'updateInvoice', {
+      json: { Invoices: [encodeXero({ ...changes, InvoiceID: invoiceId })] },
+      ...this.writeExtras(options),
+    });
+    const invoice = body.Invoices[0];
+    if (!invoice) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero POST /Invoices/{id}: Invoices is empty' });
+    return invoice;
+  }
+
+  /**
+   * PUT /Payments with summarizeErrors=false: Xero answers 200 with each element marked as applied
+   * or failed (https://developer.xero.com/documentation/api/http-response-codes), so one bad
+   * payment does not block the others.
+   */
+  async createPayments(payments: readonly XeroPaymentInput[], options: WriteOptions & { summarizeErrors?: boolean } = {}): Promise<XeroItemResult<XeroPayment>[]> {
+    return this.batchWrite('PUT', '/Payments', 'Payments', paymentSchema, 'createPayments', payments, options);
+  }
+
+  /** Payments whose Reference is one of `refs` (how the engine finds a payment after a lost answer). */
+  async findPaymentsByReference(refs: readonly string[]): Promise<XeroPayment[]> {
+    const out: XeroPayment[] = [];
+    for (const chunk of chunks(refs, 10)) {
+      for await (const page of this.pages('/Payments', 'Payments', paymentSchema, 'findPaymentsByReference', { where: whereAnyEquals('Reference', chunk) }, { pageSize: 100 })) {
+        out.push(...page.records);
+      }
+    }
+    return out;
+  }
+
+  /** Payments cannot be edited, only deleted: POST /Payments/{id} {"Status":"DELETED"} (xero_accounting.yaml deletePayment). */
+  async deletePayment(paymentId: string): Promise<XeroPayment> {
+    const body = await this.call('POST', `/Payments/${encodeURIComponent(paymentId)}`, envelope('Payments', paymentSchema), 'deletePayment', {
+      json: { Status: 'DELETED' },
+      // Deleting twice leaves the same state: safe to repeat.
+      idempotent: true,
+    });
+    const payment = body.Payments[0];
+    if (!payment) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero POST /Payments/{id}: Payments is empty' });
+    return payment;
+  }
+
+  async listTrackingCategories(options: { includeArchived?: boolean } = {}): Promise<XeroTrackingCategory[]> {
+    const body = await this.call('GET', '/TrackingCategories', envelope('TrackingCategories', trackingCategorySchema), 'listTrackingCategories', {
+      query: { includeArchived: options.includeArchived },
+    });
+    return body.TrackingCategories;
+  }
+
+  private async batchWrite<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    key: string,
+    item: S,
+    operation: string,
+    inputs: readonly unknown[],
+    options: (WriteOptions & { summarizeErrors?: boolean }) | undefined,
+  ): Promise<XeroItemResult<z.output<S>>[]> {
+    if (inputs.length === 0) return [];
+    if (inputs.length > xeroSpec.batchCaps.write) {
+      throw new ConnectorError({ code: 'MLC_ERR_BUG', system: 'xero', message: `xero.${operation}: ${inputs.length} elements in one call; send at most ${xeroSpec.batchCaps.write}` });
+    }
+    const summarizeErrors = options?.summarizeErrors ?? false;
+    const body = await this.call(method, path, z.object({ [key]: z.array(z.unknown()) }), operation, {
+      query: { summarizeErrors },
+      json: { [key]: inputs.map((i) => encodeXero(i)) },
+      ...this.writeExtras(options),
+    });
+    const elements = body[key] as unknown[];
+    if (elements.length !== inputs.length) {
+      throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: `Xero ${method} ${path}: sent ${inputs.length} elements, got ${elements.length} back` });
+    }
+    return elements.map((element, index): XeroItemResult<z.output<S>> => {
+      const messages = elementErrors(element);
+      if (messages !== undefined) {
+        return {
+          ok: false,
+          index,
+          error: new ConnectorError({
+            code: 'MLC_ERR_VALIDATION',
+            system: 'xero',
+            status: 200,
+            vendorCode: 'ValidationException',
+            message: redactText(`Xero ${method} ${path} element ${index}: ${messages.join('; ') || 'rejected'}`),
+          }),
+        };
+      }
+      return { ok: true, index, record: decodeWire(item, element, { system: 'xero', what: `${operation} element ${index}` }) };
+    });
+  }
+}
+
+function elementErrors(element: unknown): string[] | undefined {
+  if (!element || typeof element !== 'object') return undefined;
+  const e = element as { HasErrors?: unknown; HasValidationErrors?: unknown; StatusAttributeString?: unknown; ValidationErrors?: unknown };
+  const list = Array.isArray(e.ValidationErrors) ? e.ValidationErrors : [];
+  const failed = e.HasErrors === true || e.HasValidationErrors === true || e.StatusAttributeString === 'ERROR' || list.length > 0;
+  if (!failed) return undefined;
+  return list.map((v) => (v && typeof v === 'object' && typeof (v as { Message?: unknown }).Message === 'string' ? (v as { Message: string }).Message : '')).filter(Boolean);
+}
+
+function maxUpdated(records: readonly { UpdatedDateUTC?: string | undefined }[]): string | undefined {
+  let max: string | undefined;
+  for (const r of records) if (r.UpdatedDateUTC && (max === undefined || r.UpdatedDateUTC > max)) max = r.UpdatedDateUTC;
+  return max;
+}
