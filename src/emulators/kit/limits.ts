@@ -10,13 +10,18 @@ export class FixedWindowCounter {
     private readonly clock: Clock,
     readonly limit: number,
     readonly windowMs: number,
+    /**
+     * Start windows on multiples of `windowMs` (e.g. the top of the clock hour) instead of at each key's
+     * first call. BILL's hourly allowance says "wait until the start of the next hour".
+     */
+    readonly aligned: boolean = false,
   ) {}
 
   private current(key: string): { start: number; count: number } {
     const now = this.clock.now();
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.windowMs) {
-      w = { start: now, count: 0 };
+      w = { start: this.aligned ? now - (now % this.windowMs) : now, count: 0 };
       this.windows.set(key, w);
     }
     return w;
@@ -43,6 +48,38 @@ export class FixedWindowCounter {
   /** Fills the window, as a fault-injection "burst" would. */
   exhaust(key: string): void {
     this.current(key).count = this.limit;
+  }
+}
+
+/**
+ * A rolling window: a call is allowed when fewer than `limit` calls were counted in the last
+ * `windowMs`. Used where a limit is stated per "rolling hour" rather than per clock hour.
+ */
+export class SlidingWindowCounter {
+  private calls = new Map<string, number[]>();
+  constructor(
+    private readonly clock: Clock,
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  private recent(key: string): number[] {
+    const cutoff = this.clock.now() - this.windowMs;
+    const kept = (this.calls.get(key) ?? []).filter((t) => t > cutoff);
+    this.calls.set(key, kept);
+    return kept;
+  }
+
+  /** Counts a call if it fits; returns false (and counts nothing) when the window is full. */
+  tryTake(key: string): boolean {
+    const kept = this.recent(key);
+    if (kept.length >= this.limit) return false;
+    kept.push(this.clock.now());
+    return true;
+  }
+
+  remaining(key: string): number {
+    return Math.max(0, this.limit - this.recent(key).length);
   }
 }
 

@@ -27,6 +27,13 @@ export interface DeliveryRequest {
   isSuccess?: (status: number) => boolean;
   onGiveUp?: () => void;
   onDelivered?: () => void;
+  /** Called after every attempt with the HTTP status (null when no response arrived). */
+  onAttempt?: (status: number | null, error?: string) => void;
+  /**
+   * Asked before every attempt; false stops the delivery as given up (e.g. BILL stops sending once
+   * a subscription is disabled). onGiveUp is still called.
+   */
+  shouldContinue?: () => boolean;
 }
 
 /**
@@ -87,6 +94,7 @@ export class WebhookSender {
     for (let i = 0; i < delays.length; i += 1) {
       if (i > 0) await this.wait(delays[i]! * this.delayScale());
       if (this.stopped) return;
+      if (req.shouldContinue && !req.shouldContinue()) break;
       this.stats.webhooks.attempted += 1;
       const at = Date.now();
       try {
@@ -98,6 +106,7 @@ export class WebhookSender {
         });
         await res.arrayBuffer().catch(() => undefined);
         record.attempts.push({ at, status: res.status });
+        req.onAttempt?.(res.status);
         if (isSuccess(res.status)) {
           record.outcome = 'delivered';
           this.stats.webhooks.delivered += 1;
@@ -105,7 +114,9 @@ export class WebhookSender {
           return;
         }
       } catch (e) {
-        record.attempts.push({ at, status: null, error: e instanceof Error ? e.message : String(e) });
+        const error = e instanceof Error ? e.message : String(e);
+        record.attempts.push({ at, status: null, error });
+        req.onAttempt?.(null, error);
       }
     }
     record.outcome = 'failed';

@@ -1,0 +1,111 @@
+/**
+ * The emulator's own control surface under `/_emulator/` (never part of BILL): seeding, a dump of every
+ * record, paying bills the way the BILL network would, moving payments along, extra organisations, and
+ * the kit's common clock/faults/stats/latency routes. Errors here are plain `{error}` JSON.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { registerCommonControlRoutes } from '../kit/base.ts';
+import { billView } from './bills.ts';
+import { kinds } from './classifications.ts';
+import { BillApiError } from './errors.ts';
+import type { Organization } from './model.ts';
+import type { BillDeps } from './options.ts';
+import { checkSingleStatus } from './payments-logic.ts';
+import { payBill, paymentView, setPaymentStatus, type PayInput } from './payments.ts';
+import { seedOrganization, type SeedInput, type SeedSummary } from './seed.ts';
+import { eventView, subscriptionView } from './subscriptions.ts';
+import { vendorView } from './vendors.ts';
+import { isObject } from './validate.ts';
+
+/** Replaces everything with a freshly seeded default organisation. */
+export function seedAll(deps: BillDeps, input: SeedInput): SeedSummary {
+  const seed = input.seed ?? deps.ctx.seed;
+  deps.state.reset(seed);
+  return addOrganization(deps, input);
+}
+
+/** Adds one more seeded organisation next to the existing ones (isolation tests). */
+export function addOrganization(deps: BillDeps, input: SeedInput): SeedSummary {
+  const org = deps.state.createOrganization(input.name ?? (deps.state.orgs.size === 0 ? 'Harbor & Pine Studio' : `Organization ${deps.state.orgs.size + 1}`), Date.parse('2025-01-06T08:00:00.000Z'));
+  return seedOrganization(deps, org, input);
+}
+
+export function organizationDump(deps: BillDeps, org: Organization): Record<string, unknown> {
+  return {
+    id: org.id,
+    name: org.name,
+    vendors: [...org.vendors.values()].map((v) => vendorView(org, v)),
+    bills: [...org.bills.values()].map((b) => billView(deps, org, b)),
+    payments: [...org.payments.values()].map((p) => paymentView(org, p)),
+    chartOfAccounts: [...org.accounts.values()].map(kinds.account.view),
+    departments: [...org.departments.values()].map(kinds.department.view),
+    // Security keys are never shown again after creation, here neither.
+    subscriptions: [...org.subscriptions.values()].map((s) => subscriptionView(org, s)),
+    events: Object.fromEntries(
+      [...org.events.entries()].map(([id, list]) => [id, list.map((e) => ({ ...eventView(e), deliveryStatus: e.deliveryStatus, attempts: e.attempts }))]),
+    ),
+  };
+}
+
+function fail(reply: FastifyReply, e: unknown): FastifyReply {
+  if (e instanceof BillApiError) return reply.code(e.status).send({ error: e.items.map((i) => i.message).join(' ') });
+  return reply.code(400).send({ error: e instanceof Error ? e.message : String(e) });
+}
+
+function seedInput(body: unknown): SeedInput {
+  if (body === undefined || body === null) return {};
+  if (!isObject(body)) throw new RangeError('body must be an object');
+  return body as SeedInput;
+}
+
+export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): void {
+  registerCommonControlRoutes(app, deps.ctx);
+
+  app.post('/_emulator/seed', async (request, reply) => {
+    try {
+      return seedAll(deps, seedInput(request.body));
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
+  app.post('/_emulator/organizations', async (request, reply) => {
+    try {
+      return addOrganization(deps, seedInput(request.body));
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
+  app.get('/_emulator/state', async () => ({
+    defaultOrganizationId: deps.state.defaultOrgId,
+    userId: deps.state.userId,
+    organizations: [...deps.state.orgs.values()].map((org) => organizationDump(deps, org)),
+  }));
+
+  app.post('/_emulator/pay', async (request, reply) => {
+    try {
+      const body = request.body;
+      if (!isObject(body)) throw new RangeError('body must be {"billId": "...", "amount"?: "12.34", "singleStatus"?: "...", "processDate"?: "yyyy-MM-dd"}');
+      const { org, payment } = payBill(deps, body as unknown as PayInput);
+      return reply.code(201).send(paymentView(org, payment));
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
+  app.post('/_emulator/payments/:paymentId/status', async (request, reply) => {
+    try {
+      const { paymentId } = request.params as { paymentId: string };
+      const org = deps.state.orgOfPayment(paymentId);
+      const payment = org?.payments.get(paymentId);
+      if (!org || !payment) return reply.code(404).send({ error: `no payment ${paymentId}` });
+      const next = checkSingleStatus((request.body as { singleStatus?: unknown } | undefined)?.singleStatus);
+      return paymentView(org, setPaymentStatus(deps, org, payment, next));
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
+  app.get('/_emulator/webhooks', async () => ({ deliveries: deps.ctx.webhooks.log }));
+}

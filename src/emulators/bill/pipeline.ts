@@ -1,0 +1,234 @@
+/**
+ * The path every API request takes, in order: count the call, apply an injected fault, check devKey
+ * and session, take from the hourly allowance, enter the per-organisation concurrency gate, spend the
+ * emulated latency inside the gate (so it counts as in flight), run the handler, leave the gate.
+ * Errors come out as BILL's error array (A10).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { applyLatency, applyTransportFault } from '../kit/base.ts';
+import { BillApiError, billCodes, billMessages, renderErrors, type BillErrorItem } from './errors.ts';
+import { BillLimits } from './limits.ts';
+import type { Organization, Session } from './model.ts';
+import type { BillDeps } from './options.ts';
+
+export const apiBase = '/connect/v3';
+export const eventsBase = '/connect-events/v3';
+
+export type Base = 'connect' | 'events';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+export interface PublicCall {
+  request: FastifyRequest;
+  body: unknown;
+  query: Record<string, string>;
+  params: Record<string, string>;
+}
+
+export interface Call extends PublicCall {
+  session: Session;
+  org: Organization;
+  devKey: string;
+}
+
+export function sendErrors(deps: BillDeps, reply: FastifyReply, status: number, items: BillErrorItem[]): FastifyReply {
+  return reply.code(status).send(renderErrors(items, deps.state.now()));
+}
+
+function sendReply(reply: FastifyReply, result: Reply): FastifyReply {
+  reply.code(result.status);
+  return result.body === undefined ? reply.send() : reply.send(result.body);
+}
+
+function rateLimited(deps: BillDeps, message: string, code: string): BillApiError {
+  return new BillApiError(deps.options.rateLimitStatus, [{ code, message, category: 'DOWNSTREAM' }]);
+}
+
+function singleQuery(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v) && typeof v[v.length - 1] === 'string') out[k] = v[v.length - 1] as string;
+  }
+  return out;
+}
+
+/** Bodies sent without a JSON content type arrive as text; BILL only speaks JSON, so parse them as such. */
+function jsonBody(request: FastifyRequest): unknown {
+  const body = request.body;
+  if (typeof body !== 'string') return body;
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new BillApiError(400, [{ code: billCodes.UNKNOWN, message: 'The request body is not valid JSON.' }]);
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name.toLowerCase()];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * Applies faults common to every API request. Returns 'stop' when the connection was dropped or hung
+ * (the reply is hijacked), a BillApiError to answer with, or null to carry on.
+ */
+async function faultPrelude(deps: BillDeps, request: FastifyRequest, reply: FastifyReply): Promise<'stop' | BillApiError | null> {
+  const fault = deps.ctx.faults.decide(request.url);
+  if (await applyTransportFault(fault, request, deps.ctx)) {
+    reply.hijack();
+    return 'stop';
+  }
+  if (fault === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
+  if (fault === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
+  if (fault === 'rate_limited') return rateLimited(deps, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
+  return null;
+}
+
+function sessionInvalid(deps: BillDeps): BillApiError {
+  return new BillApiError(deps.options.sessionInvalidStatus, [
+    { code: billCodes.SESSION_INVALID, message: billMessages.sessionInvalid, category: 'DOWNSTREAM' },
+  ]);
+}
+
+/**
+ * devKey and sessionId headers (A2, A14.3). A missing or unknown devKey is BDC_1102; a missing, unknown,
+ * logged-out or idle-expired session, or one opened with another devKey, is BDC_1109 — never a distinct
+ * "expired" code. The events base answers 400 for missing headers ([BD:webhook-api-error-responses]).
+ */
+function authenticate(deps: BillDeps, request: FastifyRequest, base: Base): { session: Session; org: Organization; devKey: string } {
+  const devKey = header(request, 'devKey');
+  const sessionId = header(request, 'sessionId');
+  const missingStatus = base === 'events' ? 400 : undefined;
+  if (!devKey || !deps.options.devKeys.has(devKey)) {
+    throw new BillApiError(!devKey && missingStatus ? missingStatus : 401, [
+      { code: billCodes.BAD_DEV_KEY, message: billMessages.badDevKey, category: 'REQUEST' },
+    ]);
+  }
+  if (!sessionId && missingStatus) {
+    throw new BillApiError(missingStatus, [{ code: billCodes.SESSION_INVALID, message: billMessages.sessionInvalid, category: 'DOWNSTREAM' }]);
+  }
+  const session = sessionId ? deps.state.sessions.get(sessionId) : undefined;
+  const now = deps.state.now();
+  if (!session || !session.valid || session.devKey !== devKey) throw sessionInvalid(deps);
+  if (now - session.lastSeen > deps.options.sessionIdleMs) {
+    session.valid = false;
+    throw sessionInvalid(deps);
+  }
+  const org = deps.state.org(session.organizationId);
+  if (!org) throw sessionInvalid(deps);
+  // Each accepted call slides the 35-minute idle timer (A2, A14.4).
+  session.lastSeen = now;
+  return { session, org, devKey };
+}
+
+function renderThrown(deps: BillDeps, reply: FastifyReply, e: unknown): FastifyReply {
+  if (e instanceof BillApiError) return sendErrors(deps, reply, e.status, e.items);
+  return sendErrors(deps, reply, 500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
+}
+
+function fullPath(base: Base, path: string): string {
+  return `${base === 'connect' ? apiBase : eventsBase}${path}`;
+}
+
+/** A route that needs a session: the whole pipeline above. */
+export function apiRoute(
+  app: FastifyInstance,
+  deps: BillDeps,
+  method: Method,
+  base: Base,
+  path: string,
+  handler: (call: Call) => Reply | Promise<Reply>,
+): void {
+  const url = fullPath(base, path);
+  const endpoint = `${method} ${url}`;
+  app.route({
+    method,
+    url,
+    handler: async (request, reply) => {
+      deps.ctx.stats.countCall(endpoint);
+      const fault = await faultPrelude(deps, request, reply);
+      if (fault === 'stop') return reply;
+      if (fault) return renderThrown(deps, reply, fault);
+      if (deps.ctx.faults.takeAuthExpiry(request.url)) {
+        for (const s of deps.state.sessions.values()) s.valid = false;
+      }
+      let auth: ReturnType<typeof authenticate>;
+      try {
+        auth = authenticate(deps, request, base);
+      } catch (e) {
+        return renderThrown(deps, reply, e);
+      }
+      const { limits, ctx, options } = deps;
+      if (!limits.hourly.tryTake(auth.devKey)) {
+        ctx.stats.reject('bill.hourly');
+        return renderThrown(deps, reply, rateLimited(deps, billMessages.hourly(options.hourlyLimit), billCodes.HOURLY_LIMIT));
+      }
+      const gateKey = BillLimits.gateKey(auth.devKey, auth.org.id);
+      if (!limits.gate.tryEnter(gateKey)) {
+        ctx.stats.reject('bill.concurrent');
+        return renderThrown(deps, reply, rateLimited(deps, billMessages.concurrent, billCodes.CONCURRENT_LIMIT));
+      }
+      const scope = `bill:${auth.org.id}`;
+      ctx.stats.enter(scope);
+      if (limits.gate.current(gateKey) > options.concurrencyLimit) ctx.stats.limitViolations += 1;
+      try {
+        await applyLatency(ctx);
+        const call: Call = {
+          request,
+          body: jsonBody(request),
+          query: singleQuery(request),
+          params: (request.params ?? {}) as Record<string, string>,
+          ...auth,
+        };
+        const result = await handler(call);
+        return sendReply(reply, result);
+      } catch (e) {
+        return renderThrown(deps, reply, e);
+      } finally {
+        limits.gate.leave(gateKey);
+        ctx.stats.leave(scope);
+      }
+    },
+  });
+}
+
+/** A route without a session (login): counted, faulted and delayed, but its limits are its own. */
+export function publicRoute(
+  app: FastifyInstance,
+  deps: BillDeps,
+  method: Method,
+  base: Base,
+  path: string,
+  handler: (call: PublicCall) => Reply | Promise<Reply>,
+): void {
+  const url = fullPath(base, path);
+  const endpoint = `${method} ${url}`;
+  app.route({
+    method,
+    url,
+    handler: async (request, reply) => {
+      deps.ctx.stats.countCall(endpoint);
+      const fault = await faultPrelude(deps, request, reply);
+      if (fault === 'stop') return reply;
+      if (fault) return renderThrown(deps, reply, fault);
+      try {
+        await applyLatency(deps.ctx);
+        const call: PublicCall = {
+          request,
+          body: jsonBody(request),
+          query: singleQuery(request),
+          params: (request.params ?? {}) as Record<string, string>,
+        };
+        return sendReply(reply, await handler(call));
+      } catch (e) {
+        return renderThrown(deps, reply, e);
+      }
+    },
+  });
+}
