@@ -1,6 +1,7 @@
 import { asConnectorError, ConnectorError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
+import { markNeedsReconnect } from '../store/repos/connections.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import { finishRun, startRun } from '../store/repos/runs.ts';
 import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
@@ -54,6 +55,10 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
     await body({ ctx, accounts, vendors, bills, payments });
   } catch (e) {
     error = asConnectorError(e);
+    if (error.kind === 'needs_reauth' && !dryRun) {
+      const connection = error.system === 'bill' ? link.billConnectionId : link.erpConnectionId;
+      await markNeedsReconnect(deps.db, connection, error.message).catch(() => undefined);
+    }
     deps.log.error({ link: link.name, runId, code: error.code, err: error.message }, 'run stopped');
   } finally {
     await lease?.release().catch(() => undefined);

@@ -1,0 +1,68 @@
+import { parse, requireString, UsageError } from '../args.ts';
+import { exitCodes, table } from '../output.ts';
+import { withRuntime } from '../context.ts';
+import { listConnections } from '../../store/repos/connections.ts';
+import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
+import { linkSettingsSchema, type Link } from '../../engine/link.ts';
+import type { Command } from './types.ts';
+
+export const link: Command = {
+  summary: 'create, update or list links (an ERP tenant paired with a BILL organisation)',
+  usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION]
+                               [--payment-account CODE] [--account-policy create|error]
+                               [--department-category NAME] [--poll CRON]
+       ml-connector link list [--json]
+
+--erp and --bill name connections (see 'ml-connector status'); when only one of a kind exists it is used.
+--payment-account is the ERP bank or clearing account BILL payments are posted to.`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      name: { type: 'string' },
+      erp: { type: 'string' },
+      bill: { type: 'string' },
+      'payment-account': { type: 'string' },
+      'account-policy': { type: 'string' },
+      'department-category': { type: 'string' },
+      poll: { type: 'string' },
+    }, true);
+    const action = positionals[0];
+    if (action !== 'create' && action !== 'list') throw new UsageError("say 'link create' or 'link list'");
+    return withRuntime(values, async (rt, out) => {
+      if (action === 'list') {
+        const links = await listLinks(rt.db);
+        out.result(links, () => (links.length ? table(links.map((l) => [l.name, `${l.erpSystem}:${l.erpConnectionId}`, `bill:${l.billConnectionId}`, JSON.stringify(l.settings)])) : 'no links yet'));
+        return exitCodes.ok;
+      }
+      const name = requireString(values.name, 'name');
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new UsageError('--name may use letters, digits, dot, dash and underscore (at most 64)');
+      const connections = await listConnections(rt.db);
+      const pick = (system: 'erp' | 'bill', given: string | undefined) => {
+        const candidates = connections.filter((c) => (system === 'bill' ? c.system === 'bill' : c.system !== 'bill'));
+        if (given) {
+          const c = candidates.find((x) => x.id === given);
+          if (!c) throw new UsageError(`--${system} '${given}' is not a ${system === 'bill' ? 'BILL' : 'ERP'} connection (have: ${candidates.map((x) => x.id).join(', ') || 'none'})`);
+          return c;
+        }
+        if (candidates.length === 1) return candidates[0]!;
+        throw new UsageError(candidates.length === 0
+          ? `no ${system === 'bill' ? 'BILL' : 'ERP'} connection yet: run 'ml-connector connect ${system === 'bill' ? 'bill' : 'xero'}' first`
+          : `several ${system === 'bill' ? 'BILL' : 'ERP'} connections exist; choose one with --${system}`);
+      };
+      const existing = await getLink(rt.db, name);
+      const erp = pick('erp', values.erp ?? existing?.erpConnectionId);
+      const bill = pick('bill', values.bill ?? existing?.billConnectionId);
+      const parsed = linkSettingsSchema.safeParse({
+        ...existing?.settings,
+        ...(values['payment-account'] ? { paymentAccount: { code: values['payment-account'] } } : {}),
+        ...(values['account-policy'] ? { accountPolicy: values['account-policy'] } : {}),
+        ...(values['department-category'] ? { departmentCategory: values['department-category'] } : {}),
+        ...(values.poll ? { pollCron: values.poll } : {}),
+      });
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
+      const saved: Link = { name, erpSystem: erp.system as Link['erpSystem'], erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
+      await saveLink(rt.db, saved);
+      out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${erp.system} ${erp.id} ⇄ bill ${bill.id}`);
+      return exitCodes.ok;
+    });
+  },
+};

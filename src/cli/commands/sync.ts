@@ -1,0 +1,48 @@
+import { parse } from '../args.ts';
+import { exitCodes, table } from '../output.ts';
+import { withRuntime } from '../context.ts';
+import { syncLink, type RunResult } from '../../engine/sync.ts';
+import { pickLinks } from './pick-link.ts';
+import type { Command } from './types.ts';
+
+export const sync: Command = {
+  summary: 'sync suppliers, bills and payments for a link (or all links)',
+  usage: `Usage: ml-connector sync [--link NAME] [--dry-run] [--json] [--data-dir DIR]
+
+Reads what changed since the saved cursors: GL accounts, suppliers and approved unpaid bills go to
+BILL; settled BILL payments post back against the original bills. --dry-run prints the plan (what
+would be created, updated, skipped and why) and writes nothing anywhere.
+Exit code 0 when every record synced or was skipped for a reason, 1 when some failed or conflict.`,
+  async run(argv) {
+    const { values } = parse(argv, { link: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
+    return withRuntime(values, async (rt, out) => {
+      const results: RunResult[] = [];
+      for (const link of await pickLinks(rt.db, values.link)) {
+        const result = await syncLink(rt.deps, link, {
+          dryRun: values['dry-run'],
+          onProgress: (p) => out.progress(`${link.name}: ${p.step} ${p.done}${p.note ? ` (${p.note})` : ''}`),
+        });
+        out.endProgress();
+        results.push(result);
+      }
+      out.result(values['dry-run'] ? results.map((r) => ({ link: r.link, plan: r.plan, counts: r.counts })) : results, () => results.map((r) => describe(r, values['dry-run'])).join('\n\n'));
+      if (results.some((r) => r.error?.code === 'MLC_ERR_RECONNECT_NEEDED' || r.error?.code === 'MLC_ERR_BAD_CREDENTIALS')) return exitCodes.reconnect;
+      if (results.some((r) => r.status === 'failed')) return exitCodes.failure;
+      return results.some((r) => r.status === 'partial') ? exitCodes.attention : exitCodes.ok;
+    });
+  },
+};
+
+export function describe(r: RunResult, dryRun: boolean): string {
+  const lines = [`${dryRun ? 'Plan' : 'Run'} for link '${r.link}'${dryRun ? ' (dry run: nothing written)' : ` ${r.runId}: ${r.status}`}`];
+  const counts = Object.entries(r.counts).sort(([a], [b]) => a.localeCompare(b));
+  if (counts.length) lines.push(table(counts.map(([k, n]) => [`  ${k}`, String(n)])));
+  const shown = dryRun ? r.plan.filter((p) => p.action !== 'unchanged') : r.plan;
+  if (shown.length) {
+    lines.push(dryRun ? 'Planned actions:' : 'Needs attention:');
+    lines.push(table(shown.slice(0, 200).map((p) => [`  ${p.action}`, p.entity, p.label, p.reason])));
+    if (shown.length > 200) lines.push(`  … and ${shown.length - 200} more (use --json for all)`);
+  }
+  if (r.error) lines.push(`Stopped: ${r.error.code}: ${r.error.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,199 @@
+import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
+import type { BillPaymentApplication, Department, GlAccount, TargetBillState } from '../../model/types.ts';
+import type { HubBillSummary, Page, PayablesHub } from '../../engine/ports.ts';
+import type { BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
+import type { VendorIndexEntry, VendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
+import type { BillOrgClient } from './org-client.ts';
+import type { BillBill, BillPayment, BillVendor } from './schema.ts';
+import type { BillInput, BillVendorInput } from './write-shapes.ts';
+
+/** Canonical account kinds → BILL chart-of-accounts `account.type` (values seen in BILL's Postman examples). */
+const billAccountTypes: Record<GlAccount['kind'], string> = {
+  expense: 'EXPENSE', asset: 'OTHER_CURRENT_ASSET', liability: 'OTHER_CURRENT_LIABILITY', equity: 'EQUITY', revenue: 'INCOME', bank: 'BANK', other: 'EXPENSE',
+};
+
+/**
+ * BILL payment states: money has left once the payment is processed (developer.bill.com
+ * single-status-payment-values); cancelled and voided payments restore the bill's due amount.
+ */
+const settledStatuses = new Set(['PROCESSED', 'SENT', 'DELIVERED', 'CLEARED', 'PAID']);
+const cancelledStatuses = new Set(['CANCELED', 'CANCELLED', 'VOIDED', 'VOID', 'FUNDING_FAILED_VOIDED']);
+
+/** BILL as the engine's payables hub, in canonical terms. */
+export class BillPayablesHub implements PayablesHub {
+  readonly system = 'bill' as const;
+  /** BILL does not put a currency on bills; a bill is in its vendor's bill currency (USD by default). */
+  private vendorCurrency = new Map<string, string>();
+
+  constructor(private readonly client: BillOrgClient, private readonly defaultCurrency = 'USD') {}
+
+  get orgId(): string {
+    return this.client.organizationId;
+  }
+
+  get caps() {
+    const c = this.client.caps;
+    return { bulkBills: c.bills, bulkVendors: c.vendors, bulkAccounts: c.classifications };
+  }
+
+  private currencyOf(vendorId: string): string {
+    return this.vendorCurrency.get(vendorId) ?? this.defaultCurrency;
+  }
+
+  private amount(value: string | undefined, currency: string): Money {
+    if (!isKnownCurrency(currency)) return money(currency, 0n);
+    return parseMoney(value ?? '0', currency);
+  }
+
+  private rememberVendor(v: BillVendor): VendorIndexEntry {
+    this.vendorCurrency.set(v.id, v.billCurrency || this.defaultCurrency);
+    return { id: v.id, name: v.name, email: v.email ?? null, taxId: v.additionalInfo?.taxId ?? null, archived: v.archived };
+  }
+
+  async listAccounts(): Promise<GlAccount[]> {
+    return (await this.client.listChartOfAccounts()).map((a) => ({
+      id: a.id, code: a.account?.number ?? null, name: a.name, kind: 'expense', active: !a.archived, acceptsPayments: false,
+    }));
+  }
+
+  async createAccounts(accounts: readonly { name: string; code: string | null; kind: GlAccount['kind'] }[]): Promise<GlAccount[]> {
+    const created = await this.client.createChartOfAccountsBulk(
+      accounts.map((a) => ({ name: a.name, account: { type: billAccountTypes[a.kind], ...(a.code ? { number: a.code } : {}) } })),
+    );
+    return created.map((a) => ({ id: a.id, code: a.account?.number ?? null, name: a.name, kind: 'expense', active: !a.archived, acceptsPayments: false }));
+  }
+
+  async listDepartments(): Promise<Department[]> {
+    return (await this.client.listDepartments()).map((d) => ({ id: d.id, name: d.name, active: !d.archived }));
+  }
+
+  async *iterateVendors(): AsyncIterable<VendorIndexEntry[]> {
+    for await (const page of this.client.iterateVendors()) yield page.records.map((v) => this.rememberVendor(v));
+  }
+
+  async findVendorsByName(names: readonly string[]): Promise<VendorIndexEntry[]> {
+    const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
+    const out: VendorIndexEntry[] = [];
+    for await (const page of this.iterateVendors()) out.push(...page.filter((v) => !v.archived && wanted.has(v.name.trim().toLowerCase())));
+    return out;
+  }
+
+  private vendorInput(p: VendorPayload): BillVendorInput {
+    const a = p.address;
+    return {
+      name: p.name,
+      accountType: 'BUSINESS',
+      ...(p.email ? { email: p.email } : {}),
+      ...(p.phone ? { phone: p.phone } : {}),
+      ...(p.currency ? { billCurrency: p.currency } : {}),
+      ...(a && (a.line1 || a.city)
+        ? { address: clean({ line1: a.line1, line2: a.line2, city: a.city, stateOrProvince: a.region, zipOrPostalCode: a.postalCode, country: a.country && a.country.length === 2 ? a.country : undefined }) }
+        : {}),
+      ...(p.taxId ? { additionalInfo: { taxId: p.taxId } } : {}),
+    };
+  }
+
+  async createVendors(payloads: readonly VendorPayload[]): Promise<string[]> {
+    const created = await this.client.createVendorsBulk(payloads.map((p) => this.vendorInput(p)));
+    return created.map((v) => this.rememberVendor(v).id);
+  }
+
+  async updateVendor(id: string, payload: VendorPayload): Promise<void> {
+    this.rememberVendor(await this.client.updateVendor(id, this.vendorInput(payload)));
+  }
+
+  private billInput(p: BillPayload): BillInput {
+    this.vendorCurrency.set(p.vendorId, p.currency);
+    return {
+      vendorId: p.vendorId,
+      dueDate: p.dueDate,
+      invoice: { invoiceNumber: p.invoiceNumber, invoiceDate: p.invoiceDate },
+      description: p.description,
+      billLineItems: p.lines.map((l) => ({
+        amount: formatMoney(l.amount),
+        description: l.description,
+        classifications: { chartOfAccountId: l.chartOfAccountId, ...(l.departmentId ? { departmentId: l.departmentId } : {}) },
+      })),
+    };
+  }
+
+  async createBills(payloads: readonly BillPayload[]): Promise<string[]> {
+    return (await this.client.createBillsBulk(payloads.map((p) => this.billInput(p)))).map((b) => b.id);
+  }
+
+  private summary(b: BillBill): HubBillSummary {
+    return { id: b.id, vendorId: b.vendorId, invoiceNumber: b.invoice.invoiceNumber, amount: this.amount(b.amount, this.currencyOf(b.vendorId)), archived: b.archived };
+  }
+
+  async findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]> {
+    if (vendorIds.length === 0) return [];
+    return (await this.client.listBillsByVendorIds(vendorIds)).map((b) => this.summary(b));
+  }
+
+  async updateBill(id: string, payload: BillPayload): Promise<void> {
+    // PUT replaces the lines: the ERP's lines are the truth (developer.bill.com/reference/replacebill).
+    await this.client.replaceBill(id, this.billInput(payload));
+  }
+
+  async archiveBill(id: string): Promise<void> {
+    await this.client.archiveBill(id);
+  }
+
+  async getBillStates(ids: readonly string[]): Promise<TargetBillState[]> {
+    const out: TargetBillState[] = [];
+    let next = 0;
+    // BILL allows 3 requests in flight per organisation; the transport's limiter enforces it.
+    await Promise.all(Array.from({ length: Math.min(3, ids.length) }, async () => {
+      while (next < ids.length) {
+        const b = await this.client.getBill(ids[next++]!);
+        const currency = this.currencyOf(b.vendorId);
+        out.push({
+          id: b.id,
+          amount: this.amount(b.amount, currency),
+          paidAmount: this.amount(b.paidAmount, currency),
+          scheduledAmount: this.amount(b.scheduledAmount, currency),
+          archived: b.archived,
+        });
+      }
+    }));
+    return out;
+  }
+
+  async *iterateBills(): AsyncIterable<HubBillSummary[]> {
+    for await (const page of this.client.iterateBills()) yield page.records.map((b) => this.summary(b));
+  }
+
+  private applications(p: BillPayment): BillPaymentApplication[] {
+    const statusText = p.singleStatus ?? p.status ?? 'UNDEFINED';
+    const state: BillPaymentApplication['state'] = cancelledStatuses.has(statusText) || cancelledStatuses.has(p.status ?? '')
+      ? 'cancelled'
+      : settledStatuses.has(statusText) ? 'settled' : 'pending';
+    const currency = this.currencyOf(p.vendorId);
+    return p.billPayments.map((bp) => ({
+      id: bp.id ?? `${p.id}:${bp.billId}`,
+      paymentId: p.id,
+      billId: bp.billId,
+      amount: this.amount(bp.amount, currency),
+      date: p.processDate,
+      state,
+      statusText,
+      updatedAt: p.updatedTime,
+    }));
+  }
+
+  async *iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>> {
+    for await (const page of this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) })) {
+      yield { items: page.records.flatMap((p) => this.applications(p)), cursor: page.maxUpdatedTime ?? since };
+    }
+  }
+
+  async getPaymentApplications(paymentIds: readonly string[]): Promise<BillPaymentApplication[]> {
+    const out: BillPaymentApplication[] = [];
+    for (const id of paymentIds) out.push(...this.applications(await this.client.getPayment(id)));
+    return out;
+  }
+}
+
+function clean<T extends Record<string, string | null | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v)) as { [K in keyof T]?: string };
+}
