@@ -2,7 +2,8 @@ import { ConnectorError } from '../core/errors.ts';
 
 /**
  * A non-idempotent write whose outcome is unknown: the request may have reached the service and
- * been applied, but the answer was lost (timeout, dropped connection, gateway 504). Retrying blindly
+ * been applied, but the answer was lost (timeout, dropped connection, gateway 504) or could not be
+ * read (a 2xx we cannot parse leaves us without the new record's id). Retrying blindly
  * could create a duplicate bill, contact or payment, so the transport does not retry it.
  *
  * How the engine resolves it: search the target for the record it meant to create (Xero payments by
@@ -18,7 +19,7 @@ export class AmbiguousWriteError extends ConnectorError {
   constructor(request: string, underlying: ConnectorError) {
     super({
       code: underlying.code,
-      message: `${request}: the answer was lost after the request was sent (${underlying.message}); the write may or may not have been applied, so it was not repeated. Search the target for the record before writing again.`,
+      message: `${request}: outcome unknown (${underlying.message}); the write may have been applied, so it was not repeated. Search the target for the record before writing again.`,
       ...(underlying.system !== undefined ? { system: underlying.system } : {}),
       ...(underlying.status !== undefined ? { status: underlying.status } : {}),
       ...(underlying.vendorCode !== undefined ? { vendorCode: underlying.vendorCode } : {}),

@@ -56,7 +56,7 @@ test('a lost answer on a non-idempotent write is ambiguous and not retried; on a
   assert.equal(write.reason, 'ambiguous_write');
   assert.ok(isAmbiguousWrite(write.error));
   assert.equal(write.error.code, 'MLC_ERR_TIMEOUT');
-  assert.match(write.error.message, /PUT \/Payments.*may or may not have been applied/);
+  assert.match(write.error.message, /PUT \/Payments.*outcome unknown/);
   const read = decide({ type: 'lost', error: err('MLC_ERR_TIMEOUT') }, 1, true);
   assert.deepEqual([read.retry, read.reason], [true, 'timeout']);
   const gateway = decide({ type: 'answered', error: err('MLC_ERR_SERVER', { status: 504 }) }, 1, false);

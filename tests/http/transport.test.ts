@@ -64,7 +64,7 @@ test('a write whose connection drops after sending is ambiguous and sent only on
     await assert.rejects(transport.request({ method: 'POST', url: `${server.url}/payments`, json: { amount: 1 }, operation: 'test.create' }), (e: unknown) => {
       assert.ok(isAmbiguousWrite(e));
       assert.equal(e.code, 'MLC_ERR_NETWORK');
-      assert.match(e.message, /POST \/payments.*may or may not have been applied/);
+      assert.match(e.message, /POST \/payments.*outcome unknown/);
       return true;
     });
     assert.equal(server.seen.filter((r) => r.method === 'POST').length, 1);

@@ -138,11 +138,12 @@ export class BillOrgClient {
     return this.call('api', 'POST', '/vendors', vendorSchema, 'createVendor', { json: encodeBill(vendor) });
   }
 
-  /** POST /v3/vendors/bulk, at most 20 per call. */
+  /** POST /v3/vendors/bulk, at most 20 per call, all or nothing; answers `{vendors: [...]}` (v3 collection). */
   async createVendorsBulk(vendors: readonly BillVendorInput[]): Promise<BillVendor[]> {
     if (vendors.length === 0) return [];
     this.checkCap('createVendorsBulk', vendors.length, this.deps.caps.vendors);
-    return this.call('api', 'POST', '/vendors/bulk', z.array(vendorSchema), 'createVendorsBulk', { json: encodeBill(vendors) });
+    const body = await this.call('api', 'POST', '/vendors/bulk', z.object({ vendors: z.array(vendorSchema) }), 'createVendorsBulk', { json: encodeBill(vendors) });
+    return body.vendors;
   }
 
   /** PATCH /v3/vendors/{id}: changes only the given fields (bank details have their own endpoint). */
@@ -174,7 +175,7 @@ export class BillOrgClient {
   }
 
   /**
-   * POST /v3/bills/bulk: all or nothing (https://developer.bill.com/reference/createbulkbills).
+   * POST /v3/bills/bulk: a bare array in and out, all or nothing (https://developer.bill.com/reference/createbulkbills).
    * The cap comes from spec data (200) and can be lowered per client for orgs still on 100.
    */
   async createBillsBulk(bills: readonly BillInput[]): Promise<BillBill[]> {
@@ -214,11 +215,14 @@ export class BillOrgClient {
     return this.collect(this.pages('api', '/classifications/chart-of-accounts', chartOfAccountSchema, 'listChartOfAccounts', options, undefined));
   }
 
-  /** POST /v3/classifications/chart-of-accounts/bulk, at most 50 per call. */
+  /** POST /v3/classifications/chart-of-accounts/bulk, at most 50 per call; answers `{chartOfAccounts: [...]}` (v3 collection). */
   async createChartOfAccountsBulk(accounts: readonly BillChartOfAccountInput[]): Promise<BillChartOfAccount[]> {
     if (accounts.length === 0) return [];
     this.checkCap('createChartOfAccountsBulk', accounts.length, this.deps.caps.classifications);
-    return this.call('api', 'POST', '/classifications/chart-of-accounts/bulk', z.array(chartOfAccountSchema), 'createChartOfAccountsBulk', { json: encodeBill(accounts) });
+    const body = await this.call('api', 'POST', '/classifications/chart-of-accounts/bulk', z.object({ chartOfAccounts: z.array(chartOfAccountSchema) }), 'createChartOfAccountsBulk', {
+      json: encodeBill(accounts),
+    });
+    return body.chartOfAccounts;
   }
 
   async listDepartments(options: Omit<BillListOptions, 'page'> = {}): Promise<BillDepartment[]> {
