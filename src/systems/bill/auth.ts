@@ -57,7 +57,7 @@ export class BillSessionManager implements Authorizer {
 
   constructor(private readonly options: BillSessionOptions) {
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = (options.logger ?? silentLogger).child({ system: 'bill' });
     this.idleMs = (options.assumeExpiredAfterSeconds ?? billSpec.auth.assumeExpiredAfterSeconds) * 1000;
     this.persistMs = (options.persistEverySeconds ?? 300) * 1000;
   }
@@ -86,7 +86,7 @@ export class BillSessionManager implements Authorizer {
     // Tell other processes the session is alive; a lost write only costs them one extra login.
     void this.options.store
       .update(async (latest) => (latest.session?.sessionId === credentialTag && latest.session.lastUsedAt < now ? { ...latest, session: { ...latest.session, lastUsedAt: now } } : undefined))
-      .catch((e: unknown) => this.logger.warn({ system: 'bill', err: e instanceof Error ? e.message : String(e) }, 'could not record BILL session use'));
+      .catch((e: unknown) => this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not record BILL session use'));
   }
 
   private async load(): Promise<BillCredentials> {
@@ -146,7 +146,7 @@ export class BillSessionManager implements Authorizer {
     if (res.body.organizationId !== creds.organizationId) {
       throw new ConnectorError({ code: 'MLC_ERR_CONFIG', system: 'bill', message: `BILL logged in to organisation ${res.body.organizationId}, not the configured ${creds.organizationId}` });
     }
-    this.logger.info({ system: 'bill', organizationId: creds.organizationId }, 'logged in to BILL');
+    this.logger.info({ organizationId: creds.organizationId }, 'logged in to BILL');
     return { sessionId: res.body.sessionId, userId: res.body.userId };
   }
 

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConnectorError } from '../../src/core/errors.ts';
+import { startBillHarness } from './bill-harness.ts';
+
+test('BILL: logs and errors of a full flow never contain the password, devKey or any sessionId', async () => {
+  const h = await startBillHarness({ seed: 21, initialSeed: { vendors: 12, bills: 10 } });
+  const errors: unknown[] = [];
+  const attempt = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (e) {
+      errors.push(e);
+    }
+  };
+  try {
+    const org = h.client().forOrg(h.emu.sandbox.organizationId);
+    for await (const page of org.iterateVendors({ max: 5 })) assert.ok(page.records.length > 0);
+    await h.faults({ rateLimitBurst: 2 });
+    await org.listDepartments();
+    await h.faults({ expireAuthNow: true });
+    await org.listChartOfAccounts();
+    await h.faults({ serverErrorRate: 1, pathPattern: 'departments' });
+    await attempt(() => org.listDepartments());
+    await h.faults({ lostResponseRate: 1, pathPattern: '/bills$' });
+    const vendor = (await org.createVendor({ name: 'Redaction Check' })).id;
+    await attempt(() => org.createBill({ vendorId: vendor, dueDate: '2026-03-01', invoice: { invoiceNumber: 'R-1', invoiceDate: '2026-02-01' }, billLineItems: [{ amount: '1.00' }] }));
+    await h.faults({});
+    await attempt(() => org.createBill({ vendorId: 'bogus', dueDate: 'soon', invoice: { invoiceNumber: '', invoiceDate: '' }, billLineItems: [] }));
+    await h.store.update(async (c) => ({ ...c, session: undefined, password: `${c.password}-typo` }));
+    await attempt(() => h.client().forOrg(h.emu.sandbox.organizationId).listDepartments());
+
+    assert.ok(errors.length >= 4, `expected failures to inspect, got ${errors.length}`);
+    assert.ok(errors.every((e) => e instanceof ConnectorError));
+    const creds = await h.store.load();
+    const secrets = [h.emu.sandbox.password, creds.password, h.emu.sandbox.devKey, ...h.store.saves.map((s) => s.session?.sessionId).filter((s): s is string => !!s)];
+    assert.ok(secrets.length >= 5, 'two sessions were opened');
+    const logText = h.logs.text();
+    assert.ok(h.logs.lines().some((l) => l.op === 'bill.login'), 'the flow was logged');
+    const errorText = errors.map((e) => JSON.stringify(e) + String((e as Error).message) + String((e as ConnectorError).vendorBody) + String((e as Error).stack)).join('\n');
+    for (const secret of secrets) {
+      assert.ok(!logText.includes(secret), 'a secret reached the log');
+      assert.ok(!errorText.includes(secret), 'a secret reached an error');
+    }
+  } finally {
+    await h.stop();
+  }
+});
