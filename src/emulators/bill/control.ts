@@ -12,13 +12,14 @@ import type { Organization } from './model.ts';
 import type { BillDeps } from './options.ts';
 import { checkSingleStatus } from './payments-logic.ts';
 import { payBill, paymentView, setPaymentStatus, type PayInput } from './payments.ts';
-import { seedOrganization, type SeedInput, type SeedSummary } from './seed.ts';
+import { seedCounts, seedOrganization, type SeedInput, type SeedSummary } from './seed.ts';
 import { eventView, subscriptionView } from './subscriptions.ts';
 import { vendorView } from './vendors.ts';
 import { isObject } from './validate.ts';
 
 /** Replaces everything with a freshly seeded default organisation. */
 export function seedAll(deps: BillDeps, input: SeedInput): SeedSummary {
+  seedCounts(input);
   const seed = input.seed ?? deps.ctx.seed;
   deps.state.reset(seed);
   return addOrganization(deps, input);
@@ -26,6 +27,7 @@ export function seedAll(deps: BillDeps, input: SeedInput): SeedSummary {
 
 /** Adds one more seeded organisation next to the existing ones (isolation tests). */
 export function addOrganization(deps: BillDeps, input: SeedInput): SeedSummary {
+  seedCounts(input);
   const org = deps.state.createOrganization(input.name ?? (deps.state.orgs.size === 0 ? 'Harbor & Pine Studio' : `Organization ${deps.state.orgs.size + 1}`), Date.parse('2025-01-06T08:00:00.000Z'));
   return seedOrganization(deps, org, input);
 }

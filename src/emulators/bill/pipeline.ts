@@ -132,6 +132,17 @@ function renderThrown(deps: BillDeps, reply: FastifyReply, e: unknown): FastifyR
   return sendErrors(deps, reply, 500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
 }
 
+/** `/vendors/` matches `/vendors/:vendorId` with an empty id; BILL has no such path. */
+function emptyParam(request: FastifyRequest): boolean {
+  return Object.values((request.params ?? {}) as Record<string, string>).some((v) => v === '');
+}
+
+/** 404 BDC_1121 "API not supported." for a path BILL does not have (A10, A14.1). */
+export function notSupported(deps: BillDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  deps.ctx.stats.countCall(`${request.method} (not supported)`);
+  return sendErrors(deps, reply, 404, [{ code: billCodes.NOT_SUPPORTED, message: billMessages.notSupported, category: 'REQUEST' }]);
+}
+
 function fullPath(base: Base, path: string): string {
   return `${base === 'connect' ? apiBase : eventsBase}${path}`;
 }
@@ -151,6 +162,7 @@ export function apiRoute(
     method,
     url,
     handler: async (request, reply) => {
+      if (emptyParam(request)) return notSupported(deps, request, reply);
       deps.ctx.stats.countCall(endpoint);
       const fault = await faultPrelude(deps, request, reply);
       if (fault === 'stop') return reply;

@@ -107,14 +107,31 @@ function lineDescription(rng: Rng, account: string): string {
   return `${rng.pick(['Monthly', 'Quarterly', 'One-off', 'Annual'])} ${account.toLowerCase()}`;
 }
 
+export interface SeedCounts {
+  accounts: number;
+  departments: number;
+  vendors: number;
+  bills: number;
+}
+
+/** Checks a seed request before anything is replaced, so a bad request leaves the world as it was. */
+export function seedCounts(input: SeedInput): SeedCounts {
+  if (input.seed !== undefined && (typeof input.seed !== 'number' || !Number.isInteger(input.seed))) throw new RangeError('seed must be a whole number');
+  if (input.name !== undefined && (typeof input.name !== 'string' || input.name.trim() === '')) throw new RangeError('name must be a non-empty string');
+  const counts = {
+    accounts: clampCount(input.accounts, chart.length, chart.length, 'accounts'),
+    departments: clampCount(input.departments, 4, departmentNames.length, 'departments'),
+    vendors: clampCount(input.vendors, 3, 1000, 'vendors'),
+    bills: clampCount(input.bills, 5, 5000, 'bills'),
+  };
+  if (counts.bills > 0 && counts.vendors === 0) throw new RangeError('bills need at least one vendor');
+  return counts;
+}
+
 /** Fills `org` with accounts, departments, vendors, bills and a few payments. */
 export function seedOrganization(deps: BillDeps, org: Organization, input: SeedInput): SeedSummary {
   const rng = deps.state.rng;
-  const accountCount = clampCount(input.accounts, chart.length, chart.length, 'accounts');
-  const departmentCount = clampCount(input.departments, 4, departmentNames.length, 'departments');
-  const vendorCount = clampCount(input.vendors, 3, 1000, 'vendors');
-  const billCount = clampCount(input.bills, 5, 5000, 'bills');
-  if (billCount > 0 && vendorCount === 0) throw new RangeError('bills need at least one vendor');
+  const { accounts: accountCount, departments: departmentCount, vendors: vendorCount, bills: billCount } = seedCounts(input);
   let t = anchor;
   const tick = () => (t += hour);
 

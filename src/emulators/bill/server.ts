@@ -12,7 +12,7 @@ import { billCodes, billMessages } from './errors.ts';
 import { registerLoginRoutes } from './login.ts';
 import type { BillDeps } from './options.ts';
 import { registerPaymentRoutes } from './payments.ts';
-import { sendErrors } from './pipeline.ts';
+import { notSupported, sendErrors } from './pipeline.ts';
 import { registerSubscriptionRoutes } from './subscriptions.ts';
 import { registerVendorRoutes } from './vendors.ts';
 
@@ -44,8 +44,7 @@ export function buildBillApp(deps: BillDeps): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     if (isControlPath(request.url)) return reply.code(404).send({ error: `no control route ${request.method} ${request.url}` });
-    deps.ctx.stats.countCall(`${request.method} (not supported)`);
-    return sendErrors(deps, reply, 404, [{ code: billCodes.NOT_SUPPORTED, message: billMessages.notSupported, category: 'REQUEST' }]);
+    return notSupported(deps, request, reply);
   });
 
   registerLoginRoutes(app, deps);
