@@ -1,0 +1,125 @@
+import type { AddressInfo } from 'node:net';
+import { EmulatorContext, createFastify, registerLostResponseHook, type EmulatorOptions } from '../kit/base.ts';
+import { registerAccountRoutes } from './accounts.ts';
+import { API_PREFIX, type ApiDeps } from './api.ts';
+import { AuthStore } from './auth-store.ts';
+import { registerBodyParsers } from './body.ts';
+import { registerContactRoutes } from './contacts.ts';
+import { registerControlRoutes } from './control.ts';
+import { IdempotencyCache } from './idempotency.ts';
+import { registerIdentityRoutes } from './identity.ts';
+import { registerInvoiceRoutes } from './invoices.ts';
+import { DEFAULT_DAILY, XeroLimits } from './limits.ts';
+import { registerOrganisationRoutes } from './organisation.ts';
+import { registerPaymentRoutes } from './payments.ts';
+import { registerPurchaseOrderRoutes } from './purchase-orders.ts';
+import { sandboxLogin, type SandboxTokens } from './sandbox-login.ts';
+import { SECONDARY_SIZES, mixSeed, readSeedInput, seedTenant, summarise, tenantIds, type SeedInput, type SeedSummary } from './seed.ts';
+import { XeroState } from './state.ts';
+import type { ChangeEvent } from './tenant.ts';
+import { registerTrackingRoutes } from './tracking.ts';
+import { XeroWebhooks } from './webhooks.ts';
+
+/**
+ * A local Xero: Identity (OAuth 2.0), /connections and the Accounting API under /api.xro/2.0 on one
+ * loopback port, with the same paths as production so only the host differs. State is in memory
+ * and generated from a seed. See docs/emulators/xero.md for what is enforced and where it comes from.
+ */
+
+export type { SeedInput, SeedSummary } from './seed.ts';
+export type { SandboxTokens } from './sandbox-login.ts';
+export type { XeroState } from './state.ts';
+
+export interface XeroEmulatorOptions extends EmulatorOptions {
+  /** Calls per tenant per day (Xero: 5,000; 1,000 for Starter-tier apps). */
+  dailyLimit?: number;
+}
+
+export interface XeroEmulator {
+  urls: { base: string; api: string; identity: string; login: string; connections: string };
+  /** The pre-registered OAuth app. */
+  sandbox: { clientId: string; clientSecret: string };
+  ctx: EmulatorContext;
+  state: XeroState;
+  /** Same as POST /_emulator/seed: regenerates both tenants' books. */
+  seed(input: SeedInput): SeedSummary;
+  /** Same as POST /_emulator/webhooks. */
+  setWebhook(cfg: { url: string; key: string }): void;
+  /** Sends events waiting for their batch window and waits for every delivery (and its retries) to finish. */
+  flushWebhooks(): Promise<void>;
+  /** Runs the sandbox app's authorize + token flow over HTTP and returns the token response. */
+  login(opts?: { scope?: string; redirectUri?: string }): Promise<SandboxTokens>;
+  /** The two tenant ids: the demo company first, the small one second. */
+  tenantIds: { primary: string; secondary: string };
+  stop(): Promise<void>;
+}
+
+export const SANDBOX_CLIENT = { clientId: 'mlc-sandbox-client', clientSecret: 'mlc-sandbox-secret' } as const;
+
+export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise<XeroEmulator> {
+  const ctx = new EmulatorContext(opts);
+  // Xero's paths are not case-sensitive (/Connections in XI, /connections in the docs).
+  const app = createFastify({ routerOptions: { caseSensitive: false } });
+  let base = '';
+  const apiBase = () => `${base}${API_PREFIX}`;
+
+  const auth = new AuthStore(ctx.clock, () => base);
+  auth.registerClient({ ...SANDBOX_CLIENT, name: 'ML Connector Sandbox' });
+  const webhooks = new XeroWebhooks(ctx, apiBase);
+  const state = new XeroState(webhooks, auth);
+  const limits = new XeroLimits(ctx.clock, ctx.stats, opts.dailyLimit ?? DEFAULT_DAILY);
+  const [primaryId, secondaryId] = tenantIds(ctx.seed);
+
+  const seed = (input: unknown): SeedSummary => {
+    const cfg = readSeedInput(input, ctx.seed);
+    const events: ChangeEvent[] = [];
+    const primary = seedTenant(primaryId, 'Demo Company (US)', mixSeed(cfg.seed, 1), cfg, cfg.asOf, events);
+    const secondary = seedTenant(secondaryId, 'Sandbox Small Business (US)', mixSeed(cfg.seed, 2), SECONDARY_SIZES, cfg.asOf, events);
+    state.replace([primary, secondary]);
+    // Seeding is a burst of edits: a configured webhook hears about every contact and invoice.
+    webhooks.emit(events);
+    return { seed: cfg.seed, asOf: cfg.asOf, tenants: [summarise(primary), summarise(secondary)] };
+  };
+  const setWebhook = (cfg: { url: string; key: string }) => webhooks.configure(cfg);
+  seed({});
+
+  registerBodyParsers(app);
+  registerLostResponseHook(app);
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    void reply.code(status).send({ Title: status === 413 ? 'Request Entity Too Large' : 'Error', Status: status, Detail: error.message ?? 'error' });
+  });
+
+  const deps: ApiDeps = { ctx, state, auth, limits, webhooks, idempotency: new IdempotencyCache(ctx.clock) };
+  registerIdentityRoutes(app, ctx, auth, state, () => base);
+  registerOrganisationRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerTrackingRoutes(app, deps);
+  registerContactRoutes(app, deps);
+  registerInvoiceRoutes(app, deps);
+  registerPaymentRoutes(app, deps);
+  registerPurchaseOrderRoutes(app, deps);
+  registerControlRoutes(app, { ctx, state, webhooks, seed, setWebhook });
+
+  await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  base = `http://${host}:${address.port}`;
+
+  return {
+    urls: { base, api: apiBase(), identity: base, login: base, connections: `${base}/connections` },
+    sandbox: { ...SANDBOX_CLIENT },
+    ctx,
+    state,
+    seed: (input) => seed(input),
+    setWebhook,
+    flushWebhooks: () => webhooks.flush(),
+    login: (o = {}) => sandboxLogin(base, SANDBOX_CLIENT, o),
+    tenantIds: { primary: primaryId, secondary: secondaryId },
+    stop: async () => {
+      webhooks.stop();
+      ctx.webhooks.stop();
+      await app.close();
+    },
+  };
+}
