@@ -33,6 +33,11 @@ export type { XeroState } from './state.ts';
 export interface XeroEmulatorOptions extends EmulatorOptions {
   /** Calls per tenant per day (Xero: 5,000; 1,000 for Starter-tier apps). */
   dailyLimit?: number;
+  /**
+   * Calls per minute across all tenants (Xero: 10,000). Two tenants at 60 a minute can never reach
+   * Xero's figure, so tests lower it to exercise the `appminute` refusal.
+   */
+  appMinuteLimit?: number;
 }
 
 export interface XeroEmulator {
@@ -67,7 +72,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
   auth.registerClient({ ...SANDBOX_CLIENT, name: 'ML Connector Sandbox' });
   const webhooks = new XeroWebhooks(ctx, apiBase);
   const state = new XeroState(webhooks, auth);
-  const limits = new XeroLimits(ctx.clock, ctx.stats, opts.dailyLimit ?? DEFAULT_DAILY);
+  const limits = new XeroLimits(ctx.clock, ctx.stats, opts.dailyLimit ?? DEFAULT_DAILY, opts.appMinuteLimit);
   const [primaryId, secondaryId] = tenantIds(ctx.seed);
 
   const seed = (input: unknown): SeedSummary => {

@@ -31,10 +31,11 @@ export class XeroLimits {
     clock: Clock,
     private readonly stats: EmulatorStats,
     dailyLimit: number,
+    appMinuteLimit: number = APP_PER_MINUTE,
   ) {
     this.minute = new FixedWindowCounter(clock, PER_MINUTE, 60_000);
     this.day = new FixedWindowCounter(clock, dailyLimit, 86_400_000);
-    this.appMinute = new FixedWindowCounter(clock, APP_PER_MINUTE, 60_000);
+    this.appMinute = new FixedWindowCounter(clock, appMinuteLimit, 60_000);
   }
 
   /**

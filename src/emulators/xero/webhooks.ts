@@ -133,6 +133,8 @@ export class XeroWebhooks {
       retryDelaysMs: RETRY_DELAYS_MS,
       timeoutMs: DELIVERY_TIMEOUT_MS,
       isSuccess: (s) => s === 200,
+      // A disabled or re-configured webhook gets no more retries of older payloads.
+      shouldContinue: () => generation === this.generation && this.status === 'ACTIVE',
       onGiveUp: () => {
         // Only a failure under the current configuration disables it; re-configuring re-enables.
         if (generation === this.generation && this.status === 'ACTIVE') {
