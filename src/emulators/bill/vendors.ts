@@ -102,13 +102,16 @@ export function checkVendor(body: unknown, partial: boolean, prefix = ''): { inp
 }
 
 export function createVendor(deps: BillDeps, org: Organization, input: VendorInput, at = deps.state.now()): Vendor {
+  const billCurrency = input.billCurrency ?? 'USD';
   const vendor: Vendor = {
     ...input,
+    // Domestic bank accounts default to a business checking account in the bill currency.
+    ...(input.bankAccount ? { bankAccount: { type: 'CHECKING', ownerType: 'BUSINESS', paymentCurrency: billCurrency, ...input.bankAccount } } : {}),
     id: deps.state.newId('vendor'),
     archived: false,
     name: input.name ?? '',
     accountType: input.accountType ?? 'NONE',
-    billCurrency: input.billCurrency ?? 'USD',
+    billCurrency,
     createdTime: at,
     updatedTime: at,
   };
