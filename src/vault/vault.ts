@@ -1,69 +1,126 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SecretBox } from '../store/repos/secret-box.ts';
+import { registerSecret } from '../core/redact.ts';
+import { VaultError } from './errors.ts';
+import { loadKeyFile } from './key-file.ts';
 
-export class VaultError extends Error {
-  override readonly name = 'VaultError';
-}
+export { VaultError, type VaultErrorReason } from './errors.ts';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
 
 /**
- * AES-256-GCM envelopes for credentials at rest: `v1.<iv>.<tag>.<ciphertext>` (base64url), a fresh
- * 12-byte IV per envelope (NIST SP 800-38D), and the record id as additional authenticated data so
- * an envelope copied to another row does not open. The key is never logged or put in an error.
+ * AES-256-GCM envelopes for credentials at rest:
+ *   `v1.<iv>.<tag>.<ciphertext>` (each part base64url)
+ * with a fresh random 12-byte IV per envelope (the IV size NIST SP 800-38D recommends; a
+ * random IV keeps the collision chance negligible for far more envelopes than we will ever write
+ * under one key) and the record id as additional authenticated data, so an envelope copied into
+ * another row fails authentication instead of decrypting. The version prefix leaves room for key
+ * rotation or another cipher without guessing at old rows.
  */
 export class Vault implements SecretBox {
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new VaultError(`the master key must be 32 bytes, got ${key.length}`);
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== KEY_BYTES) throw new VaultError('bad_key', `the master key must be ${KEY_BYTES} bytes, got ${key.length}`);
+    this.#key = Buffer.from(key);
   }
 
+  /** Encrypts a plaintext (the credential JSON text) bound to aad, e.g. `connection:<id>`. */
   seal(plaintext: string, aad: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
   }
 
+  /**
+   * Decrypts and authenticates. A changed byte, another record's aad or another key all fail the
+   * same way. The plaintext's secret values are registered for redaction before it is returned.
+   */
   open(envelope: string, aad: string): string {
     const parts = envelope.split('.');
-    if (parts.length !== 4 || parts[0] !== 'v1') throw new VaultError('a stored secret is not in a format this version can read');
-    const [, iv, tag, body] = parts as [string, string, string, string];
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
-    } catch {
-      throw new VaultError(`a stored secret (${aad}) could not be decrypted: wrong master key, or the data was altered`);
+    const [version, ivText, tagText, bodyText] = parts;
+    if (parts.length !== 4 || version !== 'v1' || ivText === undefined || tagText === undefined || bodyText === undefined) {
+      throw new VaultError('bad_envelope', `the stored secret for ${aad} is not a v1 vault envelope`);
     }
+    const iv = Buffer.from(ivText, 'base64url');
+    const tag = Buffer.from(tagText, 'base64url');
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+      throw new VaultError('bad_envelope', `the stored secret for ${aad} is not a valid v1 vault envelope`);
+    }
+    let plaintext: string;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(tag);
+      plaintext = Buffer.concat([decipher.update(Buffer.from(bodyText, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new VaultError(
+        'not_authentic',
+        `the stored secret for ${aad} failed authentication: it was altered, belongs to another record, or was sealed with another master key`,
+      );
+    }
+    registerPlaintext(plaintext);
+    return plaintext;
   }
 }
 
-/** Decodes ML_CONNECTOR_MASTER_KEY: 32 bytes as 64 hex characters or base64. */
-export function parseMasterKey(text: string): Buffer {
-  const t = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (key.length !== 32) {
-    throw new VaultError(`ML_CONNECTOR_MASTER_KEY must be 32 bytes as 64 hex characters or base64 (decoded to ${key.length} bytes)`);
+/** Field names whose string values are credentials (broader than redact.ts: camelCase too). */
+const secretishKey = /token|secret|password|passwd|pass$|key$|session|credential|cookie|verifier/i;
+
+function registerPlaintext(plaintext: string): void {
+  registerSecret(plaintext);
+  let value: unknown;
+  try {
+    value = JSON.parse(plaintext);
+  } catch {
+    return;
   }
+  const walk = (v: unknown, key: string | null, depth: number): void => {
+    if (depth > 8) return;
+    if (typeof v === 'string') {
+      if (key === null || secretishKey.test(key)) registerSecret(v);
+    } else if (Array.isArray(v)) {
+      for (const item of v) walk(item, key, depth + 1);
+    } else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) walk(item, k, depth + 1);
+    }
+  };
+  walk(value, null, 0);
+}
+
+/**
+ * Decodes a master key given as 64 hex characters or base64/base64url of 32 bytes. The error
+ * says how long the decoded key was and never repeats the text.
+ */
+export function parseMasterKey(text: string, source = 'ML_CONNECTOR_MASTER_KEY'): Buffer {
+  const t = text.trim();
+  let key: Buffer;
+  if (/^[0-9a-fA-F]+$/.test(t) && t.length % 2 === 0 && t.length >= 64) key = Buffer.from(t, 'hex');
+  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) key = Buffer.from(t, 'base64');
+  else throw new VaultError('bad_key', `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it is neither`);
+  if (key.length !== KEY_BYTES) {
+    throw new VaultError('bad_key', `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it decodes to ${key.length} bytes`);
+  }
+  registerSecret(t);
   return key;
 }
 
 /**
- * The master key from ML_CONNECTOR_MASTER_KEY, or else from `<dataDir>/master.key`, created with
- * mode 0600 on first use. A key file that group or others can read is refused.
+ * The master key: ML_CONNECTOR_MASTER_KEY when given (passed in from config.ts), otherwise
+ * `<dataDir>/master.key`, created with mode 0600 on first use and refused if group or others
+ * can read or write it.
  */
 export function loadMasterKey(options: { dataDir: string; masterKey?: string | undefined }): Buffer {
   if (options.masterKey) return parseMasterKey(options.masterKey);
-  const path = join(options.dataDir, 'master.key');
-  if (!existsSync(path)) {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  }
-  const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) {
-    throw new VaultError(`the key file ${path} is readable by other users (mode ${mode.toString(8)}); run 'chmod 600' on it`);
-  }
-  return parseMasterKey(readFileSync(path, 'utf8'));
+  const { path, text } = loadKeyFile(options.dataDir, () => randomBytes(KEY_BYTES).toString('hex'));
+  return parseMasterKey(text, `the key file ${path}`);
+}
+
+/** A vault with the master key from options (see loadMasterKey). */
+export function openVault(options: { dataDir: string; masterKey?: string | undefined }): Vault {
+  return new Vault(loadMasterKey(options));
 }
