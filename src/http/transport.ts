@@ -8,6 +8,7 @@ import { decodeWire } from './decode.ts';
 import type { LimitGroup, Limiter } from './limiter.ts';
 import { TransportMetrics, type TransportMetricsSnapshot } from './metrics.ts';
 import { decideRetry, defaultRetryPolicy, type FailureOutcome, type RetryPolicy } from './retry.ts';
+import { NOT_JSON, buildBody, buildHeaders, buildUrl, tryJson } from './encode-request.ts';
 import { classifyThrown } from './thrown.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -231,37 +232,6 @@ export class Transport {
   }
 }
 
-const NOT_JSON = Symbol('not-json');
-
-function tryJson(text: string, fallback: unknown = undefined): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return fallback;
-  }
-}
-
 function reasonLabel(error: ConnectorError): string {
   return error.code.replace(/^MLC_ERR_/, '').toLowerCase();
-}
-
-export function buildUrl(base: string, query: TransportRequest['query']): string {
-  if (!query) return base;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
-  const qs = params.toString();
-  return qs ? `${base}${base.includes('?') ? '&' : '?'}${qs}` : base;
-}
-
-function buildHeaders(req: TransportRequest, authHeaders: Record<string, string> | undefined): Record<string, string> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (req.json !== undefined) headers['content-type'] = 'application/json';
-  if (req.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  return { ...headers, ...req.headers, ...authHeaders };
-}
-
-function buildBody(req: TransportRequest): string | undefined {
-  if (req.json !== undefined) return JSON.stringify(req.json);
-  if (req.form !== undefined) return new URLSearchParams(req.form as Record<string, string>).toString();
-  return undefined;
 }

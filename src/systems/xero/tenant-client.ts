@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
-import { redactText } from '../../core/redact.ts';
-import { decodeWire } from '../../http/decode.ts';
 import type { Authorizer, HttpMethod, Transport, TransportRequest } from '../../http/transport.ts';
 import {
   accountSchema,
@@ -21,6 +19,7 @@ import {
 } from './schema.ts';
 import { chunks } from '../chunks.ts';
 import { xeroSpec } from './spec.ts';
+import { toItemResults, type XeroItemResult } from './batch-results.ts';
 import { whereAnyEquals } from './where.ts';
 import { httpDate } from './wire-dates.ts';
 import {
@@ -40,8 +39,7 @@ export interface XeroPage<T> {
   pagination: XeroPagination | undefined;
 }
 
-/** Per-element outcome of a batch write sent with summarizeErrors=false. */
-export type XeroItemResult<T> = { ok: true; index: number; record: T } | { ok: false; index: number; error: ConnectorError };
+export type { XeroItemResult } from './batch-results.ts';
 
 export interface WriteOptions {
   /**
@@ -261,33 +259,8 @@ export class XeroTenantClient {
     if (elements.length !== inputs.length) {
       throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: `Xero ${method} ${path}: sent ${inputs.length} elements, got ${elements.length} back` });
     }
-    return elements.map((element, index): XeroItemResult<z.output<S>> => {
-      const messages = elementErrors(element);
-      if (messages !== undefined) {
-        return {
-          ok: false,
-          index,
-          error: new ConnectorError({
-            code: 'MLC_ERR_VALIDATION',
-            system: 'xero',
-            status: 200,
-            vendorCode: 'ValidationException',
-            message: redactText(`Xero ${method} ${path} element ${index}: ${messages.join('; ') || 'rejected'}`),
-          }),
-        };
-      }
-      return { ok: true, index, record: decodeWire(item, element, { system: 'xero', what: `${operation} element ${index}` }) };
-    });
+    return toItemResults(elements, item, `${method} ${path}`, operation);
   }
-}
-
-function elementErrors(element: unknown): string[] | undefined {
-  if (!element || typeof element !== 'object') return undefined;
-  const e = element as { HasErrors?: unknown; HasValidationErrors?: unknown; StatusAttributeString?: unknown; ValidationErrors?: unknown };
-  const list = Array.isArray(e.ValidationErrors) ? e.ValidationErrors : [];
-  const failed = e.HasErrors === true || e.HasValidationErrors === true || e.StatusAttributeString === 'ERROR' || list.length > 0;
-  if (!failed) return undefined;
-  return list.map((v) => (v && typeof v === 'object' && typeof (v as { Message?: unknown }).Message === 'string' ? (v as { Message: string }).Message : '')).filter(Boolean);
 }
 
 function maxUpdated(records: readonly { UpdatedDateUTC?: string | undefined }[]): string | undefined {
