@@ -83,15 +83,20 @@ test('hourly allowance (hourlyLimit option) refuses with BDC_1144 until the next
   }
 });
 
-test('BDC_1322 from an injected rate-limit burst uses the configured status and no Retry-After', async () => {
-  const bill = await startBillEmulator({ seed: 24, rateLimitStatus: 429 });
+test('BDC_1322 from an injected burst: 400 on the AP base by default, 429 on the events base, never a Retry-After', async () => {
+  const bill = await startBillEmulator({ seed: 24 });
   try {
     const c = await Client.open(bill);
     await control(bill, 'POST', '/faults', { rateLimitBurst: 2 });
-    const [a, b, ok] = [await c.get('/vendors'), await c.get('/vendors'), await c.get('/vendors')];
-    assert.equal(a.status, 429);
-    assert.deepEqual(errorCodes(a), ['BDC_1322']);
-    assert.deepEqual(errorCodes(b), ['BDC_1322']);
+    const api = await c.get('/vendors');
+    const events = await c.get('/subscriptions', { events: true });
+    const ok = await c.get('/vendors');
+    assert.equal(api.status, 400);
+    assert.equal(events.status, 429, '[BD:webhook-api-error-responses] documents 429 for the webhook API');
+    assert.deepEqual(errorCodes(api), ['BDC_1322']);
+    assert.deepEqual(errorCodes(events), ['BDC_1322']);
+    assert.equal(api.headers.get('retry-after'), null);
+    assert.equal(events.headers.get('retry-after'), null);
     assert.equal(ok.status, 200);
     assert.equal((await control(bill, 'GET', '/stats')).body.faultsInjected.rate_limited, 2);
   } finally {

@@ -15,6 +15,8 @@ export interface BillEmulatorOptions extends EmulatorOptions {
    * parties report a 4xx that is not 429, so the default is 400. Run the connector against 429 too.
    */
   rateLimitStatus?: number;
+  /** The same for the events base, where [BD:webhook-api-error-responses] documents 429 (default 429). */
+  eventsRateLimitStatus?: number;
   /** HTTP status for BDC_1109 (default 401, implied by [BD:common-api-error-codes]; A14.3 asks for a switch). */
   sessionInvalidStatus?: number;
   /** Requests per devKey per clock hour (default 20,000). Lower it to test BDC_1144 without 20,000 calls. */
@@ -40,6 +42,7 @@ export interface BillEmulatorOptions extends EmulatorOptions {
 export interface ResolvedOptions {
   bulkBillsCap: number;
   rateLimitStatus: number;
+  eventsRateLimitStatus: number;
   sessionInvalidStatus: number;
   hourlyLimit: number;
   loginLimit: number;
@@ -57,6 +60,7 @@ export function resolveOptions(opts: BillEmulatorOptions, sandboxDevKey: string)
   return {
     bulkBillsCap: opts.bulkBillsCap ?? 200,
     rateLimitStatus: opts.rateLimitStatus ?? 400,
+    eventsRateLimitStatus: opts.eventsRateLimitStatus ?? 429,
     sessionInvalidStatus: opts.sessionInvalidStatus ?? 401,
     hourlyLimit: opts.hourlyLimit ?? 20_000,
     loginLimit: opts.loginLimit ?? 200,

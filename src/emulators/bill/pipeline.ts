@@ -44,8 +44,9 @@ function sendReply(reply: FastifyReply, result: Reply): FastifyReply {
   return result.body === undefined ? reply.send() : reply.send(result.body);
 }
 
-function rateLimited(deps: BillDeps, message: string, code: string): BillApiError {
-  return new BillApiError(deps.options.rateLimitStatus, [{ code, message, category: 'DOWNSTREAM' }]);
+function rateLimited(deps: BillDeps, base: Base, message: string, code: string): BillApiError {
+  const status = base === 'events' ? deps.options.eventsRateLimitStatus : deps.options.rateLimitStatus;
+  return new BillApiError(status, [{ code, message, category: 'DOWNSTREAM' }]);
 }
 
 function singleQuery(request: FastifyRequest): Record<string, string> {
@@ -78,7 +79,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Applies faults common to every API request. Returns 'stop' when the connection was dropped or hung
  * (the reply is hijacked), a BillApiError to answer with, or null to carry on.
  */
-async function faultPrelude(deps: BillDeps, request: FastifyRequest, reply: FastifyReply): Promise<'stop' | BillApiError | null> {
+async function faultPrelude(deps: BillDeps, base: Base, request: FastifyRequest, reply: FastifyReply): Promise<'stop' | BillApiError | null> {
   const fault = deps.ctx.faults.decide(request.url);
   if (await applyTransportFault(fault, request, deps.ctx)) {
     reply.hijack();
@@ -86,7 +87,7 @@ async function faultPrelude(deps: BillDeps, request: FastifyRequest, reply: Fast
   }
   if (fault === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
   if (fault === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
-  if (fault === 'rate_limited') return rateLimited(deps, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
+  if (fault === 'rate_limited') return rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
   return null;
 }
 
@@ -164,7 +165,7 @@ export function apiRoute(
     handler: async (request, reply) => {
       if (emptyParam(request)) return notSupported(deps, request, reply);
       deps.ctx.stats.countCall(endpoint);
-      const fault = await faultPrelude(deps, request, reply);
+      const fault = await faultPrelude(deps, base, request, reply);
       if (fault === 'stop') return reply;
       if (fault) return renderThrown(deps, reply, fault);
       if (deps.ctx.faults.takeAuthExpiry(request.url)) {
@@ -179,12 +180,12 @@ export function apiRoute(
       const { limits, ctx, options } = deps;
       if (!limits.hourly.tryTake(auth.devKey)) {
         ctx.stats.reject('bill.hourly');
-        return renderThrown(deps, reply, rateLimited(deps, billMessages.hourly(options.hourlyLimit), billCodes.HOURLY_LIMIT));
+        return renderThrown(deps, reply, rateLimited(deps, base, billMessages.hourly(options.hourlyLimit), billCodes.HOURLY_LIMIT));
       }
       const gateKey = BillLimits.gateKey(auth.devKey, auth.org.id);
       if (!limits.gate.tryEnter(gateKey)) {
         ctx.stats.reject('bill.concurrent');
-        return renderThrown(deps, reply, rateLimited(deps, billMessages.concurrent, billCodes.CONCURRENT_LIMIT));
+        return renderThrown(deps, reply, rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT));
       }
       const scope = `bill:${auth.org.id}`;
       ctx.stats.enter(scope);
@@ -226,7 +227,7 @@ export function publicRoute(
     url,
     handler: async (request, reply) => {
       deps.ctx.stats.countCall(endpoint);
-      const fault = await faultPrelude(deps, request, reply);
+      const fault = await faultPrelude(deps, base, request, reply);
       if (fault === 'stop') return reply;
       if (fault) return renderThrown(deps, reply, fault);
       try {
