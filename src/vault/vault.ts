@@ -98,12 +98,18 @@ function registerPlaintext(plaintext: string): void {
  */
 export function parseMasterKey(text: string, source = 'ML_CONNECTOR_MASTER_KEY'): Buffer {
   const t = text.trim();
-  let key: Buffer;
-  if (/^[0-9a-fA-F]+$/.test(t) && t.length % 2 === 0 && t.length >= 64) key = Buffer.from(t, 'hex');
-  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) key = Buffer.from(t, 'base64');
-  else throw new VaultError('bad_key', `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it is neither`);
+  // Text made only of hex digits is read as hex: base64 of 32 random bytes is all hex digits with a
+  // probability around (22/64)^43, so the rule never misreads a real base64 key.
+  const hex = /^(?:[0-9a-fA-F]{2})+$/.test(t);
+  if (!hex && !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
+    throw new VaultError('bad_key', `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it is neither`);
+  }
+  const key = Buffer.from(t, hex ? 'hex' : 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new VaultError('bad_key', `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it decodes to ${key.length} bytes`);
+    throw new VaultError(
+      'bad_key',
+      `${source} must be ${KEY_BYTES} bytes written as 64 hex characters or base64; it decodes to ${key.length} bytes as ${hex ? 'hex' : 'base64'}`,
+    );
   }
   registerSecret(t);
   return key;

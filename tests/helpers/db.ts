@@ -48,10 +48,9 @@ export function forEachBackend(name: string, body: (b: BackendUnderTest) => void
   describe(`${name} [pglite]`, () => {
     const state = suiteState('pglite');
     before(async () => {
-      state.dataDir = mkdtempSync(join(tmpdir(), 'mlc-test-'));
-      const template = await pgliteTemplate();
+      await pgliteTemplate();
       let started = performance.now();
-      cpSync(template, join(state.dataDir, 'pglite'), { recursive: true });
+      state.dataDir = await freshPgliteDataDir();
       note('pglite suite db: copy template', started);
       started = performance.now();
       state.db = await openDatabase({ dataDir: state.dataDir });
@@ -168,4 +167,11 @@ async function buildTemplate(): Promise<string> {
   }
   note('pglite template (initdb)', started);
   return dir;
+}
+
+/** A fresh PGlite data directory copied from the template (not opened); the caller removes it. */
+export async function freshPgliteDataDir(): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlc-test-'));
+  cpSync(await pgliteTemplate(), join(dataDir, 'pglite'), { recursive: true });
+  return dataDir;
 }
