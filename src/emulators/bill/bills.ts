@@ -208,7 +208,8 @@ function update(deps: BillDeps, org: Organization, bill: Bill, body: unknown, mo
   if (errors.length) throw invalid(errors);
   const vendorId = input.vendorId ?? bill.vendorId;
   const currency = org.vendors.get(vendorId)?.billCurrency ?? bill.currency;
-  if (currency !== bill.currency && org.paymentsByBill.has(bill.id)) throw badRequest('A bill with payments cannot move to a vendor with another bill currency.');
+  // Amounts are held in the bill currency's minor units, so the currency of an existing bill is fixed.
+  if (currency !== bill.currency) throw badRequest(`A ${bill.currency} bill cannot move to a vendor whose bill currency is ${currency}.`);
   const next: Bill = defined({
     ...bill,
     vendorId,
