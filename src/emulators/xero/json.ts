@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { minorDigits } from '../../core/money.ts';
 import { dateString, envelopeDate, isoSeconds, msDate, msDateOfYmd } from './dates.ts';
-import { QTY_SCALE, RATE_SCALE, UNIT_SCALE, rescale, scaledNumber } from './decimal.ts';
+import { QTY_SCALE, RATE_SCALE, UNIT_SCALE, divRound, rescale, scaledNumber } from './decimal.ts';
 import type { Account, Contact, Invoice, LineItem, Payment, PurchaseOrder, TrackingCategory } from './model.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -218,7 +218,10 @@ export function renderPayment(t: Tenant, p: Payment): Json {
   // BankAmount is in the bank account's currency: the invoice amount converted through the rate
   // when the two differ (rates are foreign units per base unit).
   let bankMinor = p.Amount;
-  if (bankCur !== cur && p.CurrencyRate > 0n) bankMinor = rescale((p.Amount * 10n ** BigInt(RATE_SCALE)) / p.CurrencyRate, 0, 0);
+  if (bankCur !== cur && p.CurrencyRate > 0n) {
+    const inBase = divRound(p.Amount * 10n ** BigInt(RATE_SCALE), p.CurrencyRate);
+    bankMinor = rescale(inBase, minorDigits(cur), minorDigits(bankCur));
+  }
   const out: Json = {
     PaymentID: p.PaymentID,
     Date: msDateOfYmd(p.Date),
