@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/index.ts';
-import { Client, control, errorCodes, sleepMs, startReceiver, waitFor, type Receiver } from './bill-helpers.ts';
+import { Client, advance, control, errorCodes, sleepMs, startReceiver, waitFor, type Receiver } from './bill-helpers.ts';
 
 const sign = (key: string, raw: Buffer) => createHmac('sha256', key).update(raw).digest('base64');
 
@@ -66,6 +66,21 @@ describe('BILL emulator: subscriptions', () => {
     assert.match(plainHttp.body[0].message, /HTTPS/);
     assert.equal((await c.del(`/subscriptions/${first.body.id}`, { events: true })).status, 200);
     assert.deepEqual(errorCodes(await c.get(`/subscriptions/${first.body.id}`, { events: true })), ['BDC_1205']);
+  });
+
+  test('a cached answer is replayed for 24 hours only', async () => {
+    const body = { name: 'TTL', events: allBillEvents, notificationUrl: 'https://hooks.example.com/ttl' };
+    const key = randomUUID();
+    const first = await c.subscribe(body, key);
+    assert.equal(first.status, 200);
+    await advance(bill, 23 * 3600);
+    c = await Client.open(bill);
+    assert.deepEqual((await c.subscribe(body, key)).body, first.body, 'replayed within 24 hours');
+    await advance(bill, 3600 + 1);
+    c = await Client.open(bill);
+    const late = await c.subscribe(body, key);
+    assert.equal(late.status, 400, 'after 24 hours the key is new again and the duplicate is refused');
+    await c.del(`/subscriptions/${first.body.id}`, { events: true });
   });
 
   test('at most 10 subscriptions per organisation', async () => {

@@ -5,13 +5,14 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerCommonControlRoutes } from '../kit/base.ts';
-import { billView } from './bills.ts';
+import { billView } from './bill-views.ts';
 import { kinds } from './classifications.ts';
 import { BillApiError } from './errors.ts';
 import type { Organization } from './model.ts';
 import type { BillDeps } from './options.ts';
 import { checkSingleStatus } from './payments-logic.ts';
-import { payBill, paymentView, setPaymentStatus, type PayInput } from './payments.ts';
+import { paymentView } from './payment-views.ts';
+import { payBill, setPaymentStatus, type PayInput } from './payments.ts';
 import { seedCounts, seedOrganization, type SeedInput, type SeedSummary } from './seed.ts';
 import { eventView, subscriptionView } from './subscriptions.ts';
 import { vendorView } from './vendors.ts';
@@ -49,6 +50,15 @@ export function organizationDump(deps: BillDeps, org: Organization): Record<stri
   };
 }
 
+/** Every record of every organisation (`GET /_emulator/state`). */
+export function stateDump(deps: BillDeps): Record<string, unknown> {
+  return {
+    defaultOrganizationId: deps.state.defaultOrgId,
+    userId: deps.state.userId,
+    organizations: [...deps.state.orgs.values()].map((org) => organizationDump(deps, org)),
+  };
+}
+
 function fail(reply: FastifyReply, e: unknown): FastifyReply {
   if (e instanceof BillApiError) return reply.code(e.status).send({ error: e.items.map((i) => i.message).join(' ') });
   return reply.code(400).send({ error: e instanceof Error ? e.message : String(e) });
@@ -79,11 +89,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
     }
   });
 
-  app.get('/_emulator/state', async () => ({
-    defaultOrganizationId: deps.state.defaultOrgId,
-    userId: deps.state.userId,
-    organizations: [...deps.state.orgs.values()].map((org) => organizationDump(deps, org)),
-  }));
+  app.get('/_emulator/state', async () => stateDump(deps));
 
   app.post('/_emulator/pay', async (request, reply) => {
     try {

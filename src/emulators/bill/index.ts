@@ -9,12 +9,13 @@
  * await bill.stop();
  */
 import { EmulatorContext } from '../kit/base.ts';
-import { addOrganization, organizationDump, seedAll } from './control.ts';
+import { addOrganization, seedAll, stateDump } from './control.ts';
 import { BillLimits } from './limits.ts';
 import type { Payment } from './model.ts';
 import { resolveOptions, type BillDeps, type BillEmulatorOptions, type ResolvedOptions } from './options.ts';
 import { checkSingleStatus } from './payments-logic.ts';
-import { payBill, paymentView, setPaymentStatus, type PayInput } from './payments.ts';
+import { paymentView } from './payment-views.ts';
+import { payBill, setPaymentStatus, type PayInput } from './payments.ts';
 import { apiBase, eventsBase } from './pipeline.ts';
 import type { SeedInput, SeedSummary } from './seed.ts';
 import { buildBillApp } from './server.ts';
@@ -95,11 +96,7 @@ export async function startBillEmulator(opts: BillEmulatorOptions = {}): Promise
       if (!org || !payment) throw new BillApiError(404, [{ code: 'BDC_1205', message: `Invalid payment id: ${paymentId}.` }]);
       return asJson(org, setPaymentStatus(deps, org, payment, checkSingleStatus(singleStatus)));
     },
-    dump: () => ({
-      defaultOrganizationId: state.defaultOrgId,
-      userId: state.userId,
-      organizations: [...state.orgs.values()].map((org) => organizationDump(deps, org)),
-    }),
+    dump: () => stateDump(deps),
     stop: async () => {
       ctx.webhooks.stop();
       await app.close();

@@ -11,14 +11,13 @@ import { badRequest, invalid, notFound } from './errors.ts';
 import { listPage, type ListSpec } from './lists.ts';
 import type { EventRecord, Organization, Subscription, SubscriptionEvent } from './model.ts';
 import type { BillDeps } from './options.ts';
-import { apiRoute, type Call, type Reply } from './pipeline.ts';
+import { idempotent } from './idempotency.ts';
+import { apiRoute } from './pipeline.ts';
 import { isoTime } from './time.ts';
 import { Checker, isObject } from './validate.ts';
 import { eventCatalog } from './webhooks.ts';
 
 export const maxSubscriptions = 10;
-const idempotencyTtlMs = 24 * 60 * 60 * 1000;
-const uuid4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export function subscriptionView(org: Organization, s: Subscription): Record<string, unknown> {
   return {
@@ -115,20 +114,6 @@ function refuseDuplicate(org: Organization, events: SubscriptionEvent[], url: st
       throw badRequest(`Subscription ${s.id} already sends the same events to ${url}.`);
     }
   }
-}
-
-/** Replays the cached answer for a repeated X-Idempotent-Key, or runs `action` and caches a success. */
-function idempotent(deps: BillDeps, call: Call, scope: string, action: () => Reply): Reply {
-  const key = call.request.headers['x-idempotent-key'];
-  if (typeof key !== 'string' || !uuid4.test(key)) throw badRequest('The X-Idempotent-Key header is required and must be a UUID4.');
-  const cacheKey = `${scope}|${key.toLowerCase()}`;
-  const now = deps.state.now();
-  const cached = call.org.idempotency.get(cacheKey);
-  if (cached && cached.expiresAt > now) return { status: cached.status, body: cached.body };
-  const result = action();
-  // Only successes are cached; after an error the same key may be tried again.
-  call.org.idempotency.set(cacheKey, { expiresAt: now + idempotencyTtlMs, status: result.status, body: result.body });
-  return result;
 }
 
 function getSub(org: Organization, id: string | undefined): Subscription {
