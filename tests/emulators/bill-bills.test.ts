@@ -111,6 +111,9 @@ describe('BILL emulator: bills', () => {
     const desc = await c.patch(`/bills/${b.id}`, { description: 'Note' });
     assert.equal(desc.body.description, 'Note');
     assert.equal(desc.body.billLineItems.length, 3);
+    await advance(bill, 1);
+    const same = await c.patch(`/bills/${b.id}`, { description: 'Note' });
+    assert.equal(same.body.updatedTime, desc.body.updatedTime, 'a PATCH that changes nothing does not bump updatedTime');
   });
 
   test('bulk create: bare array, capped, atomic, and the error names the failing index', async () => {

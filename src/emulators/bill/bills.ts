@@ -87,9 +87,13 @@ function draftBill(deps: BillDeps, org: Organization, input: BillInput, at: numb
   });
 }
 
-/** Comparable text of a bill (bigint amounts included) to tell whether an update changed anything. */
+/** Comparable text of a bill (bigint amounts included, keys sorted) to tell whether an update changed anything. */
 function fingerprint(b: Bill): string {
-  return JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(b, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)));
+    return v;
+  });
 }
 
 function getBill(org: Organization, id: string | undefined): Bill {
