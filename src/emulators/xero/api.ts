@@ -46,6 +46,8 @@ export interface ApiDeps {
   limits: XeroLimits;
   webhooks: XeroWebhooks;
   idempotency: IdempotencyCache;
+  /** Every Accounting route registered, as "METHOD /Path/{Param}" (the spec's spelling). */
+  routes: string[];
 }
 
 export interface ApiRequest {
@@ -164,6 +166,7 @@ function send(reply: FastifyReply, r: ApiResult): FastifyReply {
 export function apiRoute(app: FastifyInstance, deps: ApiDeps, method: 'GET' | 'PUT' | 'POST', path: string, scopes: readonly string[], handler: Handler): void {
   const url = `${API_PREFIX}${path}`;
   const endpoint = `${method} ${url}`;
+  deps.routes.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
   app.route({
     method,
     url,

@@ -56,6 +56,8 @@ export interface XeroEmulator {
   login(opts?: { scope?: string; redirectUri?: string }): Promise<SandboxTokens>;
   /** The two tenant ids: the demo company first, the small one second. */
   tenantIds: { primary: string; secondary: string };
+  /** The Accounting API routes served, as "METHOD /Path/{Param}" relative to urls.api. */
+  apiRoutes: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -95,7 +97,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     void reply.code(status).send({ Title: status === 413 ? 'Request Entity Too Large' : 'Error', Status: status, Detail: error.message ?? 'error' });
   });
 
-  const deps: ApiDeps = { ctx, state, auth, limits, webhooks, idempotency: new IdempotencyCache(ctx.clock) };
+  const deps: ApiDeps = { ctx, state, auth, limits, webhooks, idempotency: new IdempotencyCache(ctx.clock), routes: [] };
   registerIdentityRoutes(app, ctx, auth, state, () => base);
   registerOrganisationRoutes(app, deps);
   registerAccountRoutes(app, deps);
@@ -121,6 +123,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     flushWebhooks: () => webhooks.flush(),
     login: (o = {}) => sandboxLogin(base, SANDBOX_CLIENT, o),
     tenantIds: { primary: primaryId, secondary: secondaryId },
+    apiRoutes: [...deps.routes],
     stop: async () => {
       webhooks.stop();
       ctx.webhooks.stop();
