@@ -97,6 +97,11 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     void reply.code(status).send({ Title: status === 413 ? 'Request Entity Too Large' : 'Error', Status: status, Detail: error.message ?? 'error' });
   });
 
+  // Unknown paths get Xero's plain-text 404 (XeroAPI/Xero-OpenAPI#163), not the framework's JSON.
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).type('text/plain; charset=utf-8').send("The resource you're looking for cannot be found");
+  });
+
   const deps: ApiDeps = { ctx, state, auth, limits, webhooks, idempotency: new IdempotencyCache(ctx.clock), routes: [] };
   registerIdentityRoutes(app, ctx, auth, state, () => base);
   registerOrganisationRoutes(app, deps);
