@@ -15,6 +15,10 @@ export interface Lease {
 
 const owner = (): string => `${hostname()}:${process.pid}`;
 
+// Whole milliseconds: extract() returns numeric with a fraction since PostgreSQL 14, and a
+// fractional 'expires' would not cast back to bigint. Read as numeric so older rows still compare.
+const nowMs = 'floor(extract(epoch from now()) * 1000)::bigint';
+
 function ownerIsDead(holder: string): boolean {
   const [host, pid] = holder.split(':');
   if (host !== hostname() || !pid) return false;
@@ -30,9 +34,9 @@ export async function tryAcquireLease(db: Db, key: string, ttlMs = 30_000): Prom
   const me = owner();
   const take = async (): Promise<boolean> => {
     const { rows } = await db.query<{ key: string }>(
-      `insert into kv (key, value, updated_at) values ($1, jsonb_build_object('owner', $2::text, 'expires', (extract(epoch from now()) * 1000 + $3::bigint)), now())
+      `insert into kv (key, value, updated_at) values ($1, jsonb_build_object('owner', $2::text, 'expires', ${nowMs} + $3::bigint), now())
        on conflict (key) do update set value = excluded.value, updated_at = now()
-         where (kv.value->>'expires')::bigint < extract(epoch from now()) * 1000 or kv.value->>'owner' = $2::text
+         where (kv.value->>'expires')::numeric < ${nowMs} or kv.value->>'owner' = $2::text
        returning key`,
       [`lease:${key}`, me, ttlMs],
     );
@@ -47,7 +51,7 @@ export async function tryAcquireLease(db: Db, key: string, ttlMs = 30_000): Prom
   }
   const timer = setInterval(() => {
     void db
-      .query("update kv set value = jsonb_set(value, '{expires}', to_jsonb(extract(epoch from now()) * 1000 + $3::bigint)) where key = $1 and value->>'owner' = $2", [`lease:${key}`, me, ttlMs])
+      .query(`update kv set value = jsonb_set(value, '{expires}', to_jsonb(${nowMs} + $3::bigint)) where key = $1 and value->>'owner' = $2`, [`lease:${key}`, me, ttlMs])
       .catch(() => undefined);
   }, Math.max(1000, Math.floor(ttlMs / 3)));
   timer.unref();
