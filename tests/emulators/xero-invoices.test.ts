@@ -277,3 +277,16 @@ test('accounts, tracking categories and purchase orders can be created with thei
     const dupPo = await c.put('/PurchaseOrders', { PurchaseOrders: [{ Contact: { ContactID: aSupplier(em) }, PurchaseOrderNumber: po.body.PurchaseOrders[0].PurchaseOrderNumber, LineItems: [{ Description: 'x', Quantity: 1, UnitAmount: 1 }] }] });
     assert.deepEqual(dupPo.body.Elements[0].ValidationErrors, [{ Message: 'Order number must be unique' }]);
   }));
+
+test('a line whose unit amount was derived keeps its exact amounts when only its account changes', () =>
+  withXero(async (em, c) => {
+    const created = await c.put('/Invoices', { Invoices: [billInput(aSupplier(em), { Status: 'AUTHORISED', LineItems: [{ Description: 'split', Quantity: 300, LineAmount: 100, AccountCode: '453' }] })] });
+    const inv = created.body.Invoices[0];
+    assert.equal(inv.LineItems[0].UnitAmount, 0.33, '100 / 300, kept to 4 places inside');
+    assert.equal(inv.Total, 100);
+    await c.put('/Payments', { Payments: [{ Invoice: { InvoiceID: inv.InvoiceID }, Account: { Code: '090' }, Date: '2026-11-05', Amount: 4 }] });
+    const recode = await c.post(`/Invoices/${inv.InvoiceID}`, { Invoices: [{ LineItems: [{ LineItemID: inv.LineItems[0].LineItemID, AccountCode: '429' }] }] });
+    assert.equal(recode.status, 200, JSON.stringify(recode.body));
+    assert.equal(recode.body.Invoices[0].LineItems[0].LineAmount, 100, 'not 300 × 0.3333 = 99.99');
+    assert.equal(recode.body.Invoices[0].AmountDue, 96);
+  }));

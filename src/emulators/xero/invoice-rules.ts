@@ -201,6 +201,7 @@ export function updateInvoice(w: WriteCtx, existing: Invoice, input: In): WriteR
     lineAmountTypes: lat,
     unitdp4: w.unitdp4,
     requireAccount: status === 'SUBMITTED' || status === 'AUTHORISED',
+    previousLineAmountTypes: existing.LineAmountTypes,
   };
   let lines = existing.LineItems;
   if (has(input, 'LineItems')) {

@@ -19,6 +19,8 @@ export interface LineRules {
   unitdp4: boolean;
   /** Every line needs an account once the document leaves DRAFT. */
   requireAccount: boolean;
+  /** The document's line amount type before this update; unchanged lines keep their amounts when it is the same. */
+  previousLineAmountTypes?: LineAmountTypes;
 }
 
 type In = Record<string, unknown>;
@@ -117,6 +119,10 @@ function buildLine(rules: LineRules, raw: unknown, base: LineItem | undefined, n
       lineAmount = lineIn;
     }
   }
+  // A line named by LineItemID whose amounts were not sent keeps them exactly as stored (a unit
+  // amount derived from a LineAmount is rounded, so recomputing could move a cent).
+  const amountsSent = hasAmountInput || present(r, 'DiscountRate');
+  if (base && !amountsSent) lineAmount = base.LineAmount;
 
   let accountCode = base?.AccountCode;
   let accountId = base?.AccountID;
@@ -142,7 +148,9 @@ function buildLine(rules: LineRules, raw: unknown, base: LineItem | undefined, n
   const rate = t.taxRate(taxType);
   if (!rate) errors.push(`The TaxType code '${taxType}' does not exist or cannot be used for this type of transaction.`);
   else taxType = rate.TaxType;
-  const taxAmount = rules.lineAmountTypes === 'NoTax' ? 0n : (taxIn ?? computeTax(lineAmount, rate?.Rate ?? 0n, rules.lineAmountTypes));
+  const taxKept = base !== undefined && !amountsSent && taxIn === undefined && taxType === base.TaxType && rules.lineAmountTypes === rules.previousLineAmountTypes;
+  const taxAmount =
+    rules.lineAmountTypes === 'NoTax' ? 0n : taxKept ? base.TaxAmount : (taxIn ?? computeTax(lineAmount, rate?.Rate ?? 0n, rules.lineAmountTypes));
 
   let description = base?.Description;
   if (present(r, 'Description')) {
