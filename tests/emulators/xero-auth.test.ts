@@ -83,6 +83,16 @@ test('authorize with PKCE and state round-trips to tokens; the code is single-us
     assert.deepEqual(badGrant.body, { error: 'unsupported_grant_type' });
   }));
 
+test('authorization codes live 5 minutes', () =>
+  withEmulator(async (em) => {
+    const { verifier, challenge } = pkce();
+    const a = await authorize(em, goodParams(em, challenge));
+    await advance(em, 301);
+    const late = await tokenCall(em, { grant_type: 'authorization_code', code: a.location!.searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: verifier });
+    assert.equal(late.status, 400);
+    assert.deepEqual(late.body, { error: 'invalid_grant' });
+  }));
+
 test('authorize: bad client or redirect shows a 400 page; odd parameters redirect with an OAuth error', () =>
   withEmulator(async (em) => {
     const { challenge } = pkce();

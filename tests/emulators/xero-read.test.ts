@@ -143,6 +143,9 @@ test('unknown ids answer 404 with Xero plain text; single GETs by id and number'
   const missing = await c.get('/Invoices/00000000-0000-4000-8000-000000000000');
   assert.equal(missing.status, 404);
   assert.equal(missing.text, "The resource you're looking for cannot be found");
+  const unknownPath = await c.get('/NoSuchThing');
+  assert.equal(unknownPath.status, 404);
+  assert.equal(unknownPath.text, "The resource you're looking for cannot be found");
   for (const path of ['/Contacts/00000000-0000-4000-8000-000000000000', '/Payments/nope', '/Accounts/x', '/PurchaseOrders/PO-9999', '/TrackingCategories/x']) {
     assert.equal((await c.get(path)).status, 404, path);
   }
