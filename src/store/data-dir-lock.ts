@@ -46,7 +46,8 @@ function inUse(pid: number): ConnectorError {
 }
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
+  // Private: the directory also holds the database files and, by default, the master key file.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, lockFileName);
   const mine = `${process.pid}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
