@@ -6,9 +6,9 @@ import { ConnectorError } from '../core/errors.ts';
  * PGlite keeps no lock of its own: two processes opening one data directory both succeed and then
  * silently lose writes (with PGlite 0.5.16, two processes inserting one row each left one row).
  * This file-based lock turns that into a clear error. `<dataDir>/pglite.lock` holds the owner's
- * pid and is created with
- * O_EXCL, so exactly one opener wins; a lock whose pid is no longer alive (a crash or kill -9) is
- * taken over. The lock is removed on close and, as a fallback, when the process exits.
+ * pid and is created with O_EXCL, so exactly one opener wins; a lock whose pid is no longer alive
+ * (a crash or kill -9) is taken over. The lock is removed on close and, as a fallback, when the
+ * process exits.
  */
 export interface DataDirLock {
   readonly path: string;
