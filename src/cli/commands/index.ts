@@ -1,5 +1,6 @@
 import { audit } from './audit.ts';
 import { connect } from './connect.ts';
+import { emulate } from './emulate.ts';
 import { link } from './link.ts';
 import { ping } from './ping.ts';
 import { reconcile } from './reconcile.ts';
@@ -8,4 +9,4 @@ import { status } from './status.ts';
 import { sync } from './sync.ts';
 import type { Command } from './types.ts';
 
-export const commands: Record<string, Command> = { connect, ping, link, sync, reconcile, status, audit, replay };
+export const commands: Record<string, Command> = { emulate, connect, ping, link, sync, reconcile, status, audit, replay };

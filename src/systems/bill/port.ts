@@ -160,6 +160,8 @@ export class BillPayablesHub implements PayablesHub {
   }
 
   async *iterateBills(): AsyncIterable<HubBillSummary[]> {
+    // Amounts are in the vendor's bill currency, so vendors are read first when this hub has not seen them.
+    if (this.vendorCurrency.size === 0) for await (const page of this.iterateVendors()) void page;
     for await (const page of this.client.iterateBills()) yield page.records.map((b) => this.summary(b));
   }
 

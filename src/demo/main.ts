@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatMoney, parseMoney } from '../core/money.ts';
+import { startEmulators } from '../emulators/index.ts';
+import { openRuntime } from '../app/runtime.ts';
+import { runXeroConsent } from '../app/xero-connect.ts';
+import { openXeroClient } from '../app/sides.ts';
+import { saveConnection } from '../store/repos/connections.ts';
+import { saveLink, getLink } from '../store/repos/links.ts';
+import { listLinked } from '../store/repos/id-map.ts';
+import { linkSettingsSchema } from '../engine/link.ts';
+import { syncLink, type RunResult } from '../engine/sync.ts';
+import { reconcile } from '../engine/reconcile.ts';
+import { createBillClient } from '../systems/bill/client.ts';
+import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
+import type { BillCredentials } from '../systems/bill/auth.ts';
+
+/**
+ * The whole product on one screen: starts the emulators in-process, seeds a realistic firm, connects
+ * through the real OAuth and login code paths, syncs, pays part of the bills in BILL (some
+ * partially), syncs the payments back and reconciles. Exits 0 only when reconciliation agrees.
+ */
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const summary = (r: RunResult) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join('  ');
+
+async function main(): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlc-demo-'));
+  const emulators = await startEmulators({ seed: 42 });
+  const xeroEmu = emulators.xero!;
+  const billEmu = emulators.bill!;
+  try {
+    say('1. Seeding the Xero sandbox (40 suppliers, 100 bills in mixed states) and the BILL sandbox');
+    const seeded = await fetch(`${xeroEmu.urls.base}/_emulator/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seed: 42, suppliers: 40, bills: 100 }) });
+    if (!seeded.ok) throw new Error(`Xero emulator seed failed: ${seeded.status} ${await seeded.text()}`);
+    billEmu.seed({ seed: 42, vendors: 3, bills: 0 });
+
+    const rt = await openRuntime({ dataDir, masterKey: undefined });
+    try {
+      say('2. Connecting Xero through the OAuth code flow (PKCE + state) and BILL through its login');
+      const urls = { api: xeroEmu.urls.api, login: xeroEmu.urls.login, identity: xeroEmu.urls.identity, connections: xeroEmu.urls.connections };
+      const consent = await runXeroConsent({
+        clientId: xeroEmu.sandbox.clientId,
+        clientSecret: xeroEmu.sandbox.clientSecret,
+        urls,
+        // The emulator's authorize page consents at once; following its redirect plays the browser.
+        onUrl: async (url) => void (await fetch(url, { redirect: 'follow' })).arrayBuffer(),
+      });
+      const tenant = consent.tenants[0]!;
+      await saveConnection(rt.db, rt.box, {
+        id: 'xero', system: 'xero', label: tenant.tenantName ?? tenant.tenantId, tenantId: tenant.tenantId,
+        config: { clientId: xeroEmu.sandbox.clientId, urls, tenantName: tenant.tenantName },
+        secret: { ...consent.credentials, clientSecret: xeroEmu.sandbox.clientSecret }, tokenExpiresAt: new Date(consent.credentials.expiresAt),
+      });
+      const billUrls = { api: billEmu.urls.api, events: billEmu.urls.events };
+      const billCreds: BillCredentials = { ...billEmu.sandbox };
+      const store = new MemoryCredentialStore<BillCredentials>(billCreds);
+      const billClient = createBillClient({ credentials: store, urls: billUrls });
+      await billClient.session.authorize({ method: 'GET', url: billUrls.api });
+      await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: billCreds.organizationId, tenantId: billCreds.organizationId, config: { urls: billUrls }, secret: await store.load() });
+
+      const { client, tenantId } = await openXeroClient(rt, 'xero');
+      const bank = (await client.forTenant(tenantId).listAccounts()).find((a) => a.Type === 'BANK' && a.Code);
+      if (!bank?.Code) throw new Error('the seeded Xero organisation has no bank account with a code');
+      await saveLink(rt.db, { name: 'demo', erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings: linkSettingsSchema.parse({ paymentAccount: { code: bank.Code } }) });
+      const link = (await getLink(rt.db, 'demo'))!;
+      say(`   Xero tenant '${tenant.tenantName}', BILL organisation ${billCreds.organizationId}, payments post to Xero account ${bank.Code} ${bank.Name}`);
+
+      say('3. Dry run (nothing written):');
+      const plan = await syncLink(rt.deps, link, { dryRun: true });
+      say(`   ${summary(plan)}`);
+
+      say('4. First sync: accounts, suppliers and approved unpaid bills to BILL');
+      const first = await syncLink(rt.deps, link);
+      say(`   ${first.status}: ${summary(first)}`);
+      if (first.error) say(`   stopped: ${first.error.code} ${first.error.message}`);
+
+      say('5. Paying bills in BILL: some in full, some in part');
+      const bills = await listLinked(rt.db, { link: 'demo', entity: 'bill' });
+      let full = 0;
+      let partial = 0;
+      for (const [i, row] of bills.entries()) {
+        if (i % 3 === 2) continue;
+        const bill = await billClient.forOrg(billCreds.organizationId).getBill(row.target_id!);
+        const due = bill.dueAmount ?? bill.amount;
+        if (i % 3 === 0) {
+          billEmu.pay({ billId: row.target_id! });
+          full += 1;
+        } else {
+          const half = parseMoney(due, 'USD');
+          billEmu.pay({ billId: row.target_id!, amount: formatMoney({ currency: 'USD', minor: half.minor / 2n }) });
+          partial += 1;
+        }
+      }
+      say(`   paid ${full} bills in full and ${partial} in part`);
+
+      say('6. Second sync: payments back to Xero against the original bills');
+      const second = await syncLink(rt.deps, link);
+      say(`   ${second.status}: ${summary(second)}`);
+
+      say('7. Reconcile');
+      const { erp, hub } = await rt.deps.open(link);
+      const report = await reconcile(rt.db, link, erp, hub, rt.log);
+      say(`   checked ${report.checked.erpBills} Xero bills (${report.checked.linkedBills} in BILL), ${report.checked.paymentApplications} BILL payments`);
+      for (const [currency, t] of Object.entries(report.totals)) say(`   ${currency}: Xero ${t.erpLinked} = BILL ${t.bill}; paid in BILL ${t.paidInBill} = paid in Xero ${t.paidInErp}`);
+      for (const d of report.differences.slice(0, 20)) say(`   DIFFERENCE ${d.kind}: ${d.detail}`);
+      const stats = { xero: xeroEmu.ctx.stats.snapshot(), bill: billEmu.ctx.stats.snapshot() };
+      say(`   API calls: Xero ${stats.xero.totalCalls}, BILL ${stats.bill.totalCalls}; limit rejections: Xero ${sum(stats.xero.rejections)}, BILL ${sum(stats.bill.rejections)}`);
+      say(report.agree ? '\nThe ledgers agree.' : `\n${report.differences.length} difference(s): the ledgers do not agree.`);
+      return report.agree ? 0 : 1;
+    } finally {
+      await rt.close();
+    }
+  } finally {
+    await emulators.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+process.exitCode = await main().catch((e: unknown) => {
+  process.stderr.write(`demo failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  return 4;
+});
