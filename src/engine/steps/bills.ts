@@ -11,7 +11,7 @@ import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import type { AccountMap } from './accounts.ts';
 import type { VendorSync } from './vendors.ts';
-import { isFatal, recordConflict, recordFailure } from './failures.ts';
+import { isFatal, recordConflict, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
 
 /** vendor|invoice number|amount: how a bill is found again on BILL when a create's answer was lost. */
 export const billMatchKey = (vendorId: string, invoiceNumber: string, amountMinor: bigint): string =>
@@ -159,12 +159,10 @@ export class BillSync {
           writes.push({ bill: b, d });
           break;
         case 'unchanged':
-          ctx.outcome({ ...entry, action: 'unchanged', reason: d.reason }, null,
-            { sourceSystem: ctx.erp.system, status: 'synced', reason: d.reason, errorCode: null, errorMessage: null, targetId: d.targetId });
+          recordUnchanged(ctx, entry, ctx.erp.system, d.reason, d.targetId);
           break;
         case 'skip':
-          ctx.outcome({ ...entry, action: 'skip', reason: d.reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: d.reason },
-            { sourceSystem: ctx.erp.system, status: 'skipped', reason: d.reason, errorCode: null, errorMessage: null, targetId: null });
+          recordSkip(ctx, entry, base, d.reason);
           break;
         case 'conflict':
           recordConflict(ctx, entry, base, d.reason, d.targetId ?? null);

@@ -40,3 +40,20 @@ export function recordConflict(
     { sourceSystem: base.sourceSystem, status: 'conflict', reason, errorCode: 'MLC_ERR_CONFLICT', errorMessage: reason, targetId },
   );
 }
+
+/** Records a source record left as it is on the target (still counted as synced). */
+export function recordUnchanged(ctx: RunContext, entry: Omit<PlanEntry, 'action' | 'reason'>, sourceSystem: string, reason: string, targetId: string): void {
+  ctx.outcome({ ...entry, action: 'unchanged', reason }, null, { sourceSystem, status: 'synced', reason, errorCode: null, errorMessage: null, targetId });
+}
+
+/** Records a skipped record with its reason; `status` is 'pending' when it will be taken up later by itself. */
+export function recordSkip(
+  ctx: RunContext,
+  entry: Omit<PlanEntry, 'action' | 'reason'>,
+  base: { sourceSystem: string; targetSystem: string | null; sourceVersion?: string | null },
+  reason: string,
+  status: 'skipped' | 'pending' = 'skipped',
+): void {
+  ctx.outcome({ ...entry, action: 'skip', reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: reason },
+    { sourceSystem: base.sourceSystem, status, reason, errorCode: null, errorMessage: null, targetId: null });
+}

@@ -8,7 +8,7 @@ import type { RunContext } from '../context.ts';
 import { mapLimit, prefetch } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
-import { isFatal, recordConflict, recordFailure } from './failures.ts';
+import { isFatal, recordConflict, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
 
 /** ERP payments per batched call; Xero recommends about 50 elements per request and caps bodies at 3.5 MB. */
 const paymentBatch = 50;
@@ -91,15 +91,12 @@ export class PaymentSync {
           deletes.push({ app, targetId: d.targetId, reason: d.reason });
           break;
         case 'unchanged':
-          ctx.outcome({ ...entry, action: 'unchanged', reason: d.reason }, null,
-            { sourceSystem: 'bill', status: 'synced', reason: d.reason, errorCode: null, errorMessage: null, targetId: d.targetId });
+          recordUnchanged(ctx, entry, 'bill', d.reason, d.targetId);
           break;
-        case 'skip': {
-          const pending = app.state === 'pending' && billRow;
-          ctx.outcome({ ...entry, action: 'skip', reason: d.reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: d.reason },
-            { sourceSystem: 'bill', status: pending ? 'pending' : 'skipped', reason: d.reason, errorCode: null, errorMessage: null, targetId: null });
+        case 'skip':
+          // A payment still on its way is taken up again when BILL updates it.
+          recordSkip(ctx, entry, base, d.reason, app.state === 'pending' && billRow ? 'pending' : 'skipped');
           break;
-        }
         case 'conflict':
           recordConflict(ctx, entry, base, d.reason, null);
           break;

@@ -7,7 +7,7 @@ import type { RunContext } from '../context.ts';
 import { bulkWithIsolation, mapLimit } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
-import { isFatal, recordFailure } from './failures.ts';
+import { isFatal, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
 
 /**
  * ERP suppliers become BILL vendors. Existing BILL vendors are matched first (name, tax number,
@@ -122,12 +122,10 @@ export class VendorSync {
           break;
         case 'unchanged':
           this.resolved.set(v.id, d.targetId);
-          ctx.outcome({ ...entry, action: 'unchanged', reason: d.reason }, null,
-            { sourceSystem: ctx.erp.system, status: 'synced', reason: d.reason, errorCode: null, errorMessage: null, targetId: d.targetId });
+          recordUnchanged(ctx, entry, ctx.erp.system, d.reason, d.targetId);
           break;
         case 'skip':
-          ctx.outcome({ ...entry, action: 'skip', reason: d.reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: d.reason },
-            { sourceSystem: ctx.erp.system, status: 'skipped', reason: d.reason, errorCode: null, errorMessage: null, targetId: null });
+          recordSkip(ctx, entry, base, d.reason);
           break;
         case 'fail':
           this.resolved.set(v.id, null);
