@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import { formatMoney, parseMoney } from '../core/money.ts';
 import { startEmulators } from '../emulators/index.ts';
 import { openRuntime } from '../app/runtime.ts';
-import { runXeroConsent } from '../app/xero-connect.ts';
-import { openXeroClient } from '../app/sides.ts';
-import { saveConnection } from '../store/repos/connections.ts';
-import { saveLink, getLink } from '../store/repos/links.ts';
 import { listLinked } from '../store/repos/id-map.ts';
-import { linkSettingsSchema } from '../engine/link.ts';
+import { connectSandbox } from '../sandbox/connect.ts';
 import { syncLink, type RunResult } from '../engine/sync.ts';
 import { reconcile } from '../engine/reconcile.ts';
 import { createBillClient } from '../systems/bill/client.ts';
@@ -38,33 +34,9 @@ async function main(): Promise<number> {
     const rt = await openRuntime({ dataDir, masterKey: undefined });
     try {
       say('2. Connecting Xero through the OAuth code flow (PKCE + state) and BILL through its login');
-      const urls = { api: xeroEmu.urls.api, login: xeroEmu.urls.login, identity: xeroEmu.urls.identity, connections: xeroEmu.urls.connections };
-      const consent = await runXeroConsent({
-        clientId: xeroEmu.sandbox.clientId,
-        clientSecret: xeroEmu.sandbox.clientSecret,
-        urls,
-        // The emulator's authorize page consents at once; following its redirect plays the browser.
-        onUrl: async (url) => void (await fetch(url, { redirect: 'follow' })).arrayBuffer(),
-      });
-      const tenant = consent.tenants[0]!;
-      await saveConnection(rt.db, rt.box, {
-        id: 'xero', system: 'xero', label: tenant.tenantName ?? tenant.tenantId, tenantId: tenant.tenantId,
-        config: { clientId: xeroEmu.sandbox.clientId, urls, tenantName: tenant.tenantName },
-        secret: { ...consent.credentials, clientSecret: xeroEmu.sandbox.clientSecret }, tokenExpiresAt: new Date(consent.credentials.expiresAt),
-      });
-      const billUrls = { api: billEmu.urls.api, events: billEmu.urls.events };
-      const billCreds: BillCredentials = { ...billEmu.sandbox };
-      const store = new MemoryCredentialStore<BillCredentials>(billCreds);
-      const billClient = createBillClient({ credentials: store, urls: billUrls });
-      await billClient.session.authorize({ method: 'GET', url: billUrls.api });
-      await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: billCreds.organizationId, tenantId: billCreds.organizationId, config: { urls: billUrls }, secret: await store.load() });
-
-      const { client, tenantId } = await openXeroClient(rt, 'xero');
-      const bank = (await client.forTenant(tenantId).listAccounts()).find((a) => a.Type === 'BANK' && a.Code);
-      if (!bank?.Code) throw new Error('the seeded Xero organisation has no bank account with a code');
-      await saveLink(rt.db, { name: 'demo', erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings: linkSettingsSchema.parse({ paymentAccount: { code: bank.Code } }) });
-      const link = (await getLink(rt.db, 'demo'))!;
-      say(`   Xero tenant '${tenant.tenantName}', BILL organisation ${billCreds.organizationId}, payments post to Xero account ${bank.Code} ${bank.Name}`);
+      const { link, billOrgId, paymentAccountCode } = await connectSandbox(rt, emulators, { linkName: 'demo' });
+      const billClient = createBillClient({ credentials: new MemoryCredentialStore<BillCredentials>({ ...billEmu.sandbox }), urls: { api: billEmu.urls.api, events: billEmu.urls.events } });
+      say(`   BILL organisation ${billOrgId}, payments post to Xero account ${paymentAccountCode}`);
 
       say('3. Dry run (nothing written):');
       const plan = await syncLink(rt.deps, link, { dryRun: true });
@@ -81,7 +53,7 @@ async function main(): Promise<number> {
       let partial = 0;
       for (const [i, row] of bills.entries()) {
         if (i % 3 === 2) continue;
-        const bill = await billClient.forOrg(billCreds.organizationId).getBill(row.target_id!);
+        const bill = await billClient.forOrg(billOrgId).getBill(row.target_id!);
         const due = bill.dueAmount ?? bill.amount;
         if (i % 3 === 0) {
           billEmu.pay({ billId: row.target_id! });

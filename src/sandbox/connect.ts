@@ -1,0 +1,67 @@
+import type { Runtime } from '../app/runtime.ts';
+import { openXeroClient, type BillConnectionConfig, type XeroConnectionConfig } from '../app/sides.ts';
+import { runXeroConsent } from '../app/xero-connect.ts';
+import type { Emulators } from '../emulators/index.ts';
+import { linkSettingsSchema, type Link, type LinkSettings } from '../engine/link.ts';
+import type { BillCredentials } from '../systems/bill/auth.ts';
+import { createBillClient } from '../systems/bill/client.ts';
+import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
+import { saveConnection } from '../store/repos/connections.ts';
+import { getLink, saveLink } from '../store/repos/links.ts';
+
+export interface SandboxLinkOptions {
+  linkName?: string;
+  /** Settings beyond the payment account, which defaults to the first Xero bank account with a code. */
+  settings?: Partial<LinkSettings>;
+}
+
+export interface SandboxLink {
+  link: Link;
+  xeroTenantId: string;
+  billOrgId: string;
+  paymentAccountCode: string;
+}
+
+/**
+ * Connects a runtime to running emulators through the same code paths a user takes: Xero's OAuth
+ * code flow with PKCE and state (the emulator's authorize page consents at once, so following its
+ * redirect plays the browser) and BILL's login. Stores both connections encrypted (ids 'xero' and
+ * 'bill') and a link between them. Used by the demo, the benchmark and the end-to-end tests.
+ */
+export async function connectSandbox(rt: Runtime, emulators: Emulators, options: SandboxLinkOptions = {}): Promise<SandboxLink> {
+  const xeroEmu = emulators.xero;
+  const billEmu = emulators.bill;
+  if (!xeroEmu || !billEmu) throw new Error('connectSandbox needs both the Xero and the BILL emulator');
+  const urls: XeroConnectionConfig['urls'] = { api: xeroEmu.urls.api, login: xeroEmu.urls.login, identity: xeroEmu.urls.identity, connections: xeroEmu.urls.connections };
+  const consent = await runXeroConsent({
+    clientId: xeroEmu.sandbox.clientId,
+    clientSecret: xeroEmu.sandbox.clientSecret,
+    urls,
+    onUrl: async (url) => void (await fetch(url, { redirect: 'follow' })).arrayBuffer(),
+  });
+  const tenant = consent.tenants[0];
+  if (!tenant) throw new Error('the Xero emulator granted no tenant');
+  const xeroConfig: XeroConnectionConfig = { clientId: xeroEmu.sandbox.clientId, urls, ...(tenant.tenantName ? { tenantName: tenant.tenantName } : {}) };
+  await saveConnection(rt.db, rt.box, {
+    id: 'xero', system: 'xero', label: tenant.tenantName ?? tenant.tenantId, tenantId: tenant.tenantId,
+    config: { ...xeroConfig },
+    secret: { ...consent.credentials, clientSecret: xeroEmu.sandbox.clientSecret }, tokenExpiresAt: new Date(consent.credentials.expiresAt),
+  });
+
+  const billConfig: BillConnectionConfig = { urls: { api: billEmu.urls.api, events: billEmu.urls.events } };
+  const billCreds: BillCredentials = { ...billEmu.sandbox };
+  const store = new MemoryCredentialStore<BillCredentials>(billCreds);
+  const billClient = createBillClient({ credentials: store, urls: billConfig.urls });
+  await billClient.session.authorize({ method: 'GET', url: billConfig.urls.api });
+  await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: billCreds.organizationId, tenantId: billCreds.organizationId, config: { ...billConfig }, secret: await store.load() });
+
+  const { client, tenantId } = await openXeroClient(rt, 'xero');
+  const bank = (await client.forTenant(tenantId).listAccounts()).find((a) => a.Type === 'BANK' && a.Code);
+  if (!bank?.Code) throw new Error('the Xero sandbox has no bank account with a code');
+  const name = options.linkName ?? 'sandbox';
+  const settings = linkSettingsSchema.parse({ paymentAccount: { code: bank.Code }, ...options.settings });
+  await saveLink(rt.db, { name, erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings });
+  const link = await getLink(rt.db, name);
+  if (!link) throw new Error(`link '${name}' was not saved`);
+  return { link, xeroTenantId: tenantId, billOrgId: billCreds.organizationId, paymentAccountCode: bank.Code };
+}
