@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { Logger } from '../core/log.ts';
+import type { EngineDeps } from '../engine/sync.ts';
+import type { Db } from '../store/db.ts';
+import { defineJob, type Queue } from '../store/queue.ts';
+import type { SecretBox } from '../store/repos/secret-box.ts';
+
+/**
+ * What every part of the server (API, webhooks, connect pages, dashboard, workers) receives. The
+ * server adds no second way of syncing: every change of data goes through a job on the durable
+ * queue, which a worker runs with the same engine as the CLI.
+ */
+export interface ServerServices {
+  db: Db;
+  box: SecretBox;
+  log: Logger;
+  deps: EngineDeps;
+  /** The durable queue. A process started with the 'web' role only sends jobs; workers run them. */
+  queue: Queue;
+  /** The API token (ML_CONNECTOR_API_TOKEN, or created on first start). Compare in constant time. */
+  apiToken: string;
+  /** The server's own base URL as seen by browsers and webhook senders, e.g. http://127.0.0.1:8080. */
+  publicUrl: string;
+}
+
+/**
+ * All work on one link is one queue, serialised per BILL organisation: the singleton key is
+ * `bill:<organisation id>` (see `linkJobKey`). BILL is the hub of every pair, so this keeps each
+ * organisation's 3-in-flight limit across all worker processes, and the link lease stays a second
+ * guard. pg-boss 'singleton' policy: one active job per key, any number waiting.
+ */
+export const linkWorkSchema = z.discriminatedUnion('kind', [
+  /** A delta sync from the saved cursors (poll, "sync now", catch-up after a subscription gap). */
+  z.object({ kind: z.literal('sync'), link: z.string().min(1), reason: z.enum(['poll', 'manual', 'webhook', 'catch-up']) }),
+  /** Webhook follow-up: re-read these records by id from their source and sync them. */
+  z.object({
+    kind: z.literal('records'),
+    link: z.string().min(1),
+    system: z.enum(['xero', 'bill', 'qbo', 'acumatica']),
+    entity: z.enum(['vendor', 'bill', 'payment']),
+    ids: z.array(z.string().min(1)).min(1).max(500),
+  }),
+  /** Replay failed records (all, or one by either side's id). */
+  z.object({ kind: z.literal('replay'), link: z.string().min(1), target: z.union([z.object({ failed: z.literal(true) }), z.object({ id: z.string().min(1) })]) }),
+]);
+export type LinkWork = z.output<typeof linkWorkSchema>;
+
+export const linkWorkJob = defineJob('link-work', linkWorkSchema, { policy: 'singleton', retryLimit: 5, retryDelay: 10 });
+
+/** Singleton key for a link's work: its BILL organisation. */
+export const linkJobKey = (billOrganisationId: string): string => `bill:${billOrganisationId}`;
