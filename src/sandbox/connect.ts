@@ -1,13 +1,21 @@
 import type { Runtime } from '../app/runtime.ts';
 import { openXeroClient, type BillConnectionConfig, type XeroConnectionConfig } from '../app/sides.ts';
 import { runXeroConsent } from '../app/xero-connect.ts';
-import type { Emulators } from '../emulators/index.ts';
 import { linkSettingsSchema, type Link, type LinkSettings } from '../engine/link.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
 import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 import { saveConnection } from '../store/repos/connections.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
+
+/**
+ * What connecting needs of the emulators: their URLs and sandbox credentials. In-process handles
+ * (startEmulators) fit, and so does the ready line of `ml-connector emulate` run as another process.
+ */
+export interface SandboxEndpoints {
+  xero: { urls: { api: string; login: string; identity: string; connections: string }; sandbox: { clientId: string; clientSecret: string } } | null;
+  bill: { urls: { api: string; events: string }; sandbox: { devKey: string; username: string; password: string; organizationId: string } } | null;
+}
 
 export interface SandboxLinkOptions {
   linkName?: string;
@@ -28,7 +36,7 @@ export interface SandboxLink {
  * redirect plays the browser) and BILL's login. Stores both connections encrypted (ids 'xero' and
  * 'bill') and a link between them. Used by the demo, the benchmark and the end-to-end tests.
  */
-export async function connectSandbox(rt: Runtime, emulators: Emulators, options: SandboxLinkOptions = {}): Promise<SandboxLink> {
+export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, options: SandboxLinkOptions = {}): Promise<SandboxLink> {
   const xeroEmu = emulators.xero;
   const billEmu = emulators.bill;
   if (!xeroEmu || !billEmu) throw new Error('connectSandbox needs both the Xero and the BILL emulator');
