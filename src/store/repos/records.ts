@@ -1,4 +1,5 @@
 import type { Db } from '../db.ts';
+import { appendAudit } from './audit.ts';
 
 export type RecordStatus = 'pending' | 'synced' | 'skipped' | 'failed' | 'conflict';
 
@@ -84,4 +85,28 @@ export async function findRecord(db: Db, id: string): Promise<RecordRow[]> {
     [id],
   );
   return rows;
+}
+
+/**
+ * Marks a failed or conflicting record as skipped by a person, with an audit event saying so, in
+ * one transaction. Returns false when the record does not exist or no longer needs attention (it
+ * was synced or skipped meanwhile), so a stale button press changes nothing. A later sync or a
+ * replay of the record takes it up again if its source changes.
+ */
+export async function skipRecord(db: Db, key: { link: string; entity: string; sourceId: string }, note: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ source_system: string; target_id: string | null }>(
+      `update records set status = 'skipped', reason = $4, error_code = null, error_message = null, updated_at = now()
+       where link = $1 and entity = $2 and source_id = $3 and status in ('failed', 'conflict')
+       returning source_system, target_id`,
+      [key.link, key.entity, key.sourceId, note],
+    );
+    const row = rows[0];
+    if (!row) return false;
+    await appendAudit(tx, key.link, [{
+      runId: null, entity: key.entity, sourceSystem: row.source_system, sourceId: key.sourceId, targetSystem: null, targetId: row.target_id,
+      step: 'skipped', outcome: 'skipped', message: note,
+    }]);
+    return true;
+  });
 }
