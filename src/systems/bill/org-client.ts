@@ -233,11 +233,13 @@ export class BillOrgClient {
    * POST /v3/subscriptions on the events base. BILL requires a fresh UUID4 `X-Idempotent-Key` per
    * new request and replays the cached answer for a repeated key, so the transport may retry with
    * the same key (https://developer.bill.com/docs/bill-webhook-api-general-rules). The answer holds
-   * the security key, shown this once.
+   * the security key, shown this once. Pass `idempotencyKey` (a UUID4 the caller stored first) so
+   * that a retry after a crash or a lost answer replays the first create instead of adding a second.
    */
-  async createSubscription(input: BillSubscriptionInput): Promise<BillSubscription> {
+  async createSubscription(input: BillSubscriptionInput, options: { idempotencyKey?: string } = {}): Promise<BillSubscription> {
     const body = { name: input.name, notificationUrl: input.notificationUrl, events: input.events.map((e) => ({ ...e })), status: { enabled: input.enabled ?? true } };
-    const created = await this.call('events', 'POST', '/subscriptions', subscriptionSchema, 'createSubscription', { json: body, headers: { 'x-idempotent-key': randomUUID() }, idempotent: true });
+    const key = options.idempotencyKey ?? randomUUID();
+    const created = await this.call('events', 'POST', '/subscriptions', subscriptionSchema, 'createSubscription', { json: body, headers: { 'x-idempotent-key': key }, idempotent: true });
     registerSecret(created.securityKey);
     return created;
   }
@@ -261,9 +263,9 @@ export class BillOrgClient {
   }
 
   /** POST /v3/subscriptions/{id}/security_key: a new signing key (old signatures stop verifying). */
-  async rotateSecurityKey(subscriptionId: string): Promise<string> {
+  async rotateSecurityKey(subscriptionId: string, options: { idempotencyKey?: string } = {}): Promise<string> {
     const body = await this.call('events', 'POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/security_key`, securityKeySchema, 'rotateSecurityKey', {
-      headers: { 'x-idempotent-key': randomUUID() },
+      headers: { 'x-idempotent-key': options.idempotencyKey ?? randomUUID() },
       idempotent: true,
     });
     registerSecret(body.securityKey);
