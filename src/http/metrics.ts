@@ -14,6 +14,19 @@ export interface TransportMetricsSnapshot {
   limiter: LimiterSnapshot | undefined;
 }
 
+/** Calls and failed attempts of every transport in this process, per system (the server's /metrics). */
+export interface ProcessHttpTotals {
+  calls: number;
+  rejections: Record<string, number>;
+}
+
+const processTotals = new Map<string, ProcessHttpTotals>();
+
+/** A copy of this process's totals per system since it started. */
+export function processHttpTotals(): Record<string, ProcessHttpTotals> {
+  return Object.fromEntries([...processTotals].map(([system, t]) => [system, { calls: t.calls, rejections: { ...t.rejections } }]));
+}
+
 /** Plain counters for one transport; read through `transport.metrics` (a copy). */
 export class TransportMetrics {
   private calls = 0;
@@ -22,9 +35,19 @@ export class TransportMetrics {
   private inFlight = 0;
   private inFlightMax = 0;
   private readonly rejections = new Map<string, number>();
+  private readonly totals: ProcessHttpTotals | undefined;
+
+  /** With a system name, every count is also added to the process-wide totals of that system. */
+  constructor(system?: string) {
+    if (system === undefined) return;
+    let totals = processTotals.get(system);
+    if (!totals) processTotals.set(system, (totals = { calls: 0, rejections: {} }));
+    this.totals = totals;
+  }
 
   started(): void {
     this.calls += 1;
+    if (this.totals) this.totals.calls += 1;
     this.inFlight += 1;
     if (this.inFlight > this.inFlightMax) this.inFlightMax = this.inFlight;
   }
@@ -43,6 +66,7 @@ export class TransportMetrics {
 
   rejected(reason: string): void {
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+    if (this.totals) this.totals.rejections[reason] = (this.totals.rejections[reason] ?? 0) + 1;
   }
 
   snapshot(limiter: LimiterSnapshot | undefined): TransportMetricsSnapshot {

@@ -102,10 +102,11 @@ export class Transport {
   private readonly policy: RetryPolicy;
   private readonly timers: TransportTimers;
   private readonly random: () => number;
-  private readonly counters = new TransportMetrics();
+  private readonly counters: TransportMetrics;
 
   constructor(private readonly options: TransportOptions) {
     this.system = options.system;
+    this.counters = new TransportMetrics(options.system);
     this.logger = (options.logger ?? silentLogger).child({ system: options.system });
     this.policy = options.retryPolicy ?? defaultRetryPolicy;
     this.timers = options.timers ?? realTimers;
