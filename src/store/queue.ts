@@ -30,6 +30,11 @@ export interface QueueOptions {
   statsIntervalSeconds?: number;
   /** Connections for pg-boss's own pool on PostgreSQL (default 4). */
   poolSize?: number;
+  /**
+   * Run pg-boss's cron timekeeper in this instance, so stored schedules (boss.schedule) send their
+   * jobs (default false). Any number of instances may: they take turns through a claim row.
+   */
+  schedule?: boolean;
   logger?: Logger;
 }
 
@@ -122,7 +127,8 @@ export async function startQueue(db: Db, opts: QueueOptions = {}): Promise<Queue
   const polling = opts.pollingIntervalSeconds ?? 0.5;
   const statsInterval = opts.statsIntervalSeconds ?? 5;
   const common = {
-    schedule: false, // no cron schedules yet: skips the timekeeper's clock checks at start
+    // Without schedules, skip the timekeeper and its clock checks at start.
+    schedule: opts.schedule ?? false,
     monitorIntervalSeconds: statsInterval,
     queueCacheIntervalSeconds: statsInterval,
   };
