@@ -6,7 +6,8 @@ import { ConnectorError } from './core/errors.ts';
  * The one place that reads the process environment. Everything else receives these values as
  * arguments, so tests and embedders never have to mutate process.env.
  */
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -21,7 +22,7 @@ const envSchema = z.object({
   ML_CONNECTOR_DATA_DIR: z.preprocess(blankToUndefined, z.string().optional()),
   // Only presence is checked here; the vault validates length and encoding (and never echoes it).
   ML_CONNECTOR_MASTER_KEY: z.preprocess(blankToUndefined, z.string().optional()),
-  ML_CONNECTOR_LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(logLevels).default('info')),
+  ML_CONNECTOR_LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(logLevels).optional()),
   ML_CONNECTOR_API_TOKEN: z.preprocess(
     blankToUndefined,
     z.string().min(16, 'must be at least 16 characters').optional(),
@@ -34,7 +35,7 @@ export interface Config {
   /** Absolute path of the data directory (PGlite files, master key file). */
   readonly dataDir: string;
   readonly masterKey: string | undefined;
-  readonly logLevel: (typeof logLevels)[number];
+  readonly logLevel: LogLevel;
   readonly apiToken: string | undefined;
 }
 
@@ -42,7 +43,11 @@ export interface Config {
  * Parses the environment. A bad value fails with MLC_ERR_CONFIG naming the variable (never its
  * value, since DATABASE_URL may hold a password and the key/token variables are secrets).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  defaults: { logLevel?: LogLevel } = {},
+): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -60,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(cwd, e.ML_CONNECTOR_DATA_DIR ?? '.data'),
     masterKey: e.ML_CONNECTOR_MASTER_KEY,
-    logLevel: e.ML_CONNECTOR_LOG_LEVEL,
+    // Each entry point picks its own default: a server logs 'info'; the CLI keeps stderr for
+    // progress and errors, so it passes 'warn'.
+    logLevel: e.ML_CONNECTOR_LOG_LEVEL ?? defaults.logLevel ?? 'info',
     apiToken: e.ML_CONNECTOR_API_TOKEN,
   };
 }

@@ -1,14 +1,15 @@
-import { openRuntime, type Runtime } from '../app/runtime.ts';
+import { openRuntime, runtimeOptionsFrom, type Runtime } from '../app/runtime.ts';
+import { loadConfig } from '../config.ts';
 import { Output } from './output.ts';
 
-/** Opens the runtime for a command from its parsed common options and the environment. */
+/**
+ * Opens the runtime for a command from its parsed common options and the environment. The
+ * environment is read here, once, through loadConfig; --data-dir wins over ML_CONNECTOR_DATA_DIR.
+ */
 export async function withRuntime<T>(values: { 'data-dir'?: string | undefined; json?: boolean | undefined }, fn: (rt: Runtime, out: Output) => Promise<T>): Promise<T> {
   const out = new Output(values.json === true);
-  const rt = await openRuntime({
-    dataDir: values['data-dir'] ?? process.env.ML_CONNECTOR_DATA_DIR,
-    databaseUrl: process.env.DATABASE_URL,
-    masterKey: process.env.ML_CONNECTOR_MASTER_KEY,
-  });
+  const config = loadConfig(process.env, process.cwd(), { logLevel: 'warn' });
+  const rt = await openRuntime(runtimeOptionsFrom(config, { dataDir: values['data-dir'] }));
   try {
     return await fn(rt, out);
   } finally {
