@@ -21,12 +21,24 @@ export class EmulatorStats {
   private maxInFlight = new Map<string, number>();
   private rejections = new Map<string, number>();
   private faults = new Map<string, number>();
+  private callObservers = new Set<(endpoint: string) => void>();
   limitViolations = 0;
   readonly webhooks = { attempted: 0, delivered: 0, failed: 0, dropped: 0 };
 
   countCall(endpoint: string): void {
     this.totalCalls += 1;
     this.callsByEndpoint.set(endpoint, (this.callsByEndpoint.get(endpoint) ?? 0) + 1);
+    for (const observer of this.callObservers) observer(endpoint);
+  }
+
+  /**
+   * Calls `observer` synchronously as each API request arrives, before it is processed, for code
+   * running in the emulator's own process (crash tests kill a client the moment its Nth write
+   * arrives, so the write is applied while its answer goes nowhere). Returns the unsubscribe.
+   */
+  onCall(observer: (endpoint: string) => void): () => void {
+    this.callObservers.add(observer);
+    return () => this.callObservers.delete(observer);
   }
 
   enter(scope: string): void {
