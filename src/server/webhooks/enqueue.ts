@@ -1,0 +1,83 @@
+import type { LinkWork } from '../contract.ts';
+import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
+
+/** A link a webhook concerns, with the BILL organisation whose singleton key serialises its work. */
+export interface LinkRoute {
+  link: string;
+  billOrg: string;
+}
+
+/** Links whose ERP side is this Xero tenant. */
+export async function linksForXeroTenant(services: Pick<ServerServices, 'db'>, tenantId: string): Promise<LinkRoute[]> {
+  const { rows } = await services.db.query<{ link: string; bill_org: string | null }>(
+    `select l.name as link, b.tenant_id as bill_org from links l
+       join connections e on e.id = l.erp_connection_id
+       join connections b on b.id = l.bill_connection_id
+      where l.erp_system = 'xero' and e.system = 'xero' and e.tenant_id = $1 order by l.name`,
+    [tenantId],
+  );
+  return rows.filter((r) => r.bill_org).map((r) => ({ link: r.link, billOrg: r.bill_org! }));
+}
+
+/** Links whose BILL side is this organisation. */
+export async function linksForBillOrg(services: Pick<ServerServices, 'db'>, organizationId: string): Promise<LinkRoute[]> {
+  const { rows } = await services.db.query<{ link: string }>(
+    `select l.name as link from links l join connections b on b.id = l.bill_connection_id
+      where b.system = 'bill' and b.tenant_id = $1 order by l.name`,
+    [organizationId],
+  );
+  return rows.map((r) => ({ link: r.link, billOrg: organizationId }));
+}
+
+/** One received event for one link: its dedupe key, what to re-read, and the row to keep. */
+export interface InboundEvent {
+  route: LinkRoute;
+  /** Unique per system and link (see the callers for what identifies an event). */
+  eventKey: string;
+  system: 'xero' | 'bill';
+  entity: 'vendor' | 'bill' | 'payment';
+  id: string;
+  /** What is kept in webhook_events: identifiers only, no entity data. */
+  payload: Record<string, unknown>;
+}
+
+const maxIdsPerJob = 500;
+
+/**
+ * Records each event once in webhook_events and sends one `records` job per link and entity for
+ * the events not seen before, in one transaction: a row exists only with its job, so a crash
+ * between the two cannot lose the follow-up, and a repeated delivery finds the row and adds
+ * nothing. Returns how many events were new and the jobs sent.
+ */
+export async function recordAndEnqueue(services: Pick<ServerServices, 'db' | 'queue'>, events: readonly InboundEvent[]): Promise<{ fresh: number; jobs: string[] }> {
+  if (events.length === 0) return { fresh: 0, jobs: [] };
+  return services.db.transaction(async (tx) => {
+    const groups = new Map<string, { route: LinkRoute; system: InboundEvent['system']; entity: InboundEvent['entity']; ids: Set<string>; rowIds: number[] }>();
+    let fresh = 0;
+    for (const e of events) {
+      const { rows } = await tx.query<{ id: number }>(
+        `insert into webhook_events (system, event_key, link, payload) values ($1, $2, $3, $4::jsonb)
+         on conflict (system, event_key) do nothing returning id`,
+        [e.system, e.eventKey, e.route.link, JSON.stringify(e.payload)],
+      );
+      if (!rows[0]) continue;
+      fresh += 1;
+      const groupKey = `${e.route.link}|${e.system}|${e.entity}`;
+      const group = groups.get(groupKey) ?? { route: e.route, system: e.system, entity: e.entity, ids: new Set<string>(), rowIds: [] };
+      group.ids.add(e.id);
+      group.rowIds.push(rows[0].id);
+      groups.set(groupKey, group);
+    }
+    const jobs: string[] = [];
+    for (const g of groups.values()) {
+      const ids = [...g.ids];
+      for (let i = 0; i < ids.length; i += maxIdsPerJob) {
+        const work: LinkWork = { kind: 'records', link: g.route.link, system: g.system, entity: g.entity, ids: ids.slice(i, i + maxIdsPerJob) };
+        const jobId = await services.queue.send(linkWorkJob, work, { tx, singletonKey: linkJobKey(g.route.billOrg) });
+        if (jobId) jobs.push(jobId);
+        if (jobId && i === 0) await tx.query('update webhook_events set job_id = $1 where id = any($2::bigint[])', [jobId, g.rowIds]);
+      }
+    }
+    return { fresh, jobs };
+  });
+}
