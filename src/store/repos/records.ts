@@ -50,13 +50,14 @@ export async function saveOutcomes(db: Db, link: string, runId: string, outcomes
 
 export async function listRecords(
   db: Db,
-  filter: { link?: string; status?: RecordStatus[]; entity?: string; limit?: number; offset?: number },
+  filter: { link?: string; status?: RecordStatus[]; entity?: string; sourceSystem?: string; limit?: number; offset?: number },
 ): Promise<RecordRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.link) where.push(`link = $${params.push(filter.link)}`);
   if (filter.status?.length) where.push(`status = any($${params.push(filter.status)}::text[])`);
   if (filter.entity) where.push(`entity = $${params.push(filter.entity)}`);
+  if (filter.sourceSystem) where.push(`source_system = $${params.push(filter.sourceSystem)}`);
   const sql = `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
       last_run_id, target_id, updated_at::text as updated_at from records
     ${where.length ? `where ${where.join(' and ')}` : ''}
