@@ -1,7 +1,7 @@
 import { ConnectorError, asConnectorError } from '../../core/errors.ts';
 import type { BillLine, GlAccount } from '../../model/types.ts';
 import { matchAccounts } from '../../flows/xero-to-bill/match-accounts.ts';
-import { recordLinks } from '../../store/repos/id-map.ts';
+import { listLinked, recordLinks } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
 import { commitPage } from '../commit.ts';
 import { entities } from '../link.ts';
@@ -30,7 +30,11 @@ export class AccountMap {
     }
     const { matches } = matchAccounts(source, hub);
     for (const m of matches) this.remember(m.sourceId, m.targetId);
-    for (const m of matches) {
+    // Matches already on record are not written again: a sync with nothing changed adds no audit
+    // rows, and an account the connector created keeps its 'created' provenance.
+    const known = new Map((await listLinked(this.ctx.db, this.key())).map((r) => [r.source_id, r.target_id]));
+    const fresh = matches.filter((m) => known.get(m.sourceId) !== m.targetId);
+    for (const m of fresh) {
       const a = this.sourceById.get(m.sourceId)!;
       this.ctx.outcome(
         { entity: entities.account, sourceId: a.id, label: label(a), action: 'link', reason: `matched by ${m.by}` },
@@ -39,7 +43,7 @@ export class AccountMap {
       );
     }
     await commitPage(this.ctx, 'accounts', null, (tx) =>
-      recordLinks(tx, this.key(), matches.map((m) => ({ sourceId: m.sourceId, targetId: m.targetId, hash: null, sourceVersion: null, matchKey: m.by }))),
+      recordLinks(tx, this.key(), fresh.map((m) => ({ sourceId: m.sourceId, targetId: m.targetId, hash: null, sourceVersion: null, matchKey: m.by }))),
     );
     this.ctx.progress('accounts', matches.length, `${matches.length} of ${source.length} ERP accounts matched`);
   }
