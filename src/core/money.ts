@@ -22,10 +22,18 @@ export function isKnownCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && (knownCurrencies.size === 0 || knownCurrencies.has(code));
 }
 
+// Building an Intl.NumberFormat costs far more than parsing an amount, and every amount needs its
+// currency's digits: remember them per currency (a few dozen entries at most).
+const digitsByCurrency = new Map<string, number>();
+
 /** Digits after the decimal point for a currency (USD 2, JPY 0, BHD 3), from Intl's CLDR data. */
 export function minorDigits(currency: string): number {
+  const known = digitsByCurrency.get(currency);
+  if (known !== undefined) return known;
   if (!isKnownCurrency(currency)) throw new MoneyError(`unknown currency code '${currency}'`);
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  digitsByCurrency.set(currency, digits);
+  return digits;
 }
 
 /**
