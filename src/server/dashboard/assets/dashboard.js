@@ -1,0 +1,68 @@
+// Progressive enhancement only: every page works without this script (links, forms, a manual
+// reload). With it, pages that show job results follow running work: the progress of running
+// jobs is written into the live region, and the page reloads when work it was waiting for ends.
+// Work that starts by itself (a scheduled poll) only offers a reload button, so the page never
+// changes under someone who is reading it or typing in a form.
+(function () {
+  'use strict';
+  var body = document.body;
+  var base = body.getAttribute('data-base') || '';
+  var signature = body.getAttribute('data-signature');
+  var live = document.getElementById('live');
+  if (!signature) return;
+
+  var busy = body.hasAttribute('data-busy');
+  var watching = busy;
+  var failures = 0;
+
+  function typing() {
+    var el = document.activeElement;
+    return el && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA');
+  }
+
+  function offerReload() {
+    if (!live || live.querySelector('button')) return;
+    live.textContent = 'New results are available. ';
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Reload';
+    button.addEventListener('click', function () { window.location.reload(); });
+    live.appendChild(button);
+  }
+
+  function describe(state) {
+    var parts = state.running.map(function (r) { return r.link + ': ' + r.kind + ' — ' + r.progress; });
+    state.waiting.forEach(function (w) { parts.push(w.link + ': ' + w.detail + ' (queued)'); });
+    return parts.join(' · ');
+  }
+
+  function poll() {
+    fetch(base + '/activity.json', { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
+      .then(function (res) {
+        if (res.status === 401) { window.location.reload(); return null; }
+        if (!res.ok) throw new Error('activity ' + res.status);
+        return res.json();
+      })
+      .then(function (state) {
+        if (!state) return;
+        failures = 0;
+        if (state.signature !== signature) {
+          if (watching && !typing()) { window.location.reload(); return; }
+          offerReload();
+          return;
+        }
+        busy = state.running.length + state.waiting.length > 0;
+        if (live) live.textContent = busy ? 'Working… ' + describe(state) : '';
+        schedule();
+      })
+      .catch(function () { failures += 1; schedule(); });
+  }
+
+  // Often while work runs, rarely when idle, and slower still after errors (server restarting).
+  function schedule() {
+    var wait = busy ? 1500 : 10000;
+    window.setTimeout(poll, wait * Math.min(1 + failures, 6));
+  }
+
+  schedule();
+})();

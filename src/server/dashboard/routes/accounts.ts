@@ -1,0 +1,92 @@
+import { asConnectorError } from '../../../core/errors.ts';
+import { redactText } from '../../../core/redact.ts';
+import { entities, type Link } from '../../../engine/link.ts';
+import { matchAccounts } from '../../../flows/xero-to-bill/match-accounts.ts';
+import type { GlAccount } from '../../../model/types.ts';
+import { listLinked } from '../../../store/repos/id-map.ts';
+import type { ServerServices } from '../../contract.ts';
+import { field, type Dashboard } from '../context.ts';
+import { href, html, type Html } from '../html.ts';
+import { page } from '../layout.ts';
+import { explain } from '../plain-words.ts';
+import { chooseLink, linkSwitcher } from './link-choice.ts';
+import { systemName } from './overview.ts';
+
+interface Row {
+  erp: GlAccount;
+  bill: GlAccount | null;
+  how: string;
+}
+
+const accountName = (a: GlAccount): string => (a.code ? `${a.code} ${a.name}` : a.name);
+
+/**
+ * Both charts read live through the link's clients, paired by the id map (what sync recorded) and,
+ * for accounts no sync has paired yet, by the same matcher the sync uses, so the page shows what
+ * the next sync will do.
+ */
+async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
+  const { erp, hub } = await services.deps.open(link);
+  const [erpAccounts, billAccounts, linked] = await Promise.all([erp.listAccounts(), hub.listAccounts(), listLinked(services.db, { link: link.name, entity: entities.account })]);
+  const billById = new Map(billAccounts.map((a) => [a.id, a]));
+  const mapped = new Map(linked.map((m) => [m.source_id, m]));
+  const suggested = new Map(matchAccounts(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts).matches.map((m) => [m.sourceId, m]));
+  const rows = erpAccounts.map((a): Row => {
+    const m = mapped.get(a.id);
+    if (m?.target_id && billById.has(m.target_id)) return { erp: a, bill: billById.get(m.target_id)!, how: m.match_key === 'created' ? 'created in BILL by a sync' : `matched by ${m.match_key ?? 'sync'}` };
+    const s = suggested.get(a.id);
+    if (s) return { erp: a, bill: billById.get(s.targetId) ?? null, how: `matches by ${s.by}; recorded at the next sync` };
+    return { erp: a, bill: null, how: '' };
+  });
+  const used = new Set(rows.map((r) => r.bill?.id).filter(Boolean));
+  rows.sort((x, y) => Number(Boolean(x.bill)) - Number(Boolean(y.bill)) || (x.erp.code ?? x.erp.name).localeCompare(y.erp.code ?? y.erp.name));
+  return { rows, onlyInBill: billAccounts.filter((a) => a.active && !used.has(a.id)).sort((x, y) => (x.code ?? x.name).localeCompare(y.code ?? y.name)) };
+}
+
+function chartTable(link: Link, rows: Row[], onlyUnmatched: boolean): Html {
+  const shown = onlyUnmatched ? rows.filter((r) => !r.bill) : rows;
+  const erpName = systemName(link.erpSystem);
+  return html`<div class="table-wrap"><table class="accounts">
+    <caption class="visually-hidden">${erpName} accounts and their BILL counterparts</caption>
+    <thead><tr><th scope="col">${erpName} account</th><th scope="col">Kind</th><th scope="col">BILL chart of accounts</th><th scope="col">How</th></tr></thead>
+    <tbody>${shown.map((r) => html`<tr class="${r.bill ? 'matched' : 'unmatched'}">
+      <th scope="row">${accountName(r.erp)}${r.erp.active ? '' : html` <span class="muted">(archived)</span>`}</th>
+      <td>${r.erp.kind}</td>
+      <td>${r.bill ? accountName(r.bill) : html`<strong class="flag">No match in BILL</strong>`}</td>
+      <td>${r.bill ? r.how : link.settings.accountPolicy === 'create'
+        ? 'Created in BILL when a bill first uses it.'
+        : 'Bills using it fail until the account exists in BILL.'}</td>
+    </tr>`)}</tbody></table></div>`;
+}
+
+export function registerAccounts(d: Dashboard): void {
+  const { app, services, base } = d;
+  app.get('/accounts', async (request, reply) => {
+    const ctx = d.pageContext(request);
+    const { links, link } = await chooseLink(services, request.query);
+    if (!link) return d.send(reply, page(ctx, 'GL accounts', html`<p class="empty">No such link. Create one with <code>ml-connector link create</code>.</p>`), links.length ? 404 : 200);
+    const onlyUnmatched = field(request.query, 'only') === 'unmatched';
+    let content: Html;
+    try {
+      const { rows, onlyInBill } = await pairCharts(services, link);
+      const unmatched = rows.filter((r) => !r.bill).length;
+      content = html`<p class="lead"><strong>${rows.length - unmatched}</strong> of ${rows.length} ${systemName(link.erpSystem)} accounts have a BILL account;
+          <strong class="${unmatched > 0 ? 'flag' : ''}">${unmatched}</strong> have none.
+          ${onlyUnmatched ? html`<a href="${href(`${base}/accounts`, { link: link.name })}">Show all accounts</a>`
+            : html`<a href="${href(`${base}/accounts`, { link: link.name, only: 'unmatched' })}">Show only accounts without a match</a>`}</p>
+        ${chartTable(link, rows, onlyUnmatched)}
+        <h2>Only in BILL</h2>
+        ${onlyInBill.length === 0 ? html`<p class="empty">Every active BILL account has a ${systemName(link.erpSystem)} counterpart.</p>`
+          : html`<ul class="columns">${onlyInBill.map((a) => html`<li>${accountName(a)}</li>`)}</ul>`}`;
+    } catch (e) {
+      const error = asConnectorError(e);
+      const plain = explain(error.code, 'failed', null);
+      content = html`<div class="notice notice-bad" role="alert"><p>The charts of accounts could not be read: ${plain.what}</p><p>${plain.fix}</p>
+        <p class="id">${error.code} ${redactText(error.message)}</p></div>`;
+    }
+    const body = html`${linkSwitcher(`${base}/accounts`, links, link)}
+      <p class="muted">Link ${link.name}: ${systemName(link.erpSystem)} ledger accounts and the BILL chart of accounts they post to. Read live from both systems.</p>
+      ${content}`;
+    return d.send(reply, page(ctx, 'GL accounts', body));
+  });
+}

@@ -1,0 +1,100 @@
+import { asConnectorError } from '../../../core/errors.ts';
+import { redactText } from '../../../core/redact.ts';
+import { reconcile, type Difference, type ReconcileReport } from '../../../engine/reconcile.ts';
+import { field, type Dashboard } from '../context.ts';
+import { badge, formatTime } from '../format.ts';
+import { href, html, type Html } from '../html.ts';
+import { csrfField, page, type PageContext } from '../layout.ts';
+import { chooseLink, linkSwitcher } from './link-choice.ts';
+import { systemName } from './overview.ts';
+
+/**
+ * Reconciliation reads both ledgers and changes nothing, so it runs in the request (no job); its
+ * last report per link is kept in kv so the page can show it again without reading both systems.
+ */
+interface SavedReport {
+  at: string;
+  report: ReconcileReport | null;
+  error: { code: string; message: string } | null;
+}
+
+const keyOf = (link: string): string => `dashboard-reconcile:${link}`;
+
+const differenceText: Record<Difference['kind'], string> = {
+  missing_in_bill: 'Approved unpaid bill missing in BILL',
+  amount_differs: 'Amounts differ',
+  duplicate_in_bill: 'More than one BILL bill',
+  not_archived: 'Voided in the ERP, still active in BILL',
+  payment_not_applied: 'BILL payment not applied in the ERP',
+  paid_amount_differs: 'Paid amounts differ',
+  target_missing: 'BILL bill no longer exists',
+};
+
+function reportView(ctx: PageContext, linkName: string, erpName: string, saved: SavedReport): Html {
+  if (saved.error || !saved.report) {
+    return html`<div class="notice notice-bad" role="alert"><p>The last reconciliation (${formatTime(new Date(saved.at))}) could not finish.</p>
+      <p class="id">${saved.error?.code ?? ''} ${redactText(saved.error?.message ?? '')}</p></div>`;
+  }
+  const r = saved.report;
+  const recordLink = (id: string | null) => (id ? html`<a href="${href(`${ctx.base}/record`, { link: linkName, entity: 'bill', id })}" class="id">${id}</a>` : html`<span class="muted">—</span>`);
+  const same = (a: string, b: string) => (a === b ? html`<span class="badge badge-good">equal</span>` : html`<span class="badge badge-bad">differ</span>`);
+  return html`<p class="verdict ${r.agree ? 'verdict-good' : 'verdict-bad'}" role="status">
+      ${r.agree ? 'The ledgers agree.' : `${r.differences.length} difference${r.differences.length === 1 ? '' : 's'}: the ledgers do not agree.`}
+      <span class="muted">Checked ${formatTime(new Date(saved.at))}.</span></p>
+    <dl class="facts">
+      <div><dt>${erpName} bills read</dt><dd>${r.checked.erpBills}</dd></div>
+      <div><dt>Linked to BILL</dt><dd>${r.checked.linkedBills}</dd></div>
+      <div><dt>BILL bills read</dt><dd>${r.checked.billBills}</dd></div>
+      <div><dt>Settled BILL payments</dt><dd>${r.checked.paymentApplications}</dd></div>
+    </dl>
+    <h2>Totals per currency</h2>
+    <div class="table-wrap"><table class="totals">
+      <thead><tr><th scope="col">Currency</th><th scope="col">${erpName} bills (linked)</th><th scope="col">BILL bills</th><th scope="col"></th>
+        <th scope="col">Paid in BILL</th><th scope="col">Paid in ${erpName}</th><th scope="col"></th></tr></thead>
+      <tbody>${Object.entries(r.totals).sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => html`<tr>
+        <th scope="row">${currency}</th><td class="num">${t.erpLinked}</td><td class="num">${t.bill}</td><td>${same(t.erpLinked, t.bill)}</td>
+        <td class="num">${t.paidInBill}</td><td class="num">${t.paidInErp}</td><td>${same(t.paidInBill, t.paidInErp)}</td></tr>`)}</tbody>
+    </table></div>
+    ${r.differences.length > 0 ? html`<h2>Differences</h2><div class="table-wrap"><table class="differences">
+      <thead><tr><th scope="col">What</th><th scope="col">${erpName} bill</th><th scope="col">BILL bill</th><th scope="col">Detail</th></tr></thead>
+      <tbody>${r.differences.map((x) => html`<tr><th scope="row">${differenceText[x.kind]}</th><td>${recordLink(x.erpBillId)}</td>
+        <td>${x.billId ? html`<span class="id">${x.billId}</span>` : html`<span class="muted">—</span>`}</td><td>${x.detail}</td></tr>`)}</tbody>
+    </table></div>` : ''}`;
+}
+
+export function registerReconcile(d: Dashboard): void {
+  const { app, services, base } = d;
+
+  app.get('/reconcile', async (request, reply) => {
+    const ctx = d.pageContext(request);
+    const { links, link } = await chooseLink(services, request.query);
+    if (!link) return d.send(reply, page(ctx, 'Reconcile', html`<p class="empty">No such link. Create one with <code>ml-connector link create</code>.</p>`), links.length ? 404 : 200);
+    const { rows } = await services.db.query<{ value: SavedReport }>('select value from kv where key = $1', [keyOf(link.name)]);
+    const saved = rows[0]?.value;
+    const erpName = systemName(link.erpSystem);
+    const body = html`${linkSwitcher(`${base}/reconcile`, links, link)}
+      <p class="muted">Reads every bill on both sides of link ${link.name} and every settled BILL payment, and checks that each eligible ${erpName} bill has exactly one BILL bill with the same amount and that payments made in BILL show in ${erpName}. Nothing is changed.</p>
+      <form method="post" action="${base}/reconcile">${csrfField(ctx)}<input type="hidden" name="link" value="${link.name}">
+        <button type="submit" class="primary">Reconcile ${link.name} now</button></form>
+      ${saved ? reportView(ctx, link.name, erpName, saved) : html`<p class="empty">Not reconciled yet. ${badge('pending')}</p>`}`;
+    return d.send(reply, page(ctx, 'Reconcile', body, { notice: field(request.query, 'notice') }));
+  });
+
+  app.post('/reconcile', async (request, reply) => {
+    const { link } = await chooseLink(services, { link: field(request.body, 'link') ?? '' });
+    if (!link) return d.redirect(reply, '/reconcile', { notice: 'unknown-link' });
+    const saved: SavedReport = { at: new Date().toISOString(), report: null, error: null };
+    try {
+      const { erp, hub } = await services.deps.open(link);
+      saved.report = await reconcile(services.db, link, erp, hub, services.log);
+    } catch (e) {
+      const error = asConnectorError(e);
+      saved.error = { code: error.code, message: redactText(error.message) };
+    }
+    await services.db.query(
+      'insert into kv (key, value, updated_at) values ($1, $2::jsonb, now()) on conflict (key) do update set value = excluded.value, updated_at = now()',
+      [keyOf(link.name), JSON.stringify(saved)],
+    );
+    return d.redirect(reply, '/reconcile', { link: link.name, notice: saved.error ? 'reconcile-failed' : 'reconciled' });
+  });
+}

@@ -1,0 +1,78 @@
+import { redactText, redactValue } from '../../../core/redact.ts';
+import { auditTrail, type AuditRow } from '../../../store/repos/audit.ts';
+import { getMappings } from '../../../store/repos/id-map.ts';
+import { getLink } from '../../../store/repos/links.ts';
+import { findRecord } from '../../../store/repos/records.ts';
+import { field, type Dashboard } from '../context.ts';
+import { badge, timeCell } from '../format.ts';
+import { href, html, type Html } from '../html.ts';
+import { page } from '../layout.ts';
+import { currentActivity } from '../work.ts';
+import { activityMarks, systemName } from './overview.ts';
+import { reasonCell, recordActions } from './records.ts';
+
+/** Stored payloads are redacted on write; they are redacted again here in case a secret was registered since. */
+const pretty = (v: unknown): string => JSON.stringify(redactValue(v), null, 2);
+
+const stepText: Record<string, string> = {
+  read: 'read from the source', planned: 'planned', matched: 'matched an existing record', created: 'created on the target',
+  updated: 'updated on the target', archived: 'archived on the target', deleted: 'deleted on the target', linked: 'linked',
+  skipped: 'skipped', failed: 'failed', conflict: 'conflict', unchanged: 'unchanged',
+};
+
+function trailItem(e: AuditRow, now: Date): Html {
+  const outcomeTone = e.outcome === 'ok' ? 'synced' : e.outcome;
+  return html`<li class="trail-item">
+    <div class="trail-head">${timeCell(e.at, now)} ${badge(outcomeTone)} <strong>${stepText[e.step] ?? e.step}</strong>
+      <span class="muted">${systemName(e.source_system)}${e.target_system ? html` → ${systemName(e.target_system)}` : ''}${e.run_id ? html` · run ${e.run_id}` : ' · by a person'}</span></div>
+    <dl class="facts small">
+      ${e.source_version ? html`<div><dt>Source version read</dt><dd>${e.source_version}</dd></div>` : ''}
+      ${e.target_id ? html`<div><dt>Target id</dt><dd class="id">${e.target_id}</dd></div>` : ''}
+      ${e.error_code ? html`<div><dt>Error code</dt><dd class="id">${e.error_code}</dd></div>` : ''}
+    </dl>
+    ${e.message ? html`<p>${redactText(e.message)}</p>` : ''}
+    ${e.payload != null ? html`<details><summary>Payload sent</summary><pre>${pretty(e.payload)}</pre></details>` : ''}
+    ${e.response != null ? html`<details><summary>Target response</summary><pre>${typeof e.response === 'string' ? redactText(e.response) : pretty(e.response)}</pre></details>` : ''}
+  </li>`;
+}
+
+export function registerRecord(d: Dashboard): void {
+  const { app, services, base } = d;
+  app.get('/record', async (request, reply) => {
+    const linkName = field(request.query, 'link') ?? '';
+    const entity = field(request.query, 'entity') ?? '';
+    const id = field(request.query, 'id') ?? '';
+    const [link, found, activity] = await Promise.all([getLink(services.db, linkName), id ? findRecord(services.db, id) : [], currentActivity(services)]);
+    const record = found.find((r) => r.link === linkName && (!entity || r.entity === entity));
+    const ctx = d.pageContext(request, activityMarks(activity));
+    if (!link || !record) {
+      return d.send(reply, page(ctx, 'Record not found', html`<p class="empty">No record <code>${id}</code> on link <code>${linkName}</code>.
+        <a href="${base}/records">Back to records</a></p>`), 404);
+    }
+    const targetSystem = record.source_system === 'bill' ? link.erpSystem : 'bill';
+    const mapping = (await getMappings(services.db, { link: link.name, entity: record.entity }, [record.source_id])).get(record.source_id);
+    const targetId = record.target_id ?? mapping?.target_id ?? null;
+    const trail = (await auditTrail(services.db, record.source_id, link.name)).filter((e) => e.entity === record.entity);
+    const now = new Date();
+    const back = href(`${base}/record`, { link: link.name, entity: record.entity, id: record.source_id });
+    const needsAttention = record.status === 'failed' || record.status === 'conflict';
+
+    const body = html`<p class="lead">${badge(record.status)} <span class="muted">${record.entity} on link ${link.name}</span></p>
+      <dl class="facts ids">
+        <div><dt>${systemName(record.source_system)} id (source)</dt><dd class="id" data-side="source">${record.source_id}</dd></div>
+        <div><dt>${systemName(targetSystem)} id (target)</dt><dd class="id" data-side="target">${targetId ?? 'not created yet'}</dd></div>
+        <div><dt>Tries</dt><dd>${record.attempts}</dd></div>
+        <div><dt>Updated</dt><dd>${timeCell(record.updated_at, now)}</dd></div>
+        ${mapping ? html`<div><dt>Id map</dt><dd>${mapping.state}${mapping.match_key ? ` (${mapping.match_key})` : ''}</dd></div>` : ''}
+      </dl>
+      <section aria-labelledby="h-why" class="${needsAttention ? 'card problem' : 'card'}"><h2 id="h-why">${needsAttention ? 'What went wrong' : 'Last outcome'}</h2>
+        ${reasonCell(record)}
+        ${recordActions(ctx, record, back)}
+      </section>
+      <section aria-labelledby="h-trail"><h2 id="h-trail">Trail across ${systemName(record.source_system)} and ${systemName(targetSystem)}</h2>
+        ${trail.length > 0 ? html`<ol class="trail">${trail.map((e) => trailItem(e, now))}</ol>` : html`<p class="empty">No audit events for this record yet.</p>`}
+      </section>
+      <p><a href="${href(`${base}/records`, { link: link.name })}">Back to the records of ${link.name}</a></p>`;
+    return d.send(reply, page(ctx, record.label ?? record.source_id, body, { notice: field(request.query, 'notice') }));
+  });
+}

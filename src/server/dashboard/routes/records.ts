@@ -1,0 +1,106 @@
+import { redactText } from '../../../core/redact.ts';
+import { listLinks } from '../../../store/repos/links.ts';
+import { listRecords, type RecordRow, type RecordStatus } from '../../../store/repos/records.ts';
+import { field, type Dashboard } from '../context.ts';
+import { badge, timeCell } from '../format.ts';
+import { href, html, type Html } from '../html.ts';
+import { csrfField, page, type PageContext } from '../layout.ts';
+import { explain } from '../plain-words.ts';
+import { currentActivity } from '../work.ts';
+import { activityMarks, systemName } from './overview.ts';
+
+const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }> = {
+  attention: { label: 'Needs attention (failed or conflict)', statuses: ['failed', 'conflict'] },
+  failed: { label: 'Failed', statuses: ['failed'] },
+  conflict: { label: 'Conflict', statuses: ['conflict'] },
+  skipped: { label: 'Skipped', statuses: ['skipped'] },
+  pending: { label: 'Pending', statuses: ['pending'] },
+  synced: { label: 'Synced', statuses: ['synced'] },
+  all: { label: 'Any status', statuses: [] },
+};
+const systems = ['xero', 'bill', 'qbo', 'acumatica'] as const;
+const entityChoices = ['bill', 'vendor', 'payment', 'account'] as const;
+const pageSize = 100;
+
+const option = (value: string, label: string, selected: string) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+
+/** Replay and Skip for one record; `back` brings the person to the page they pressed them on. */
+export function recordActions(ctx: PageContext, r: Pick<RecordRow, 'link' | 'entity' | 'source_id' | 'label' | 'status'>, back: string): Html {
+  const name = r.label ?? r.source_id;
+  const common = html`${csrfField(ctx)}<input type="hidden" name="link" value="${r.link}"><input type="hidden" name="entity" value="${r.entity}">
+    <input type="hidden" name="id" value="${r.source_id}"><input type="hidden" name="back" value="${back}">`;
+  return html`<div class="actions">
+    <form method="post" action="${ctx.base}/records/replay">${common}<button type="submit" class="primary replay">Replay<span class="visually-hidden"> ${name}</span></button></form>
+    ${r.status === 'failed' || r.status === 'conflict'
+      ? html`<form method="post" action="${ctx.base}/records/skip">${common}<button type="submit" class="skip">Skip<span class="visually-hidden"> ${name}</span></button></form>`
+      : ''}
+  </div>`;
+}
+
+/** The plain-words reason, what to do, and the technical detail folded away. */
+export function reasonCell(r: Pick<RecordRow, 'error_code' | 'status' | 'reason' | 'error_message'>): Html {
+  const plain = explain(r.error_code, r.status, r.reason);
+  const technical = r.error_code || r.error_message ? `${r.error_code ?? ''} ${redactText(r.error_message ?? '')}`.trim() : null;
+  return html`<p class="reason">${plain.what}</p>${plain.fix ? html`<p class="fix">${plain.fix}</p>` : ''}
+    ${technical && technical !== plain.what ? html`<details><summary>Technical detail</summary><p class="id">${technical}</p></details>` : ''}`;
+}
+
+export function registerRecords(d: Dashboard): void {
+  const { app, services, base } = d;
+  app.get('/records', async (request, reply) => {
+    const q = request.query;
+    const link = field(q, 'link') ?? '';
+    const statusKey = statusChoices[field(q, 'status') ?? ''] ? field(q, 'status')! : 'attention';
+    const system = (systems as readonly string[]).includes(field(q, 'system') ?? '') ? field(q, 'system')! : '';
+    const entity = (entityChoices as readonly string[]).includes(field(q, 'entity') ?? '') ? field(q, 'entity')! : '';
+    const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(field(q, 'page') ?? '1', 10) || 1));
+    const [links, rows, activity] = await Promise.all([
+      listLinks(services.db),
+      listRecords(services.db, {
+        ...(link ? { link } : {}), status: statusChoices[statusKey]!.statuses, ...(entity ? { entity } : {}), ...(system ? { sourceSystem: system } : {}),
+        limit: pageSize + 1, offset: (pageNumber - 1) * pageSize,
+      }),
+      currentActivity(services),
+    ]);
+    const ctx = d.pageContext(request, activityMarks(activity));
+    const filters = { link, status: statusKey, system, entity };
+    const back = href(`${base}/records`, filters);
+    const now = new Date();
+    const shown = rows.slice(0, pageSize);
+    const failedLinks = link ? [link] : [...new Set(shown.filter((r) => r.status === 'failed').map((r) => r.link))];
+
+    const form = html`<form method="get" action="${base}/records" class="filters" role="search" aria-label="Filter records">
+      <div><label for="f-link">Link</label><select id="f-link" name="link">${option('', 'All links', link)}${links.map((l) => option(l.name, l.name, link))}</select></div>
+      <div><label for="f-status">Status</label><select id="f-status" name="status">${Object.entries(statusChoices).map(([k, v]) => option(k, v.label, statusKey))}</select></div>
+      <div><label for="f-system">From system</label><select id="f-system" name="system">${option('', 'Any system', system)}${systems.map((s) => option(s, systemName(s), system))}</select></div>
+      <div><label for="f-entity">Kind</label><select id="f-entity" name="entity">${option('', 'Any kind', entity)}${entityChoices.map((e) => option(e, e, entity))}</select></div>
+      <div><button type="submit">Filter</button></div>
+    </form>`;
+
+    const table = shown.length === 0
+      ? html`<p class="empty">${statusKey === 'attention' ? 'Nothing needs attention. Every record synced or was skipped on purpose.' : 'No records match these filters.'}</p>`
+      : html`<div class="table-wrap"><table class="records">
+        <caption class="visually-hidden">Records</caption>
+        <thead><tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col">Updated</th><th scope="col">Actions</th></tr></thead>
+        <tbody>${shown.map((r) => html`<tr data-record="${r.source_id}">
+          <th scope="row"><a href="${href(`${base}/record`, { link: r.link, entity: r.entity, id: r.source_id })}">${r.label ?? r.source_id}</a>
+            <br><span class="muted">${r.entity} from ${systemName(r.source_system)} · ${r.link}</span></th>
+          <td>${badge(r.status)}</td>
+          <td class="why">${reasonCell(r)}</td>
+          <td>${r.attempts}</td>
+          <td>${timeCell(r.updated_at, now)}</td>
+          <td>${recordActions(ctx, r, back)}</td>
+        </tr>`)}</tbody></table></div>`;
+
+    const pager = html`<nav class="pager" aria-label="Pages">
+      ${pageNumber > 1 ? html`<a href="${href(`${base}/records`, { ...filters, page: String(pageNumber - 1) })}">Previous page</a>` : ''}
+      ${rows.length > pageSize ? html`<a href="${href(`${base}/records`, { ...filters, page: String(pageNumber + 1) })}">Next page</a>` : ''}
+    </nav>`;
+
+    const bulk = failedLinks.map((name) => html`<form method="post" action="${base}/links/${encodeURIComponent(name)}/replay-failed">${csrfField(ctx)}
+      <input type="hidden" name="back" value="${back}"><button type="submit">Replay every failed record of ${name}</button></form>`);
+
+    const body = html`${form}${table}${pager}${bulk.length > 0 ? html`<div class="actions bulk">${bulk}</div>` : ''}`;
+    return d.send(reply, page(ctx, 'Records', body, { notice: field(q, 'notice') }));
+  });
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Link } from '../../engine/link.ts';
+import { getConnection } from '../../store/repos/connections.ts';
+import type { RunRow } from '../../store/repos/runs.ts';
+import { linkJobKey, linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
+
+/**
+ * The dashboard changes data only by sending link-work jobs; workers run them with the engine. This
+ * module sends them and reports what is waiting or running, for the pages' progress display.
+ */
+export async function sendLinkWork(services: ServerServices, link: Link, work: LinkWork): Promise<string | null> {
+  const bill = await getConnection(services.db, link.billConnectionId);
+  const organisation = bill?.tenant_id ?? link.billConnectionId;
+  return services.queue.send(linkWorkJob, work, { singletonKey: linkJobKey(organisation) });
+}
+
+export interface WaitingWork {
+  link: string;
+  kind: LinkWork['kind'];
+  detail: string;
+}
+
+const describe = (w: LinkWork): string =>
+  w.kind === 'sync' ? `sync (${w.reason})` : w.kind === 'records' ? `${w.ids.length} ${w.entity} record(s) from ${w.system}` : 'failed' in w.target ? 'replay of failed records' : `replay of ${w.target.id}`;
+
+/** Link-work jobs not yet taken by a worker (created or waiting for a retry). */
+export async function waitingWork(services: ServerServices): Promise<WaitingWork[]> {
+  const jobs = await services.queue.boss.findJobs<unknown>(linkWorkJob.name, { queued: true });
+  const out: WaitingWork[] = [];
+  for (const j of jobs) {
+    const parsed = linkWorkJob.schema.safeParse(j.data);
+    if (parsed.success) out.push({ link: parsed.data.link, kind: parsed.data.kind, detail: describe(parsed.data) });
+  }
+  return out;
+}
+
+export interface Activity {
+  waiting: WaitingWork[];
+  running: Pick<RunRow, 'id' | 'link' | 'kind' | 'started_at' | 'progress'>[];
+  /** Changes whenever a job is queued, starts or finishes: pages reload when it differs from theirs. */
+  signature: string;
+}
+
+/** What is waiting and running now, and a signature of it for the pages' refresh check. */
+export async function currentActivity(services: ServerServices): Promise<Activity> {
+  const [waiting, running, latest] = await Promise.all([
+    waitingWork(services),
+    services.db.query<Activity['running'][number]>(
+      "select id, link, kind, started_at::text as started_at, progress from runs where status = 'running' order by started_at",
+    ),
+    services.db.query<{ id: string }>("select id from runs where status <> 'running' order by finished_at desc nulls last, id desc limit 1"),
+  ]);
+  const state = JSON.stringify([waiting.map((w) => [w.link, w.detail]), running.rows.map((r) => r.id), latest.rows[0]?.id ?? null]);
+  return { waiting, running: running.rows, signature: createHash('sha256').update(state).digest('hex').slice(0, 16) };
+}
