@@ -174,10 +174,15 @@ export class XeroTenantClient {
     return this.pages('/Invoices', 'Invoices', invoiceSchema, 'iterateInvoices', options, { where: 'Type=="ACCPAY"', order: 'UpdatedDateUTC ASC', pageSize: 1000 });
   }
 
+  /**
+   * Invoices by id, with their line items: Xero lists invoices without LineItems unless the request
+   * is paged ("Up to 100 invoices will be returned in a single API call with line items",
+   * xero_accounting.yaml getInvoices `page`), so each chunk of ≤50 ids is asked for as page 1.
+   */
   async getInvoicesByIds(ids: readonly string[]): Promise<XeroInvoice[]> {
     const out: XeroInvoice[] = [];
     for (const chunk of chunks(ids, xeroSpec.batchCaps.idsPerGet)) {
-      const body = await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(',') } });
+      const body = await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(','), page: 1 } });
       out.push(...body.Invoices);
     }
     return out;
