@@ -5,8 +5,9 @@ import { link } from './link.ts';
 import { ping } from './ping.ts';
 import { reconcile } from './reconcile.ts';
 import { replay } from './replay.ts';
+import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { sync } from './sync.ts';
 import type { Command } from './types.ts';
 
-export const commands: Record<string, Command> = { emulate, connect, ping, link, sync, reconcile, status, audit, replay };
+export const commands: Record<string, Command> = { emulate, connect, ping, link, sync, reconcile, status, audit, replay, serve };

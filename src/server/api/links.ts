@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { linkSettingsSchema, type Link } from '../../engine/link.ts';
+import { getConnection, listConnections } from '../../store/repos/connections.ts';
+import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
+import { checkPollCron } from '../scheduler/index.ts';
+import { requireLink, type ApiContext } from './context.ts';
+import { HttpError } from './errors.ts';
+import { connectionSchema, createLinkBody, errorSchema, linkParams, linkSchema, updateLinkBody } from './schemas.ts';
+
+const tags = ['links'];
+
+/** Links (the pairing of an ERP tenant with a BILL organisation and its settings) and connections. */
+export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const { db, queue } = ctx.services;
+
+  const checkConnection = async (id: string, system: 'bill' | Link['erpSystem'], field: string) => {
+    const c = await getConnection(db, id);
+    if (!c) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' does not exist`, field);
+    if (c.system !== system) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' is a ${c.system} connection, not ${system}`, field);
+  };
+  const checkCron = (cron: string) => {
+    const problem = checkPollCron(queue, cron);
+    if (problem) throw new HttpError(400, 'bad_request', `body.settings.pollCron ${problem}`, 'body.settings.pollCron');
+  };
+
+  app.get('/links', { schema: { tags, summary: 'List links', response: { 200: z.object({ items: z.array(linkSchema) }) } } }, async () => ({ items: await listLinks(db) }));
+
+  app.get('/links/:name', { schema: { tags, summary: 'Get a link', params: linkParams, response: { 200: linkSchema, 404: errorSchema } } }, async (req) => requireLink(ctx, req.params.name));
+
+  app.post('/links', { schema: { tags, summary: 'Create a link', body: createLinkBody, response: { 201: linkSchema, 400: errorSchema, 409: errorSchema } } }, async (req, reply) => {
+    const body = req.body;
+    if (await getLink(db, body.name)) throw new HttpError(409, 'conflict', `link '${body.name}' already exists; change it with PATCH /api/links/${body.name}`);
+    await checkConnection(body.erpConnectionId, body.erpSystem, 'body.erpConnectionId');
+    await checkConnection(body.billConnectionId, 'bill', 'body.billConnectionId');
+    const settings = linkSettingsSchema.parse(body.settings ?? {});
+    checkCron(settings.pollCron);
+    const link: Link = { name: body.name, erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
+    await saveLink(db, link);
+    await ctx.scheduler.reconcile();
+    return reply.code(201).send(link);
+  });
+
+  app.patch('/links/:name', { schema: { tags, summary: "Change a link's settings", params: linkParams, body: updateLinkBody, response: { 200: linkSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {
+    const link = await requireLink(ctx, req.params.name);
+    const merged = linkSettingsSchema.safeParse({ ...link.settings, ...req.body.settings });
+    if (!merged.success) {
+      const issue = merged.error.issues[0];
+      const field = ['body', 'settings', ...(issue?.path ?? []).map(String)].join('.');
+      throw new HttpError(400, 'bad_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
+    }
+    checkCron(merged.data.pollCron);
+    const updated: Link = { ...link, settings: merged.data };
+    await saveLink(db, updated);
+    await ctx.scheduler.reconcile();
+    return updated;
+  });
+
+  app.get('/connections', { schema: { tags: ['connections'], summary: 'List connections and their health (never secrets)', response: { 200: z.object({ items: z.array(connectionSchema) }) } } }, async () => ({
+    items: (await listConnections(db)).map((c) => ({
+      id: c.id,
+      system: c.system,
+      label: c.label,
+      tenantId: c.tenant_id,
+      status: c.status,
+      reason: c.status_reason,
+      tokenExpiresAt: c.token_expires_at,
+      lastSuccessAt: c.last_success_at,
+      updatedAt: c.updated_at,
+    })),
+  }));
+};

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import type { Runtime } from '../app/runtime.ts';
+import { ConnectorError } from '../core/errors.ts';
+import { startQueue, type Queue } from '../store/queue.ts';
+import { buildApp } from './app.ts';
+import { ensureApiToken } from './auth-token.ts';
+import type { ServerServices } from './contract.ts';
+import { WorkCounters } from './metrics.ts';
+import { PollScheduler } from './scheduler/index.ts';
+import { startLinkWorkers } from './worker/index.ts';
+
+export const serverRoles = ['all', 'web', 'worker'] as const;
+export type ServerRole = (typeof serverRoles)[number];
+
+export interface ServeOptions {
+  /** 'web': HTTP only (sends jobs); 'worker': runs jobs and poll schedules, no HTTP; 'all': both. */
+  role: ServerRole;
+  port?: number;
+  host?: string;
+  /** The URL browsers and webhook senders use; default http://<host>:<port> once listening. */
+  publicUrl?: string | undefined;
+  /** ML_CONNECTOR_API_TOKEN; without it a token is created on first start and stored encrypted. */
+  apiToken?: string | undefined;
+  /** Called once, by the process that created the API token (the CLI prints it to stderr). */
+  onTokenCreated?: (token: string) => void;
+  /** Link-work jobs at once in this process (default 2). */
+  workerConcurrency?: number;
+  /** How often idle workers look for jobs, in seconds (default 0.5). */
+  pollingIntervalSeconds?: number;
+  /** How often worker processes bring poll schedules in step with the links table (default 60 s). */
+  scheduleIntervalMs?: number;
+  /** How long shutdown waits for running jobs before leaving them to expire and retry (default 30 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  readonly role: ServerRole;
+  /** The listening URL, or null for a worker. */
+  readonly url: string | null;
+  readonly services: ServerServices;
+  readonly scheduler: PollScheduler;
+  readonly app: FastifyInstance | null;
+  /** Stops accepting requests, stops the schedules, lets running jobs finish (up to stopTimeoutMs) and closes the queue. The runtime stays open. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `ml-connector serve` on an opened runtime: the queue, then (by role) the workers with the
+ * poll schedules and the HTTP server. Several worker processes may share one PostgreSQL database;
+ * the embedded database serves a single process, so it runs only with role 'all'.
+ */
+export async function startServer(rt: Runtime, options: ServeOptions): Promise<RunningServer> {
+  const { role } = options;
+  if (role !== 'all' && rt.db.kind === 'pglite') {
+    throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `--role ${role} needs a PostgreSQL database (DATABASE_URL): the embedded database can serve only one process, so use --role all` });
+  }
+  const log = rt.log;
+  const token = await ensureApiToken(rt.db, rt.box, options.apiToken);
+  if (token.created) options.onTokenCreated?.(token.token);
+  const queue: Queue = await startQueue(rt.db, {
+    schedule: role !== 'web',
+    logger: log,
+    ...(options.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
+  });
+  let queueRunning = true;
+  const services: ServerServices = { db: rt.db, box: rt.box, log, deps: rt.deps, queue, apiToken: token.token, publicUrl: options.publicUrl ?? '' };
+  const scheduler = new PollScheduler(rt.db, queue, log);
+  const counters = new WorkCounters();
+  let app: FastifyInstance | null = null;
+  try {
+    if (role === 'web') await scheduler.reconcile();
+    else {
+      await scheduler.start(options.scheduleIntervalMs ?? 60_000);
+      await startLinkWorkers(services, { concurrency: options.workerConcurrency ?? 2, onRun: (work, result) => counters.ran(work.kind, result.status) });
+    }
+    let url: string | null = null;
+    if (role !== 'worker') {
+      app = await buildApp({ services, scheduler, counters, queueRunning: () => queueRunning });
+      const host = options.host ?? '127.0.0.1';
+      await app.listen({ port: options.port ?? 8080, host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      if (!options.publicUrl) services.publicUrl = url;
+    }
+    log.info({ role, url, pid: process.pid }, 'server started');
+    let stopping: Promise<void> | null = null;
+    const stop = () => {
+      stopping ??= (async () => {
+        log.info({ role }, 'server stopping');
+        await app?.close();
+        await scheduler.stop();
+        queueRunning = false;
+        await queue.stop({ timeoutMs: options.stopTimeoutMs ?? 30_000 });
+        log.info({ role }, 'server stopped');
+      })();
+      return stopping;
+    };
+    return { role, url, services, scheduler, app, stop };
+  } catch (e) {
+    await app?.close().catch(() => undefined);
+    await scheduler.stop().catch(() => undefined);
+    await queue.stop({ timeoutMs: 1000 }).catch(() => undefined);
+    throw e;
+  }
+}

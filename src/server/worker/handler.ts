@@ -1,0 +1,64 @@
+import { errorCatalogue, kindOf, type ErrorCode } from '../../core/errors.ts';
+import { replay } from '../../engine/replay.ts';
+import { syncLink, type EngineDeps, type RunResult } from '../../engine/sync.ts';
+import type { Db } from '../../store/db.ts';
+import { getLink } from '../../store/repos/links.ts';
+import { PermanentJobError, type JobContext } from '../../store/queue.ts';
+import type { LinkWork } from '../contract.ts';
+import { ProgressWriter } from './progress.ts';
+import { syncRecords } from './records.ts';
+
+/** What a finished job stores as its output (pg-boss keeps it with the job; the API shows it). */
+export interface LinkWorkOutput {
+  runId: string;
+  link: string;
+  status: RunResult['status'];
+  counts: RunResult['counts'];
+  /** The process that ran it, so operators can tell workers apart. */
+  pid: number;
+}
+
+/** A run that stopped with an error a retry can fix: thrown so pg-boss retries the job with backoff. */
+export class RetryableRunError extends Error {
+  override readonly name = 'RetryableRunError';
+}
+
+export interface HandlerHooks {
+  /** Called with every finished run (metrics). */
+  onRun?: (work: LinkWork, result: RunResult) => void;
+}
+
+/**
+ * Runs one link-work job with the engine, exactly as the CLI would. A run that fails as a whole is
+ * turned into the job's fate: needing a reconnection (the engine has already marked the
+ * connection), bad configuration or a bug dead-letters the job at once, since retrying cannot fix
+ * them; network trouble, limits and a link busy in another process are retried by the queue.
+ * Records that failed inside a finished run do not fail the job: they stay visible and replayable.
+ */
+export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'>, hooks: HandlerHooks = {}): Promise<LinkWorkOutput> {
+  const link = await getLink(db, work.link);
+  if (!link) throw new PermanentJobError(`link '${work.link}' does not exist (removed after the job was sent?)`);
+  const kind = work.kind === 'replay' ? 'replay' : work.kind === 'records' ? 'records' : 'sync';
+  const progress = new ProgressWriter(db, link.name, kind);
+  deps.log.info({ job: job.id, link: link.name, kind: work.kind, retry: job.retryCount }, 'link work started');
+  let result: RunResult;
+  try {
+    const options = { onProgress: progress.onProgress };
+    result =
+      work.kind === 'sync' ? await syncLink(deps, link, options)
+      : work.kind === 'records' ? await syncRecords(deps, link, work, options)
+      : await replay(deps, link, work.target, options);
+  } finally {
+    await progress.flush();
+  }
+  hooks.onRun?.(work, result);
+  deps.log.info({ job: job.id, link: link.name, runId: result.runId, status: result.status, error: result.error?.code }, 'link work finished');
+  if (result.error) {
+    const code = result.error.code as ErrorCode;
+    const kindOfError = code in errorCatalogue ? kindOf(code) : 'bug';
+    const message = `${result.error.code}: ${result.error.message} (run ${result.runId})`;
+    if (kindOfError === 'retryable' || kindOfError === 'rate_limited' || code === 'MLC_ERR_CONFLICT') throw new RetryableRunError(message);
+    throw new PermanentJobError(message);
+  }
+  return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid };
+}
