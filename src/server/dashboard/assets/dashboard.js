@@ -20,13 +20,20 @@
     return el && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA');
   }
 
+  // The notice in the URL ("Replay queued") described the moment of the press, not the result.
+  function reload() {
+    var url = new URL(window.location.href);
+    url.searchParams.delete('notice');
+    window.location.replace(url.toString());
+  }
+
   function offerReload() {
     if (!live || live.querySelector('button')) return;
     live.textContent = 'New results are available. ';
     var button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Reload';
-    button.addEventListener('click', function () { window.location.reload(); });
+    button.addEventListener('click', reload);
     live.appendChild(button);
   }
 
@@ -47,7 +54,7 @@
         if (!state) return;
         failures = 0;
         if (state.signature !== signature) {
-          if (watching && !typing()) { window.location.reload(); return; }
+          if (watching && !typing()) { reload(); return; }
           offerReload();
           return;
         }

@@ -49,8 +49,8 @@ function reportView(ctx: PageContext, linkName: string, erpName: string, saved: 
     </dl>
     <h2>Totals per currency</h2>
     <div class="table-wrap"><table class="totals">
-      <thead><tr><th scope="col">Currency</th><th scope="col">${erpName} bills (linked)</th><th scope="col">BILL bills</th><th scope="col"></th>
-        <th scope="col">Paid in BILL</th><th scope="col">Paid in ${erpName}</th><th scope="col"></th></tr></thead>
+      <thead><tr><th scope="col">Currency</th><th scope="col" class="num">${erpName} bills (linked)</th><th scope="col" class="num">BILL bills</th><th scope="col"><span class="visually-hidden">Bills compared</span></th>
+        <th scope="col" class="num">Paid in BILL</th><th scope="col" class="num">Paid in ${erpName}</th><th scope="col"><span class="visually-hidden">Payments compared</span></th></tr></thead>
       <tbody>${Object.entries(r.totals).sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => html`<tr>
         <th scope="row">${currency}</th><td class="num">${t.erpLinked}</td><td class="num">${t.bill}</td><td>${same(t.erpLinked, t.bill)}</td>
         <td class="num">${t.paidInBill}</td><td class="num">${t.paidInErp}</td><td>${same(t.paidInBill, t.paidInErp)}</td></tr>`)}</tbody>

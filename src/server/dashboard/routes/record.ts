@@ -17,7 +17,7 @@ const pretty = (v: unknown): string => JSON.stringify(redactValue(v), null, 2);
 const stepText: Record<string, string> = {
   read: 'read from the source', planned: 'planned', matched: 'matched an existing record', created: 'created on the target',
   updated: 'updated on the target', archived: 'archived on the target', deleted: 'deleted on the target', linked: 'linked',
-  skipped: 'skipped', failed: 'failed', conflict: 'conflict', unchanged: 'unchanged',
+  skipped: 'skipped', failed: 'not written', conflict: 'left for a person to decide', unchanged: 'unchanged',
 };
 
 function trailItem(e: AuditRow, now: Date): Html {
@@ -63,7 +63,7 @@ export function registerRecord(d: Dashboard): void {
         <div><dt>${systemName(targetSystem)} id (target)</dt><dd class="id" data-side="target">${targetId ?? 'not created yet'}</dd></div>
         <div><dt>Tries</dt><dd>${record.attempts}</dd></div>
         <div><dt>Updated</dt><dd>${timeCell(record.updated_at, now)}</dd></div>
-        ${mapping ? html`<div><dt>Id map</dt><dd>${mapping.state}${mapping.match_key ? ` (${mapping.match_key})` : ''}</dd></div>` : ''}
+        ${mapping ? html`<div><dt>Id map</dt><dd>${mapping.state}${record.entity === 'account' && mapping.match_key ? ` (${mapping.match_key})` : ''}</dd></div>` : ''}
       </dl>
       <section aria-labelledby="h-why" class="${needsAttention ? 'card problem' : 'card'}"><h2 id="h-why">${needsAttention ? 'What went wrong' : 'Last outcome'}</h2>
         ${reasonCell(record)}

@@ -37,12 +37,16 @@ export function recordActions(ctx: PageContext, r: Pick<RecordRow, 'link' | 'ent
   </div>`;
 }
 
-/** The plain-words reason, what to do, and the technical detail folded away. */
+/**
+ * The plain-words reason, the engine's own message (it names the line, account or field at fault)
+ * with its code, and what to do.
+ */
 export function reasonCell(r: Pick<RecordRow, 'error_code' | 'status' | 'reason' | 'error_message'>): Html {
   const plain = explain(r.error_code, r.status, r.reason);
-  const technical = r.error_code || r.error_message ? `${r.error_code ?? ''} ${redactText(r.error_message ?? '')}`.trim() : null;
-  return html`<p class="reason">${plain.what}</p>${plain.fix ? html`<p class="fix">${plain.fix}</p>` : ''}
-    ${technical && technical !== plain.what ? html`<details><summary>Technical detail</summary><p class="id">${technical}</p></details>` : ''}`;
+  const detail = r.error_message ? redactText(r.error_message) : null;
+  return html`<p class="reason">${plain.what}</p>
+    ${detail && detail !== plain.what ? html`<p class="detail">${detail}${r.error_code ? html` <code>${r.error_code}</code>` : ''}</p>` : ''}
+    ${plain.fix ? html`<p class="fix">${plain.fix}</p>` : ''}`;
 }
 
 export function registerRecords(d: Dashboard): void {
