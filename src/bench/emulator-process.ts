@@ -1,0 +1,132 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { SandboxEndpoints } from '../sandbox/connect.ts';
+import type { StatsSnapshot } from '../emulators/kit/stats.ts';
+
+/** The ready line `ml-connector emulate` prints: one JSON object with both emulators' URLs. */
+interface ReadyLine {
+  xero: { api: string; identity: string; login: string; connections: string; control: string; sandbox: { clientId: string; clientSecret: string } };
+  bill: { api: string; events: string; control: string; sandbox: { devKey: string; username: string; password: string; organizationId: string } };
+}
+
+const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
+
+/**
+ * The emulators in a process of their own (`ml-connector emulate`), so the syncing process's
+ * memory and CPU figures are its own. Everything else goes over HTTP: seeding, stats and payments
+ * through each emulator's `/_emulator` control routes.
+ */
+export class EmulatorProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly ready: ReadyLine,
+  ) {}
+
+  static async start(options: { latencyMs: number; seed: number }): Promise<EmulatorProcess> {
+    const child = spawn(process.execPath, [cliPath, 'emulate', '--latency-ms', String(options.latencyMs), '--seed', String(options.seed)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Never leave the emulators running when this process ends on an error.
+    const killOnExit = () => child.kill('SIGTERM');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+    try {
+      const line = await firstLine(child);
+      return new EmulatorProcess(child, parseReady(line));
+    } catch (e) {
+      child.kill('SIGTERM');
+      throw e;
+    }
+  }
+
+  /** URLs and credentials in the shape connectSandbox takes. */
+  get endpoints(): SandboxEndpoints {
+    const { xero, bill } = this.ready;
+    return {
+      xero: { urls: { api: xero.api, login: xero.login, identity: xero.identity, connections: xero.connections }, sandbox: xero.sandbox },
+      bill: { urls: { api: bill.api, events: bill.events }, sandbox: bill.sandbox },
+    };
+  }
+
+  control(system: 'xero' | 'bill', path: string, body?: unknown): Promise<unknown> {
+    return controlCall(`${this.ready[system].control}${path}`, body);
+  }
+
+  stats(system: 'xero' | 'bill'): Promise<StatsSnapshot> {
+    return this.control(system, '/stats') as Promise<StatsSnapshot>;
+  }
+
+  async resetStats(): Promise<void> {
+    await Promise.all([this.control('xero', '/stats/reset', {}), this.control('bill', '/stats/reset', {})]);
+  }
+
+  /**
+   * CPU time the emulator process has used so far, in ms (Linux /proc; null elsewhere). Both
+   * emulators share one event loop, so their CPU time is work no client concurrency can overlap.
+   */
+  cpuMs(): number | null {
+    try {
+      // /proc/<pid>/stat: the command name may hold spaces, so count fields after its closing parenthesis;
+      // utime and stime are fields 14 and 15, in clock ticks (proc(5)).
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+    } catch {
+      return null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+let ticks: number | undefined;
+function clockTicksPerSecond(): number {
+  if (ticks === undefined) {
+    try {
+      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
+}
+
+async function controlCall(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`emulator control ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 300)}`);
+  return text === '' ? null : JSON.parse(text);
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const onExit = (code: number | null) => reject(new Error(`the emulator process exited (code ${code}) before printing its ready line`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    lines.once('line', (line) => {
+      child.off('exit', onExit);
+      lines.close();
+      resolve(line);
+    });
+  });
+}
+
+function parseReady(line: string): ReadyLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new Error(`the emulator ready line is not JSON: ${line.slice(0, 200)}`);
+  }
+  const v = value as Partial<ReadyLine>;
+  if (!v.xero?.api || !v.xero.control || !v.bill?.api || !v.bill.control) throw new Error('the emulator ready line lacks the Xero or BILL URLs');
+  return v as ReadyLine;
+}

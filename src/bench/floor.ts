@@ -1,0 +1,50 @@
+/**
+ * The shortest time a run could take given the calls it made, the emulated latency and each
+ * system's published limits; the benchmark divides the measured time by it.
+ *
+ * For one system making `calls` calls, each taking `latency`:
+ * - concurrency: at most `concurrency` calls are in flight, so the calls need at least
+ *   calls × latency / concurrency;
+ * - rate: at most `perWindow` calls start in any window of `windowMs`, so the last call cannot
+ *   start before ⌈calls / perWindow⌉ − 1 whole windows have passed, and it still takes `latency`.
+ * The system's floor is the larger of the two. The run's floor is the largest system floor: the two
+ * systems can be busy at the same time, so no run can beat its busiest system.
+ */
+export interface SystemLimits {
+  concurrency: number;
+  rate: { perWindow: number; windowMs: number } | null;
+}
+
+/**
+ * Published limits (docs: developer.xero.com/documentation/oauth2/limits,
+ * developer.bill.com/docs/api-rate-limits), not the client's slightly lower budgets.
+ */
+export const publishedLimits: Record<'xero' | 'bill', SystemLimits> = {
+  xero: { concurrency: 5, rate: { perWindow: 60, windowMs: 60_000 } },
+  bill: { concurrency: 3, rate: { perWindow: 20_000, windowMs: 3_600_000 } },
+};
+
+export interface SystemFloor {
+  calls: number;
+  concurrencyMs: number;
+  rateMs: number;
+  floorMs: number;
+}
+
+export function systemFloor(calls: number, latencyMs: number, limits: SystemLimits): SystemFloor {
+  if (calls === 0) return { calls, concurrencyMs: 0, rateMs: 0, floorMs: 0 };
+  const concurrencyMs = (calls * latencyMs) / limits.concurrency;
+  const rateMs = limits.rate ? (Math.ceil(calls / limits.rate.perWindow) - 1) * limits.rate.windowMs + latencyMs : 0;
+  return { calls, concurrencyMs, rateMs, floorMs: Math.max(concurrencyMs, rateMs) };
+}
+
+export function runFloor(floors: readonly SystemFloor[]): number {
+  return Math.max(0, ...floors.map((f) => f.floorMs));
+}
+
+export const floorExplanation = [
+  'floor per system = max(calls × latency / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
+  '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour',
+  'floor of a run = the largest system floor (both systems can work at once); ratio = measured / floor',
+  'both emulators share one single-threaded process, so its CPU time is also a lower bound here: the second ratio uses max(floor, emulator CPU)',
+];

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { runMemoryComparison } from './memory.ts';
+import { formatEndpoints, formatReport } from './report.ts';
+import { runBench, type BenchOptions } from './run.ts';
+
+/**
+ * `npm run bench`: syncs N seeded Xero bills to BILL against the emulators (run in their own process
+ * with emulated latency), then posts a share of BILL payments back, and prints the throughput, API
+ * calls per record, in-flight maxima, limit rejections, peak RSS and the measured time against the
+ * floor the limits allow. `--memory` compares peak RSS at two sizes in separate processes.
+ */
+const usage = `Usage: npm run bench -- [--bills N] [--latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json]
+       npm run bench -- --memory [--bills N] [--large-bills N] [--latency-ms N]
+
+  --bills N         Xero bills to seed (default 2000; up to 50000)
+  --latency-ms N    emulated latency per API call (default 25)
+  --suppliers N     Xero suppliers (default bills / 10, between 12 and 5000)
+  --skip-payments   time the first sync only
+  --no-reconcile    do not reconcile the ledgers at the end
+  --detail          also list the calls per endpoint
+  --json            print the figures as one JSON object
+  --memory          peak RSS of a first sync at --bills (default 2000) and --large-bills (default 20000), each in its own process`;
+
+function whole(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      bills: { type: 'string' },
+      'large-bills': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      seed: { type: 'string' },
+      suppliers: { type: 'string' },
+      'skip-payments': { type: 'boolean', default: false },
+      'no-reconcile': { type: 'boolean', default: false },
+      detail: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const bills = whole(values.bills, 'bills', 2000, 1, 50_000);
+  const latencyMs = whole(values['latency-ms'], 'latency-ms', 25, 0, 10_000);
+  const seed = whole(values.seed, 'seed', 7, 0, 2 ** 31 - 1);
+  if (values.memory) {
+    const large = whole(values['large-bills'], 'large-bills', 20_000, 1, 50_000);
+    return runMemoryComparison({ small: bills, large, latencyMs, seed }, (line) => process.stdout.write(`${line}\n`));
+  }
+  const options: BenchOptions = {
+    bills,
+    suppliers: whole(values.suppliers, 'suppliers', Math.min(5000, Math.max(12, Math.round(bills / 10))), 1, 5000),
+    latencyMs,
+    seed,
+    skipPayments: values['skip-payments'],
+    reconcile: !values['no-reconcile'],
+  };
+  // Progress goes to stderr so --json output stays one clean object.
+  const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`${[...formatReport(report), ...(values.detail ? formatEndpoints(report) : [])].join('\n')}\n`);
+  const failed = report.phases.some((p) => p.status === 'failed') || report.ledgersAgree === false;
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`${e.message}\n\n${usage}\n`);
+    return 2;
+  }
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 4;
+});

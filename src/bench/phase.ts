@@ -1,0 +1,97 @@
+import type { StatsSnapshot } from '../emulators/kit/stats.ts';
+import type { RunResult } from '../engine/sync.ts';
+import type { EmulatorProcess } from './emulator-process.ts';
+import { publishedLimits, runFloor, systemFloor, type SystemFloor } from './floor.ts';
+
+export type SystemName = 'xero' | 'bill';
+
+export interface SystemFigures {
+  calls: number;
+  callsPerRecord: number;
+  /** The most requests the emulator saw in flight at once for one tenant / organisation. */
+  maxInFlight: number;
+  /** Requests the emulator refused for a limit (should be 0: the client keeps under them). */
+  rejections: number;
+  /** Requests the emulator let through although a limit should have stopped them. */
+  limitViolations: number;
+  callsByEndpoint: Record<string, number>;
+  floor: SystemFloor;
+}
+
+export interface PhaseFigures {
+  name: string;
+  status: RunResult['status'];
+  error: RunResult['error'];
+  ms: number;
+  /** What a record is in this phase (bills created in BILL, payments posted to Xero). */
+  recordKind: string;
+  records: number;
+  recordsPerSecond: number;
+  counts: RunResult['counts'];
+  systems: Record<SystemName, SystemFigures>;
+  floorMs: number;
+  ratio: number;
+  /** CPU time of the syncing process during the run. */
+  clientCpuMs: number;
+  /** CPU time of the emulator process during the run (null where it cannot be read). */
+  emulatorCpuMs: number | null;
+  /** measured / max(floor, emulator CPU): how full the pipe was kept given what the emulators could serve. */
+  ratioToServed: number | null;
+}
+
+/**
+ * Times one engine run against the emulators: stats are reset first, so the calls, in-flight
+ * maxima and rejections are this run's alone.
+ */
+export async function measurePhase(
+  emulators: EmulatorProcess,
+  name: string,
+  recordKind: string,
+  latencyMs: number,
+  run: () => Promise<RunResult>,
+): Promise<PhaseFigures> {
+  await emulators.resetStats();
+  const emulatorCpuBefore = emulators.cpuMs();
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const result = await run();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
+  const emulatorCpuAfter = emulators.cpuMs();
+  const emulatorCpuMs = emulatorCpuBefore !== null && emulatorCpuAfter !== null ? emulatorCpuAfter - emulatorCpuBefore : null;
+  const [xero, bill] = await Promise.all([emulators.stats('xero'), emulators.stats('bill')]);
+  const records = result.counts[recordKind] ?? 0;
+  const systems = { xero: figures(xero, records, latencyMs, 'xero'), bill: figures(bill, records, latencyMs, 'bill') };
+  const floorMs = runFloor([systems.xero.floor, systems.bill.floor]);
+  return {
+    name,
+    status: result.status,
+    error: result.error,
+    ms,
+    recordKind,
+    records,
+    recordsPerSecond: ms > 0 ? (records * 1000) / ms : 0,
+    counts: result.counts,
+    systems,
+    floorMs,
+    ratio: floorMs > 0 ? ms / floorMs : 0,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    emulatorCpuMs,
+    ratioToServed: emulatorCpuMs === null ? null : ms / Math.max(floorMs, emulatorCpuMs),
+  };
+}
+
+function figures(stats: StatsSnapshot, records: number, latencyMs: number, system: SystemName): SystemFigures {
+  // Only API calls count; the token and identity endpoints sit outside the tenant's limits.
+  const api = Object.entries(stats.callsByEndpoint).filter(([endpoint]) => !/ \/(identity|connect\/token|connect\/revocation|connections)/.test(endpoint));
+  const calls = api.reduce((n, [, c]) => n + c, 0);
+  return {
+    calls,
+    callsPerRecord: records > 0 ? calls / records : 0,
+    maxInFlight: Math.max(0, ...Object.values(stats.maxInFlight)),
+    rejections: Object.values(stats.rejections).reduce((a, b) => a + b, 0),
+    limitViolations: stats.limitViolations,
+    callsByEndpoint: Object.fromEntries(api),
+    floor: systemFloor(calls, latencyMs, publishedLimits[system]),
+  };
+}

@@ -1,0 +1,55 @@
+import { floorExplanation } from './floor.ts';
+import type { PhaseFigures, SystemName } from './phase.ts';
+import type { BenchReport } from './run.ts';
+
+const systems: SystemName[] = ['xero', 'bill'];
+const label: Record<SystemName, string> = { xero: 'Xero', bill: 'BILL' };
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The figures of one run as plain text lines. */
+export function formatReport(report: BenchReport): string[] {
+  const o = report.options;
+  const lines = [
+    '',
+    `Benchmark: ${report.seededBills} Xero bills (${Object.entries(report.seededByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${o.suppliers} suppliers, latency ${o.latencyMs} ms, seed ${o.seed}`,
+  ];
+  for (const phase of report.phases) lines.push(...formatPhase(phase));
+  if (report.paid) lines.push(`  (before the payments-back run: ${report.paid.full} bills paid in full and ${report.paid.partial} in part in BILL)`);
+  lines.push('', `peak RSS of the syncing process: ${fixed(report.peakRssMb, 1)} MB`);
+  if (report.ledgersAgree !== null) lines.push(report.ledgersAgree ? 'reconcile: the ledgers agree' : `reconcile: ${report.differences} difference(s)`);
+  lines.push('', ...floorExplanation);
+  return lines;
+}
+
+function formatPhase(p: PhaseFigures): string[] {
+  const lines = [
+    '',
+    `${p.name}: ${p.status}${p.error ? ` (${p.error.code}: ${p.error.message})` : ''}, ${seconds(p.ms)}, ${p.records} ${p.recordKind} → ${fixed(p.recordsPerSecond, 1)} records/s`,
+    `  counts: ${Object.entries(p.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(' ')}`,
+  ];
+  for (const s of systems) {
+    const f = p.systems[s];
+    lines.push(
+      `  ${label[s].padEnd(4)}: ${String(f.calls).padStart(5)} calls, ${fixed(f.callsPerRecord, 3)} per record, max in flight ${f.maxInFlight}, ` +
+        `limit rejections ${f.rejections}, violations ${f.limitViolations}, floor ${seconds(f.floor.floorMs)} ` +
+        `(concurrency ${seconds(f.floor.concurrencyMs)}, rate ${seconds(f.floor.rateMs)})`,
+    );
+  }
+  lines.push(`  measured / floor: ${seconds(p.ms)} / ${seconds(p.floorMs)} = ${fixed(p.ratio)}×`);
+  lines.push(`  CPU: syncing process ${seconds(p.clientCpuMs)}, emulator process ${p.emulatorCpuMs === null ? 'unknown' : seconds(p.emulatorCpuMs)}`);
+  if (p.ratioToServed !== null) lines.push(`  measured / max(floor, emulator CPU): ${fixed(p.ratioToServed)}×`);
+  return lines;
+}
+
+/** Endpoint breakdown, for finding where calls go (--detail). */
+export function formatEndpoints(report: BenchReport): string[] {
+  const lines: string[] = [];
+  for (const p of report.phases) {
+    lines.push('', `${p.name}, calls by endpoint:`);
+    for (const s of systems) {
+      for (const [endpoint, n] of Object.entries(p.systems[s].callsByEndpoint).sort((a, b) => b[1] - a[1])) lines.push(`  ${label[s]} ${String(n).padStart(5)}  ${endpoint}`);
+    }
+  }
+  return lines;
+}

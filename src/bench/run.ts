@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRuntime } from '../app/runtime.ts';
+import { createLogger } from '../core/log.ts';
+import { reconcile } from '../engine/reconcile.ts';
+import { syncLink } from '../engine/sync.ts';
+import { connectSandbox } from '../sandbox/connect.ts';
+import { EmulatorProcess } from './emulator-process.ts';
+import { payShareOfBills, type PaidShare } from './pay-bills.ts';
+import { measurePhase, type PhaseFigures } from './phase.ts';
+
+export interface BenchOptions {
+  bills: number;
+  suppliers: number;
+  latencyMs: number;
+  seed: number;
+  skipPayments: boolean;
+  reconcile: boolean;
+}
+
+export interface BenchReport {
+  options: BenchOptions;
+  /** Bills the Xero sandbox holds, in every status. */
+  seededBills: number;
+  seededByStatus: Record<string, number>;
+  phases: PhaseFigures[];
+  paid: PaidShare | null;
+  /** Peak resident set of this (the syncing) process, in MB, taken before reconciling. */
+  peakRssMb: number;
+  ledgersAgree: boolean | null;
+  differences: number;
+}
+
+/**
+ * One benchmark run: emulators in their own process, a fresh embedded database, a link connected
+ * through the real OAuth and login paths, then a timed first sync and (unless skipped) a timed
+ * payments-back run after a share of the bills was paid in BILL.
+ */
+export async function runBench(options: BenchOptions, say: (line: string) => void): Promise<BenchReport> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
+  say(`starting the emulators (latency ${options.latencyMs} ms) in their own process`);
+  const emulators = await EmulatorProcess.start({ latencyMs: options.latencyMs, seed: options.seed });
+  try {
+    say(`seeding Xero with ${options.suppliers} suppliers and ${options.bills} bills`);
+    const xeroSeed = (await emulators.control('xero', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills })) as { tenants: { bills: number; billsByStatus: Record<string, number> }[] };
+    const billSeed = (await emulators.control('bill', '/seed', { seed: options.seed, vendors: 3, bills: 0 })) as { organizationId: string };
+    const endpoints = emulators.endpoints;
+    // Seeding BILL replaces its organisation; connect to the new one.
+    endpoints.bill!.sandbox.organizationId = billSeed.organizationId;
+
+    const rt = await openRuntime({ dataDir, masterKey: undefined, log: createLogger({ level: process.env.ML_CONNECTOR_LOG_LEVEL ?? 'error' }) });
+    try {
+      const { link } = await connectSandbox(rt, endpoints, { linkName: 'bench' });
+      const phases: PhaseFigures[] = [];
+      say('first sync: accounts, suppliers and bills to BILL');
+      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latencyMs, () => syncLink(rt.deps, link)));
+
+      let paid: PaidShare | null = null;
+      if (!options.skipPayments) {
+        paid = await payShareOfBills(emulators);
+        say(`paid ${paid.full} bills in full and ${paid.partial} in part in BILL; payments-back run`);
+        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latencyMs, () => syncLink(rt.deps, link)));
+      }
+      const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+      let ledgersAgree: boolean | null = null;
+      let differences = 0;
+      if (options.reconcile) {
+        say('reconciling (after the memory figure, so it does not count)');
+        const { erp, hub } = await rt.deps.open(link);
+        const report = await reconcile(rt.db, link, erp, hub, rt.log);
+        ledgersAgree = report.agree;
+        differences = report.differences.length;
+      }
+      return { options, seededBills: xeroSeed.tenants[0]?.bills ?? 0, seededByStatus: xeroSeed.tenants[0]?.billsByStatus ?? {}, phases, paid, peakRssMb, ledgersAgree, differences };
+    } finally {
+      await rt.close();
+    }
+  } finally {
+    await emulators.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
