@@ -32,9 +32,19 @@ export interface AppOptions {
  * The HTTP side of `ml-connector serve`: the REST API under /api (token), the OpenAPI document
  * generated from its schemas, open /healthz and /metrics, and the feature plugins.
  */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+export interface BuiltApp {
+  app: FastifyInstance;
+  /** Every route registered, as method and URL pattern (tests check the OpenAPI document lists the API's). */
+  routes: readonly { method: string; url: string }[];
+}
+
+export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { services } = options;
-  const app: FastifyInstance = Fastify({ loggerInstance: services.log as FastifyBaseLogger, trustProxy: true, forceCloseConnections: 'idle' });
+  const app: FastifyInstance = Fastify({ loggerInstance: services.log as FastifyBaseLogger, forceCloseConnections: 'idle' });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -67,5 +77,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (typeof plugin !== 'function') throw new Error(`${p.file} does not export ${p.exportName}`);
     await app.register(plugin as FastifyPluginAsync<{ services: ServerServices }>, { services });
   }
-  return app;
+  return { app, routes };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../app/runtime.ts';
 import { ConnectorError } from '../core/errors.ts';
 import { startQueue, type Queue } from '../store/queue.ts';
-import { buildApp } from './app.ts';
+import { buildApp, type BuiltApp } from './app.ts';
 import { ensureApiToken } from './auth-token.ts';
 import type { ServerServices } from './contract.ts';
 import { WorkCounters } from './metrics.ts';
@@ -40,6 +40,7 @@ export interface RunningServer {
   readonly services: ServerServices;
   readonly scheduler: PollScheduler;
   readonly app: FastifyInstance | null;
+  readonly routes: readonly { method: string; url: string }[];
   /** Stops accepting requests, stops the schedules, lets running jobs finish (up to stopTimeoutMs) and closes the queue. The runtime stays open. */
   stop(): Promise<void>;
 }
@@ -67,6 +68,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
   const scheduler = new PollScheduler(rt.db, queue, log);
   const counters = new WorkCounters();
   let app: FastifyInstance | null = null;
+  let routes: BuiltApp['routes'] = [];
   try {
     if (role === 'web') await scheduler.reconcile();
     else {
@@ -75,7 +77,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     }
     let url: string | null = null;
     if (role !== 'worker') {
-      app = await buildApp({ services, scheduler, counters, queueRunning: () => queueRunning });
+      ({ app, routes } = await buildApp({ services, scheduler, counters, queueRunning: () => queueRunning }));
       const host = options.host ?? '127.0.0.1';
       await app.listen({ port: options.port ?? 8080, host });
       const address = app.server.address();
@@ -96,7 +98,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
       })();
       return stopping;
     };
-    return { role, url, services, scheduler, app, stop };
+    return { role, url, services, scheduler, app, routes, stop };
   } catch (e) {
     await app?.close().catch(() => undefined);
     await scheduler.stop().catch(() => undefined);
