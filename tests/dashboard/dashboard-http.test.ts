@@ -9,14 +9,14 @@ import { auditTrail } from '../../src/store/repos/audit.ts';
 import { markNeedsReconnect } from '../../src/store/repos/connections.ts';
 import { saveOutcomes } from '../../src/store/repos/records.ts';
 import { finishRun, startRun, updateProgress } from '../../src/store/repos/runs.ts';
-import { openDashboardFixture, prefix, type DashboardFixture } from './fixture.ts';
+import { openDashboardFixture, type DashboardFixture } from './fixture.ts';
 
 let fx: DashboardFixture;
 
 const inject = (options: { method?: 'GET' | 'POST'; url: string; cookie?: string; form?: Record<string, string>; headers?: Record<string, string> }) =>
   fx.app.inject({
     method: options.method ?? 'GET',
-    url: `${prefix}${options.url}`,
+    url: `${fx.prefix}${options.url}`,
     headers: {
       ...(options.cookie ? { cookie: options.cookie } : {}),
       ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
@@ -26,7 +26,7 @@ const inject = (options: { method?: 'GET' | 'POST'; url: string; cookie?: string
   });
 
 async function signIn(): Promise<{ cookie: string; csrf: string }> {
-  const res = await inject({ method: 'POST', url: '/login', form: { token: fx.apiToken, next: `${prefix}/` } });
+  const res = await inject({ method: 'POST', url: '/login', form: { token: fx.apiToken, next: `${fx.prefix}/` } });
   assert.equal(res.statusCode, 303);
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
   const page = await inject({ url: '/', cookie });
@@ -37,7 +37,7 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
 
 describe('dashboard over HTTP', () => {
   before(async () => {
-    fx = await openDashboardFixture({ settings: { accountPolicy: 'error' } });
+    fx = await openDashboardFixture({ mode: 'plugin', settings: { accountPolicy: 'error' } });
   });
   after(async () => {
     await fx?.close();
@@ -46,7 +46,7 @@ describe('dashboard over HTTP', () => {
   test('pages need a session: HTML redirects to sign-in, JSON answers 401, assets are public and revalidate', async () => {
     const page = await inject({ url: '/records?status=failed' });
     assert.equal(page.statusCode, 303);
-    assert.equal(page.headers.location, `${prefix}/login?next=%2Fdashboard%2Frecords%3Fstatus%3Dfailed`);
+    assert.equal(page.headers.location, `${fx.prefix}/login?next=%2Fdashboard%2Frecords%3Fstatus%3Dfailed`);
     assert.equal((await inject({ url: '/activity.json' })).statusCode, 401);
     const css = await inject({ url: '/assets/dashboard.css' });
     assert.equal(css.statusCode, 200);
@@ -55,7 +55,7 @@ describe('dashboard over HTTP', () => {
   });
 
   test('a wrong token is refused without a cookie and without echoing it', async () => {
-    const res = await inject({ method: 'POST', url: '/login', form: { token: 'not-the-token-123', next: `${prefix}/` } });
+    const res = await inject({ method: 'POST', url: '/login', form: { token: 'not-the-token-123', next: `${fx.prefix}/` } });
     assert.equal(res.statusCode, 401);
     assert.equal(res.headers['set-cookie'], undefined);
     assert.match(res.body, /That token is not right/);
@@ -65,7 +65,7 @@ describe('dashboard over HTTP', () => {
   test('the right token gives an HttpOnly SameSite=Strict session cookie, stored only as a hash, and never the token', async () => {
     const res = await inject({ method: 'POST', url: '/login', form: { token: fx.apiToken, next: 'https://elsewhere.example/' } });
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, `${prefix}/`, 'a foreign next URL is not followed');
+    assert.equal(res.headers.location, `${fx.prefix}/`, 'a foreign next URL is not followed');
     const setCookie = String(res.headers['set-cookie']);
     assert.match(setCookie, /^mlc_session=[A-Za-z0-9_-]{43}; Path=\/dashboard; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     const id = /^mlc_session=([^;]+)/.exec(setCookie)![1]!;
@@ -87,7 +87,7 @@ describe('dashboard over HTTP', () => {
     assert.equal(fx.done.length, 0, 'refused posts queued nothing');
     const ok = await inject({ method: 'POST', url: '/links/main/sync', cookie, form: { _csrf: csrf } });
     assert.equal(ok.statusCode, 303);
-    assert.equal(ok.headers.location, `${prefix}/?notice=sync-queued`);
+    assert.equal(ok.headers.location, `${fx.prefix}/?notice=sync-queued`);
     const deadline = Date.now() + 60_000;
     while (!fx.done.some((w) => w.kind === 'sync' && w.reason === 'manual') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(fx.done[0], { kind: 'sync', link: 'main', reason: 'manual' });
@@ -107,15 +107,15 @@ describe('dashboard over HTTP', () => {
     assert.doesNotMatch(list.body, /<script>alert|<img src=x/);
     assert.match(list.body, /The other system rejected this record as invalid\./);
 
-    const form = { _csrf: csrf, link: 'main', entity: 'bill', id: 'xss-1', back: `${prefix}/records?status=failed` };
+    const form = { _csrf: csrf, link: 'main', entity: 'bill', id: 'xss-1', back: `${fx.prefix}/records?status=failed` };
     const skipped = await inject({ method: 'POST', url: '/records/skip', cookie, form });
-    assert.equal(skipped.headers.location, `${prefix}/records?status=failed&notice=skipped`);
+    assert.equal(skipped.headers.location, `${fx.prefix}/records?status=failed&notice=skipped`);
     const { rows } = await fx.db.query<{ status: string; reason: string }>("select status, reason from records where source_id = 'xss-1'");
     assert.deepEqual(rows[0], { status: 'skipped', reason: 'skipped by a person from the dashboard' });
     const trail = await auditTrail(fx.db, 'xss-1', 'main');
     assert.deepEqual(trail.map((e) => [e.step, e.outcome, e.run_id, e.message]), [['skipped', 'skipped', null, 'skipped by a person from the dashboard']]);
     const again = await inject({ method: 'POST', url: '/records/skip', cookie, form: { ...form, back: 'https://elsewhere.example/' } });
-    assert.equal(again.headers.location, `${prefix}/records?notice=not-skipped`, 'a second skip changes nothing and a foreign back URL is not followed');
+    assert.equal(again.headers.location, `${fx.prefix}/records?notice=not-skipped`, 'a second skip changes nothing and a foreign back URL is not followed');
     assert.equal((await auditTrail(fx.db, 'xss-1', 'main')).length, 1);
   });
 

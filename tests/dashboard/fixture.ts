@@ -1,8 +1,10 @@
 /**
- * The dashboard under test as it runs in `serve`: a fastify server on loopback with the dashboard
- * plugin, a worker taking link-work jobs from the durable queue and running them with the engine,
- * both emulators connected through the real OAuth and login paths, and a real database (PostgreSQL
- * when MLC_TEST_DATABASE_URL is set, else embedded PGlite).
+ * The dashboard under test on a real database (PostgreSQL when MLC_TEST_DATABASE_URL is set, else
+ * embedded PGlite) with both emulators connected through the real OAuth and login paths. Two ways:
+ *  - 'serve': the whole `ml-connector serve` (startServer, role 'all'): the dashboard at the root
+ *    next to the API, the real link-work workers and poll schedules;
+ *  - 'plugin': the dashboard plugin alone under a prefix (proving its links follow the prefix) in
+ *    its own fastify instance, with the real link-work workers.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -14,20 +16,22 @@ import { openSecretBox } from '../../src/app/secret-box.ts';
 import { openLinkSides } from '../../src/app/sides.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { Link, LinkSettings } from '../../src/engine/link.ts';
-import { replay } from '../../src/engine/replay.ts';
-import { syncLink, type EngineDeps } from '../../src/engine/sync.ts';
+import type { EngineDeps } from '../../src/engine/sync.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
-import { linkWorkJob, type LinkWork, type ServerServices } from '../../src/server/contract.ts';
+import type { LinkWork, ServerServices } from '../../src/server/contract.ts';
 import { dashboardPlugin } from '../../src/server/dashboard/plugin.ts';
+import { startServer } from '../../src/server/start.ts';
+import { startLinkWorkers } from '../../src/server/worker/index.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { startQueue, type Queue } from '../../src/store/queue.ts';
-import { getLink } from '../../src/store/repos/links.ts';
 import { freshPgliteDataDir } from '../helpers/db.ts';
 
 export interface DashboardFixture {
-  /** The dashboard's own URL (it is mounted under a prefix, to prove its links follow it). */
+  /** The dashboard's own URL. */
   url: string;
+  /** Its path prefix ('' at the root). */
+  prefix: string;
   apiToken: string;
   db: Db;
   deps: EngineDeps;
@@ -35,12 +39,13 @@ export interface DashboardFixture {
   emulators: Emulators;
   services: ServerServices;
   app: FastifyInstance;
-  /** Link-work jobs the worker finished, in order. */
+  /** Link-work jobs the worker finished, in order ('plugin' mode; in 'serve' mode read the runs table). */
   done: LinkWork[];
   close(): Promise<void>;
 }
 
-export const prefix = '/dashboard';
+/** A poll schedule that cannot fire while a test runs, so only the test's own presses start work. */
+const neverDuringTests = '0 3 29 2 *';
 
 async function openTestDatabase(): Promise<{ db: Db; dataDir: string; drop: () => Promise<void> }> {
   const dataDir = await freshPgliteDataDir();
@@ -62,19 +67,13 @@ async function openTestDatabase(): Promise<{ db: Db; dataDir: string; drop: () =
   return { db: await openDatabase({ databaseUrl: url.toString() }), dataDir, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** The worker the server runs, reduced to what the dashboard sends: sync and replay. */
-async function runLinkWork(deps: EngineDeps, work: LinkWork): Promise<void> {
-  const link = await getLink(deps.db, work.link);
-  if (!link) throw new Error(`no link '${work.link}'`);
-  const onProgress = (p: { step: string; done: number; note?: string }) => {
-    void deps.db.query("update runs set progress = $2::jsonb where link = $1 and status = 'running'", [link.name, JSON.stringify(p)]).catch(() => undefined);
-  };
-  if (work.kind === 'sync') await syncLink(deps, link, { onProgress });
-  else if (work.kind === 'replay') await replay(deps, link, work.target, { onProgress });
-  else await replay(deps, link, { failed: true }, { onProgress });
+export interface FixtureOptions {
+  mode: 'serve' | 'plugin';
+  seed?: number;
+  settings?: Partial<LinkSettings>;
 }
 
-export async function openDashboardFixture(options: { seed?: number; settings?: Partial<LinkSettings> } = {}): Promise<DashboardFixture> {
+export async function openDashboardFixture(options: FixtureOptions): Promise<DashboardFixture> {
   const seed = options.seed ?? 11;
   const { db, dataDir, drop } = await openTestDatabase();
   const cleanups: (() => Promise<void>)[] = [async () => rmSync(dataDir, { recursive: true, force: true }), drop, () => db.close()];
@@ -95,24 +94,27 @@ export async function openDashboardFixture(options: { seed?: number; settings?: 
     const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
     const deps: EngineDeps = { db, log, open: (l) => openLinkSides({ db, box, log }, l) };
     const rt: Runtime = { db, box, log, dataDir, deps, close: async () => undefined };
-    const { link } = await connectSandbox(rt, emulators, { linkName: 'main', settings: options.settings ?? {} });
-
-    const queue: Queue = await startQueue(db, { jobs: [linkWorkJob], statsIntervalSeconds: 1 });
-    cleanups.push(() => queue.stop({ timeoutMs: 5000 }));
-    const done: LinkWork[] = [];
-    await queue.work(linkWorkJob, async (work) => {
-      await runLinkWork(deps, work);
-      done.push(work);
-    });
-
+    const { link } = await connectSandbox(rt, emulators, { linkName: 'main', settings: { pollCron: neverDuringTests, ...options.settings } });
     const apiToken = randomBytes(24).toString('base64url');
+    const done: LinkWork[] = [];
+
+    if (options.mode === 'serve') {
+      const server = await startServer(rt, { role: 'all', host: '127.0.0.1', port: 0, apiToken, stopTimeoutMs: 5000 });
+      cleanups.push(() => server.stop());
+      return { url: server.url!, prefix: '', apiToken, db, deps, link, emulators, services: server.services, app: server.app!, done, close: cleanup };
+    }
+
+    const queue: Queue = await startQueue(db, { statsIntervalSeconds: 1 });
+    cleanups.push(() => queue.stop({ timeoutMs: 5000 }));
+    const services: ServerServices = { db, box, log, deps, queue, apiToken, publicUrl: 'http://127.0.0.1' };
+    await startLinkWorkers(services, { onRun: (work) => done.push(work) });
     const app = Fastify({ logger: false });
     cleanups.push(() => app.close());
-    const services: ServerServices = { db, box, log, deps, queue, apiToken, publicUrl: 'http://127.0.0.1' };
+    const prefix = '/dashboard';
     await app.register(dashboardPlugin, { prefix, services });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     services.publicUrl = address;
-    return { url: `${address}${prefix}`, apiToken, db, deps, link, emulators, services, app, done, close: cleanup };
+    return { url: `${address}${prefix}`, prefix, apiToken, db, deps, link, emulators, services, app, done, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;
