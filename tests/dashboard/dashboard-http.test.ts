@@ -76,6 +76,9 @@ describe('dashboard over HTTP', () => {
     assert.equal(overview.statusCode, 200);
     assert.match(String(overview.headers['content-security-policy']), /script-src 'self'/);
     assert.doesNotMatch(overview.body, new RegExp(fx.apiToken));
+    const again = await inject({ url: '/login', cookie: `mlc_session=${id}` });
+    assert.equal(again.statusCode, 303, 'a signed-in browser is not asked for the token again');
+    assert.equal(again.headers.location, `${fx.prefix}/`);
   });
 
   test('POST forms need the session CSRF token and a same-site origin; with both, Sync now queues a manual sync the worker runs', async () => {

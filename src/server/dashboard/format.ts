@@ -1,5 +1,8 @@
 import { html, type Html } from './html.ts';
 
+const systemNames: Record<string, string> = { xero: 'Xero', bill: 'BILL', qbo: 'QuickBooks Online', acumatica: 'Acumatica' };
+export const systemName = (s: string): string => systemNames[s] ?? s;
+
 /** Timestamps come from the store as PostgreSQL text ("2026-11-21 10:32:05.12+00"). */
 export function parseDbTime(text: string | null | undefined): Date | null {
   if (!text) return null;

@@ -41,6 +41,9 @@ export interface Activity {
   signature: string;
 }
 
+/** The page marks that make dashboard.js refresh a page when work starts or ends. */
+export const activityMarks = (a: Activity): { signature: string; busy: boolean } => ({ signature: a.signature, busy: a.running.length + a.waiting.length > 0 });
+
 /** What is waiting and running now, and a signature of it for the pages' refresh check. */
 export async function currentActivity(services: ServerServices): Promise<Activity> {
   const [waiting, running, latest] = await Promise.all([

@@ -6,11 +6,11 @@ import type { GlAccount } from '../../../model/types.ts';
 import { listLinked } from '../../../store/repos/id-map.ts';
 import type { ServerServices } from '../../contract.ts';
 import { field, type Dashboard } from '../context.ts';
+import { systemName } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { explain } from '../plain-words.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
-import { systemName } from './overview.ts';
 
 interface Row {
   erp: GlAccount;

@@ -1,7 +1,7 @@
 import { field, type Dashboard } from '../context.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
-import { createSession, deleteSession, readCookie, sameSecret, sessionCookie, sessionCookieHeader } from '../session.ts';
+import { createSession, deleteSession, readCookie, readSession, sameSecret, sessionCookie, sessionCookieHeader } from '../session.ts';
 
 /** Failed sign-ins allowed per client address in a window before it must wait. */
 const maxFailures = 10;
@@ -33,7 +33,12 @@ export function registerLogin(d: Dashboard, options: { secureCookies: boolean })
     </form>`,
   );
 
-  app.get('/login', async (request, reply) => d.send(reply, loginPage(safeNext(field(request.query, 'next')), null)));
+  app.get('/login', async (request, reply) => {
+    const next = safeNext(field(request.query, 'next'));
+    // Already signed in (a bookmark, the back button): go on instead of asking again.
+    if (await readSession(services.db, services.apiToken, readCookie(request.headers.cookie, sessionCookie))) return reply.redirect(next, 303);
+    return d.send(reply, loginPage(next, null));
+  });
 
   app.post('/login', async (request, reply) => {
     const client = request.ip;

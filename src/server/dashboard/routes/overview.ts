@@ -4,13 +4,10 @@ import { listLinks } from '../../../store/repos/links.ts';
 import { countByStatus, type RecordStatus } from '../../../store/repos/records.ts';
 import { listRuns, type RunRow } from '../../../store/repos/runs.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, countsSummary, duration, parseDbTime, relative, timeCell } from '../format.ts';
+import { badge, countsSummary, duration, parseDbTime, relative, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, page, type PageContext } from '../layout.ts';
-import { currentActivity, type Activity } from '../work.ts';
-
-const systemNames: Record<string, string> = { xero: 'Xero', bill: 'BILL', qbo: 'QuickBooks Online', acumatica: 'Acumatica' };
-export const systemName = (s: string): string => systemNames[s] ?? s;
+import { activityMarks, currentActivity, type Activity } from '../work.ts';
 
 function connectionsTable(rows: ConnectionRow[], now: Date): Html {
   if (rows.length === 0) return html`<p class="empty">No connections yet. Connect Xero and BILL with <code>ml-connector connect</code>.</p>`;
@@ -40,7 +37,8 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
     <h3 id="${domId('link', link.name)}">${link.name} <span class="muted">${systemName(link.erpSystem)} → BILL</span></h3>
     <dl class="facts">
       <div><dt>Synced</dt><dd>${total('synced')}</dd></div>
-      <div><dt>Need attention</dt><dd>${attention > 0 ? html`<a href="${href(`${ctx.base}/records`, { link: link.name })}">${attention}</a>` : '0'}</dd></div>
+      <div><dt>Need attention</dt><dd>${attention > 0
+        ? html`<a href="${href(`${ctx.base}/records`, { link: link.name })}">${attention}<span class="visually-hidden"> records of ${link.name} need attention</span></a>` : '0'}</dd></div>
       <div><dt>Skipped</dt><dd>${total('skipped')}</dd></div>
       <div><dt>Missing GL accounts</dt><dd>${link.settings.accountPolicy === 'create' ? 'created in BILL' : 'fail the bill'}</dd></div>
     </dl>
@@ -63,9 +61,6 @@ function activityList(activity: Activity): Html {
   ];
   return html`<ul id="activity" class="activity">${items.length > 0 ? items : html`<li class="muted">Nothing is running.</li>`}</ul>`;
 }
-
-/** The page marks that make dashboard.js refresh a page when work starts or ends. */
-export const activityMarks = (a: Activity) => ({ signature: a.signature, busy: a.running.length + a.waiting.length > 0 });
 
 const domId = (prefix: string, name: string): string => `${prefix}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 

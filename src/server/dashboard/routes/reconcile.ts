@@ -2,11 +2,10 @@ import { asConnectorError } from '../../../core/errors.ts';
 import { redactText } from '../../../core/redact.ts';
 import { reconcile, type Difference, type ReconcileReport } from '../../../engine/reconcile.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, formatTime } from '../format.ts';
+import { badge, formatTime, systemName } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, page, type PageContext } from '../layout.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
-import { systemName } from './overview.ts';
 
 /**
  * Reconciliation reads both ledgers and changes nothing, so it runs in the request (no job); its

@@ -4,11 +4,10 @@ import { getMappings } from '../../../store/repos/id-map.ts';
 import { getLink } from '../../../store/repos/links.ts';
 import { findRecord } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, timeCell } from '../format.ts';
+import { badge, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
-import { currentActivity } from '../work.ts';
-import { activityMarks, systemName } from './overview.ts';
+import { activityMarks, currentActivity } from '../work.ts';
 import { reasonCell, recordActions } from './records.ts';
 
 /** Stored payloads are redacted on write; they are redacted again here in case a secret was registered since. */

@@ -2,12 +2,11 @@ import { redactText } from '../../../core/redact.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import { listRecords, type RecordRow, type RecordStatus } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, timeCell } from '../format.ts';
+import { badge, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, page, type PageContext } from '../layout.ts';
 import { explain } from '../plain-words.ts';
-import { currentActivity } from '../work.ts';
-import { activityMarks, systemName } from './overview.ts';
+import { activityMarks, currentActivity } from '../work.ts';
 
 const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }> = {
   attention: { label: 'Needs attention (failed or conflict)', statuses: ['failed', 'conflict'] },
