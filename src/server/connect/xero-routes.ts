@@ -28,8 +28,9 @@ const field = (body: unknown, name: string): string | undefined => {
  * by the browser's redirect from Xero and is guarded by the single-use state bound to a cookie.
  */
 export function registerXeroRoutes(app: FastifyInstance, services: ServerServices, requireUser: preHandlerAsyncHookHandler): void {
-  const secure = services.publicUrl.startsWith('https:');
-  const redirectUri = `${services.publicUrl.replace(/\/+$/, '')}/oauth/xero/callback`;
+  // Read per request: the public URL may be settled only once the server listens.
+  const secure = (): boolean => services.publicUrl.startsWith('https:');
+  const redirectUri = (): string => `${services.publicUrl.replace(/\/+$/, '')}/oauth/xero/callback`;
 
   app.post('/connect/xero/app', { preHandler: requireUser }, async (request, reply) => {
     try {
@@ -52,9 +53,9 @@ export function registerXeroRoutes(app: FastifyInstance, services: ServerService
     const settings = await readXeroApp(services);
     if (!settings) return html(reply, 409, 'Connect Xero', '<p class="error">Save the Xero app settings (client id) first.</p><p><a href="/connect">Back</a></p>');
     const oauth = new XeroOAuth({ clientId: settings.clientId, clientSecret: settings.clientSecret, urls: urlsOf(settings), logger: services.log });
-    const built = oauth.buildAuthorizeUrl({ redirectUri });
-    const flow = await startFlow(services.db, services.box, { system: 'xero', state: built.state, codeVerifier: built.codeVerifier, redirectUri });
-    return reply.header('set-cookie', flowCookieHeader(flow.browserNonce, secure)).header('cache-control', 'no-store').redirect(built.url, 302);
+    const built = oauth.buildAuthorizeUrl({ redirectUri: redirectUri() });
+    const flow = await startFlow(services.db, services.box, { system: 'xero', state: built.state, codeVerifier: built.codeVerifier, redirectUri: redirectUri() });
+    return reply.header('set-cookie', flowCookieHeader(flow.browserNonce, secure())).header('cache-control', 'no-store').redirect(built.url, 302);
   });
 
   app.get('/oauth/xero/callback', async (request, reply) => {
@@ -112,7 +113,7 @@ ${options}<button type="submit">Connect this organisation</button></form>`);
     });
     services.log.info({ system: 'xero', connection: id, tenantId: tenant.tenantId }, 'Xero connected');
     return reply
-      .header('set-cookie', flowCookieHeader('', secure, 0))
+      .header('set-cookie', flowCookieHeader('', secure(), 0))
       .code(200).type('text/html; charset=utf-8')
       .send(page('Xero connected', `<p class="ok">Connected ${esc(tenant.tenantName ?? tenant.tenantId)} as connection <code>${esc(id)}</code>.</p><p><a href="/connect">Back</a></p>`));
   });
