@@ -55,7 +55,10 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
     await body({ ctx, accounts, vendors, bills, payments });
   } catch (e) {
     error = asConnectorError(e);
-    if (error.kind === 'needs_reauth' && !dryRun) {
+    // MLC_ERR_AUTH_EXPIRED means a credential was renewed and the service still called it expired:
+    // the saved credentials work (a failed login or refresh has its own code), so the next run
+    // tries again instead of stopping every run until someone reconnects.
+    if (error.kind === 'needs_reauth' && error.code !== 'MLC_ERR_AUTH_EXPIRED' && !dryRun) {
       const connection = error.system === 'bill' ? link.billConnectionId : link.erpConnectionId;
       await markNeedsReconnect(deps.db, connection, error.message).catch(() => undefined);
     }

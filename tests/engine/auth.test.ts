@@ -55,6 +55,15 @@ forEachBackend('connection healing', (backend) => {
     assert.equal((await getConnection(sb.db, 'bill'))!.status, 'ok');
   });
 
+  test('a BILL session refused again right after signing in fails the run but leaves the connection usable', async () => {
+    await sb.faults('bill', { expireAuthNow: true, expireAuthRate: 1, pathPattern: 'chart-of-accounts' });
+    const result = await sb.sync();
+    assert.equal(result.error?.code, 'MLC_ERR_AUTH_EXPIRED');
+    assert.equal((await getConnection(sb.db, 'bill'))!.status, 'ok', 'working credentials are not sent back to the user');
+    await sb.faults('bill', {});
+    assert.equal((await sb.sync()).status, 'succeeded');
+  });
+
   test('a revoked Xero grant marks the connection needs_reconnect with the command to run; later runs stop before calling Xero', async () => {
     const { refreshToken } = await xeroSecret();
     const revoked = await fetch(`${sb.xero.urls.base}/connect/revocation`, {
