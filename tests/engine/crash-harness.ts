@@ -1,0 +1,154 @@
+/**
+ * The crash harness: the emulators run in this process, the connector runs as a child process
+ * through the real CLI (`bin/ml-connector.js sync --json`), and the test SIGKILLs the child at the
+ * exact request it chooses. The emulators tell us synchronously when a request arrives (the kit's
+ * `stats.onCall`), before processing it, so a kill on a write lands while the write is applied
+ * and its answer goes to a dead process: the hardest case for duplicates.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { openRuntime, type Runtime } from '../../src/app/runtime.ts';
+import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
+import { connectSandbox } from '../../src/sandbox/connect.ts';
+
+export const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export type System = 'xero' | 'bill';
+
+/** Where to kill: the `nth` request (counted from the child's start) whose "METHOD path" matches. */
+export interface KillPoint {
+  system: System;
+  endpoint: RegExp;
+  nth: number;
+  /** Shown in assertion messages. */
+  label: string;
+  /** Faults (POST /_emulator/faults) on that emulator during this run only. */
+  faults?: Record<string, unknown>;
+}
+
+export interface ChildOutcome {
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Requests each emulator received from this child, by endpoint. */
+  calls: Record<System, Record<string, number>>;
+}
+
+export class CrashRig {
+  readonly masterKey = randomBytes(32).toString('hex');
+
+  private constructor(
+    readonly emulators: Emulators,
+    readonly dataDir: string,
+    readonly databaseUrl: string | undefined,
+    readonly linkName: string,
+  ) {}
+
+  /** Starts and seeds the emulators, then connects them and creates the link through a runtime that is closed again. */
+  static async open(options: { dataDir: string; databaseUrl?: string | undefined; seed: number; suppliers: number; bills: number; linkName?: string }): Promise<CrashRig> {
+    const emulators = await startEmulators({ seed: options.seed });
+    try {
+      await control(emulators.xero!.urls.base, 'POST', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills, customers: 0, salesInvoices: 0, purchaseOrders: 0 });
+      await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: 3, bills: 0 });
+      const rig = new CrashRig(emulators, options.dataDir, options.databaseUrl, options.linkName ?? 'crash');
+      // PGlite is one process per data directory: this runtime is closed before any child starts.
+      const rt = await rig.runtime();
+      try {
+        await connectSandbox(rt, emulators, { linkName: rig.linkName });
+      } finally {
+        await rt.close();
+      }
+      return rig;
+    } catch (e) {
+      await emulators.stop();
+      throw e;
+    }
+  }
+
+  get xero() {
+    return this.emulators.xero!;
+  }
+
+  get bill() {
+    return this.emulators.bill!;
+  }
+
+  /** A runtime on the rig's database, for setup and for reading results while no child runs. */
+  runtime(): Promise<Runtime> {
+    return openRuntime({ dataDir: this.dataDir, databaseUrl: this.databaseUrl, masterKey: this.masterKey, logLevel: 'silent' });
+  }
+
+  /** Environment of a child: only what the CLI reads, so nothing from the test process leaks in. */
+  env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ML_CONNECTOR_DATA_DIR: this.dataDir,
+      ML_CONNECTOR_MASTER_KEY: this.masterKey,
+      ML_CONNECTOR_LOG_LEVEL: 'silent',
+      ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}),
+    };
+  }
+
+  /**
+   * Runs `ml-connector <args>` in a child. With a kill point, the child is SIGKILLed the moment
+   * that request arrives at the emulator; if the run ends before it, the outcome shows an exit code
+   * instead of the signal, and the caller's assertion on `signal` fails.
+   */
+  async runCli(args: string[], kill?: KillPoint): Promise<ChildOutcome> {
+    const calls: Record<System, Record<string, number>> = { xero: {}, bill: {} };
+    let child: ChildProcess | null = null;
+    let seen = 0;
+    const observe = (system: System) => (endpoint: string) => {
+      calls[system][endpoint] = (calls[system][endpoint] ?? 0) + 1;
+      if (kill && system === kill.system && kill.endpoint.test(endpoint) && ++seen === kill.nth) child?.kill('SIGKILL');
+    };
+    const faultsBase = kill?.faults ? (kill.system === 'xero' ? this.xero.urls.base : this.bill.urls.base) : null;
+    if (faultsBase) await control(faultsBase, 'POST', '/faults', kill!.faults);
+    const stopXero = this.xero.ctx.stats.onCall(observe('xero'));
+    const stopBill = this.bill.ctx.stats.onCall(observe('bill'));
+    try {
+      const started = performance.now();
+      child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+        child!.once('error', reject);
+        child!.once('close', (c, s) => resolve([c, s]));
+      });
+      if (process.env.MLC_TEST_TIMINGS === '1') process.stderr.write(`[timing] ml-connector ${args[0]}${kill ? ` killed at ${kill.label}` : ''}: ${Math.round(performance.now() - started)} ms\n`);
+      return { pid: child.pid!, code, signal, stdout, stderr, calls };
+    } finally {
+      stopXero();
+      stopBill();
+      if (faultsBase) await control(faultsBase, 'POST', '/faults', {});
+    }
+  }
+
+  sync(kill?: KillPoint): Promise<ChildOutcome> {
+    return this.runCli(['sync', '--link', this.linkName, '--json'], kill);
+  }
+
+  async close(): Promise<void> {
+    await this.emulators.stop();
+  }
+}
+
+// The emulators answer in JSON of many shapes; each check reads the fields it needs.
+export type Json = any;
+
+export async function control(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
+  const res = await fetch(`${base}/_emulator${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`emulator ${method} ${path} answered ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
