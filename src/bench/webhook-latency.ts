@@ -1,0 +1,125 @@
+/**
+ * Webhook latency (`npm run bench:webhooks [-- --n 10]`): how long a change takes to reach the other
+ * side through webhooks alone. Both emulators answer every call after 25 ms; the server's webhook
+ * endpoints, the durable queue and one link worker run in this process on an embedded database in
+ * a temporary directory. N approved bills are created in Xero one at a time, each timed from the
+ * moment Xero accepted it to the moment the bill exists in BILL; then each is paid in BILL and timed
+ * until the payment shows on the Xero bill (PAID). Prints median and p95 of both; the target is a
+ * p95 under 2 seconds.
+ *
+ * The default of 10 changes each way keeps the run inside Xero's 60 calls a minute per tenant: each
+ * follow-up reads accounts, contacts and the bill (a few calls), and the benchmark's own bill creates
+ * count against the same tenant, so at 20 changes within a minute the limiter, not the webhook path,
+ * sets the pace (as it would in production).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import { openRuntime } from '../app/runtime.ts';
+import { silentLogger } from '../core/log.ts';
+import { startEmulators } from '../emulators/index.ts';
+import { connectSandbox } from '../sandbox/connect.ts';
+import { startQueue } from '../store/queue.ts';
+import { linkWorkJob, type ServerServices } from '../server/contract.ts';
+import { ensureBillSubscription } from '../server/subscriptions/ensure.ts';
+import { webhooksPlugin } from '../server/webhooks/plugin.ts';
+import { saveXeroWebhookKey } from '../server/webhooks/xero-key.ts';
+import { startLinkWorkers } from '../server/worker/index.ts';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '10' }, latency: { type: 'string', default: '25' } } });
+const n = Number(values.n);
+const latencyMs = Number(values.latency);
+if (!Number.isInteger(n) || n < 1 || n > 500) throw new Error('--n must be a whole number from 1 to 500');
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const summary = (ms: number[]) => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)! };
+};
+
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-webhooks-'));
+const emulators = await startEmulators({ seed: 5, latencyMs });
+const rt = await openRuntime({ dataDir, masterKey: randomBytes(32).toString('hex'), log: silentLogger });
+const xero = emulators.xero!;
+const bill = emulators.bill!;
+try {
+  xero.seed({ seed: 5, suppliers: 4, bills: 0, customers: 0, salesInvoices: 0, purchaseOrders: 0 });
+  bill.seed({ seed: 5, vendors: 0, bills: 0 });
+  const linked = await connectSandbox(rt, emulators, { linkName: 'bench' });
+  const queue = await startQueue(rt.db, { jobs: [linkWorkJob], pollingIntervalSeconds: 0.5, statsIntervalSeconds: 1 });
+  const app = Fastify();
+  const services: ServerServices = { db: rt.db, box: rt.box, log: rt.log, deps: rt.deps, queue, apiToken: randomBytes(24).toString('hex'), publicUrl: '' };
+  await app.register(webhooksPlugin, { services });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  services.publicUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const key = randomBytes(48).toString('base64');
+  await saveXeroWebhookKey(services, key);
+  xero.setWebhook({ url: `${services.publicUrl}/webhooks/xero`, key });
+  await ensureBillSubscription(services, linked.link.billConnectionId);
+  await startLinkWorkers(services, { concurrency: 1 });
+
+  const token = (await xero.login()).access_token;
+  const tenant = xero.state.tenant(linked.xeroTenantId)!;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${xero.urls.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'xero-tenant-id': linked.xeroTenantId, accept: 'application/json', 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!res.ok) throw new Error(`Xero ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, any>;
+  };
+  const contact = (await call('GET', '/Contacts')).Contacts.find((c: any) => c.ContactStatus === 'ACTIVE');
+  const expense = (await call('GET', '/Accounts')).Accounts.find((a: any) => a.Type === 'EXPENSE' && a.Code && a.Status === 'ACTIVE');
+  const billOrg = () => bill.state.org(linked.billOrgId)!;
+  const billOf = (invoiceNumber: string) => [...billOrg().bills.values()].find((b) => b.invoice.invoiceNumber === invoiceNumber);
+
+  const billMs: number[] = [];
+  const created: { invoiceId: string; number: string }[] = [];
+  for (let i = 1; i <= n; i += 1) {
+    const number = `LAT-${String(i).padStart(4, '0')}`;
+    const inv = (await call('PUT', '/Invoices', {
+      Invoices: [{ Type: 'ACCPAY', Status: 'AUTHORISED', InvoiceNumber: number, Contact: { ContactID: contact.ContactID }, Date: '2026-09-01', DueDate: '2026-10-01', LineAmountTypes: 'NoTax', LineItems: [{ Description: number, Quantity: 1, UnitAmount: `${100 + i}.25`, AccountCode: expense.Code }] }],
+    })).Invoices[0];
+    const t0 = performance.now();
+    await until(() => billOf(number) !== undefined, `${number} in BILL`);
+    billMs.push(performance.now() - t0);
+    created.push({ invoiceId: inv.InvoiceID, number });
+  }
+
+  const paymentMs: number[] = [];
+  for (const c of created) {
+    const t0 = performance.now();
+    bill.pay({ billId: billOf(c.number)!.id });
+    await until(() => tenant.invoices.get(c.invoiceId)?.Status === 'PAID', `payment of ${c.number} in Xero`);
+    paymentMs.push(performance.now() - t0);
+  }
+
+  const bills = summary(billMs);
+  const payments = summary(paymentMs);
+  const fmt = (ms: number) => `${Math.round(ms)} ms`;
+  console.log(`webhook latency, ${n} changes each way, emulators at ${latencyMs} ms per call, one worker, embedded database`);
+  console.log(`  Xero bill approved -> bill in BILL:      median ${fmt(bills.median)}, p95 ${fmt(bills.p95)}, max ${fmt(bills.max)}`);
+  console.log(`  BILL payment made  -> payment in Xero:   median ${fmt(payments.median)}, p95 ${fmt(payments.p95)}, max ${fmt(payments.max)}`);
+  const ok = bills.p95 < 2000 && payments.p95 < 2000;
+  console.log(ok ? '  target p95 < 2 s: met' : '  target p95 < 2 s: NOT met');
+  await app.close();
+  await queue.stop({ timeoutMs: 5000 });
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  await emulators.stop();
+  await rt.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
