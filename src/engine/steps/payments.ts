@@ -12,6 +12,18 @@ import { isFatal, recordConflict, recordFailure, recordSkip, recordUnchanged } f
 
 /** ERP payments per batched call; Xero recommends about 50 elements per request and caps bodies at 3.5 MB. */
 const paymentBatch = 50;
+/**
+ * Batched posts in flight at once. Xero allows 5 concurrent calls per tenant
+ * (developer.xero.com/documentation/oauth2/limits); the transport's limiter holds each ERP to its
+ * own cap, so asking for more than an ERP allows only queues.
+ */
+const postsInFlight = 5;
+/**
+ * BILL lists at most 100 payments a page, which fills only two batches: pages are gathered up to
+ * this many applications before posting, so the batches go out together and keep the ERP's pipe full.
+ * The cursor still moves only after every write of the gathered pages is committed.
+ */
+const applicationsPerRound = paymentBatch * postsInFlight;
 
 /**
  * Each settled BILL payment applied to a synced bill becomes one ERP payment against the original
@@ -40,12 +52,24 @@ export class PaymentSync {
     await this.resolveIntents();
     const since = await getCursor(this.ctx.db, this.ctx.link.name, streams.hubPayments);
     let done = 0;
-    for await (const page of prefetch(this.ctx.hub.iteratePaymentApplications(since))) {
-      await this.process(page.items);
-      await commitPage(this.ctx, 'payments', { stream: streams.hubPayments, value: page.cursor });
-      done += page.items.length;
+    let gathered: BillPaymentApplication[] = [];
+    let cursor: string | null = null;
+    let pending = false;
+    const flush = async () => {
+      await this.process(gathered);
+      await commitPage(this.ctx, 'payments', { stream: streams.hubPayments, value: cursor });
+      done += gathered.length;
       this.ctx.progress('payments', done);
+      gathered = [];
+      pending = false;
+    };
+    for await (const page of prefetch(this.ctx.hub.iteratePaymentApplications(since))) {
+      gathered.push(...page.items);
+      cursor = page.cursor;
+      pending = true;
+      if (gathered.length >= applicationsPerRound) await flush();
     }
+    if (pending) await flush();
   }
 
   /** Payments posted before a crash are found by their reference; the rest are posted again. */
@@ -141,7 +165,7 @@ export class PaymentSync {
     const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null; extra: Record<string, unknown> }[] = [];
     const failed: string[] = [];
     let ambiguous = false;
-    await mapLimit(batches, 2, async (batch) => {
+    await mapLimit(batches, postsInFlight, async (batch) => {
       let results;
       try {
         results = await ctx.erp.postPayments(batch.map((c) => c.payload), account);
