@@ -1,3 +1,5 @@
+import { errorCatalogue, type ErrorCode } from '../core/errors.ts';
+
 /** Human or JSON output; progress goes to stderr so stdout stays parseable. */
 export class Output {
   constructor(readonly json: boolean) {}
@@ -29,6 +31,18 @@ export const exitCodes = {
   reconnect: 3,
   failure: 4,
 } as const;
+
+/**
+ * The exit code of runs (sync, replay): 3 when a run stopped because a connection needs the user
+ * (any code of kind needs_reauth), 4 when one stopped for another reason, 1 when some records failed
+ * or conflict, 0 otherwise.
+ */
+export function runsExitCode(results: readonly { status: string; error: { code: string } | null }[]): number {
+  const kind = (code: string) => (Object.hasOwn(errorCatalogue, code) ? errorCatalogue[code as ErrorCode].kind : 'bug');
+  if (results.some((r) => r.error && kind(r.error.code) === 'needs_reauth')) return exitCodes.reconnect;
+  if (results.some((r) => r.status === 'failed')) return exitCodes.failure;
+  return results.some((r) => r.status === 'partial') ? exitCodes.attention : exitCodes.ok;
+}
 
 export function table(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';

@@ -1,5 +1,5 @@
 import { parse, UsageError } from '../args.ts';
-import { exitCodes } from '../output.ts';
+import { runsExitCode } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { replay as replayRecords } from '../../engine/replay.ts';
 import type { RunResult } from '../../engine/sync.ts';
@@ -22,8 +22,7 @@ never create a second target record.`,
         results.push(await replayRecords(rt.deps, link, values.failed ? { failed: true } : { id: positionals[0]! }));
       }
       out.result(results, () => results.map((r) => describe(r, false)).join('\n\n'));
-      if (results.some((r) => r.status === 'failed')) return exitCodes.failure;
-      return results.some((r) => r.status === 'partial') ? exitCodes.attention : exitCodes.ok;
+      return runsExitCode(results);
     });
   },
 };

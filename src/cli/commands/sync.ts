@@ -1,5 +1,5 @@
 import { parse } from '../args.ts';
-import { exitCodes, table } from '../output.ts';
+import { runsExitCode, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { syncLink, type RunResult } from '../../engine/sync.ts';
 import { pickLinks } from './pick-link.ts';
@@ -12,7 +12,9 @@ export const sync: Command = {
 Reads what changed since the saved cursors: GL accounts, suppliers and approved unpaid bills go to
 BILL; settled BILL payments post back against the original bills. --dry-run prints the plan (what
 would be created, updated, skipped and why) and writes nothing anywhere.
-Exit code 0 when every record synced or was skipped for a reason, 1 when some failed or conflict.`,
+Exit code 0 when every record synced or was skipped for a reason, 1 when some failed or conflict,
+3 when a connection must be made again, 4 when the run stopped for another reason.
+Progress goes to stderr (not with --json); the result goes to stdout.`,
   async run(argv) {
     const { values } = parse(argv, { link: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
     return withRuntime(values, async (rt, out) => {
@@ -26,9 +28,7 @@ Exit code 0 when every record synced or was skipped for a reason, 1 when some fa
         results.push(result);
       }
       out.result(values['dry-run'] ? results.map((r) => ({ link: r.link, plan: r.plan, counts: r.counts })) : results, () => results.map((r) => describe(r, values['dry-run'])).join('\n\n'));
-      if (results.some((r) => r.error?.code === 'MLC_ERR_RECONNECT_NEEDED' || r.error?.code === 'MLC_ERR_BAD_CREDENTIALS')) return exitCodes.reconnect;
-      if (results.some((r) => r.status === 'failed')) return exitCodes.failure;
-      return results.some((r) => r.status === 'partial') ? exitCodes.attention : exitCodes.ok;
+      return runsExitCode(results);
     });
   },
 };
