@@ -9,6 +9,7 @@ export const errorCatalogue = {
   MLC_ERR_NETWORK: { kind: 'retryable', text: 'The service could not be reached or the connection dropped.' },
   MLC_ERR_TIMEOUT: { kind: 'retryable', text: 'The service did not answer in time.' },
   MLC_ERR_SERVER: { kind: 'retryable', text: 'The service answered with a server error.' },
+  MLC_ERR_AMBIGUOUS_WRITE: { kind: 'retryable', text: 'A write was sent but its answer was lost, so it may have been applied; the record is searched for before it is written again.' },
   MLC_ERR_RATE_LIMITED: { kind: 'rate_limited', text: 'The service asked us to slow down.' },
   MLC_ERR_DAILY_LIMIT: { kind: 'rate_limited', text: 'The daily or hourly call allowance is used up until it resets.' },
   MLC_ERR_AUTH_EXPIRED: { kind: 'needs_reauth', text: 'The login expired and could not be renewed.' },

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../core/errors.ts';
+import { ConnectorError, type ErrorCode } from '../core/errors.ts';
 
 /**
  * A non-idempotent write whose outcome is unknown: the request may have reached the service and
@@ -8,17 +8,21 @@ import { ConnectorError } from '../core/errors.ts';
  *
  * How the engine resolves it: search the target for the record it meant to create (Xero payments by
  * `Reference`, invoices by contact + number, BILL bills by vendor + invoice number, vendors by
- * name), link it if found, write again only if not. The code stays the underlying transient one
- * (MLC_ERR_TIMEOUT / MLC_ERR_NETWORK / MLC_ERR_SERVER); `ambiguous` marks the case.
+ * name), link it if found, write again only if not. Its code is MLC_ERR_AMBIGUOUS_WRITE (kind
+ * retryable), so logs, audit rows and scripts can tell this case from a plain failure; the transient
+ * failure behind it (MLC_ERR_TIMEOUT / MLC_ERR_NETWORK / MLC_ERR_SERVER / MLC_ERR_BAD_RESPONSE)
+ * is kept as `underlyingCode`.
  */
 export class AmbiguousWriteError extends ConnectorError {
   readonly ambiguous = true as const;
   /** The request that may or may not have been applied, e.g. "PUT /Payments". */
   readonly request: string;
+  /** What was seen: the timeout, dropped connection, gateway error or unreadable answer. */
+  readonly underlyingCode: ErrorCode;
 
   constructor(request: string, underlying: ConnectorError) {
     super({
-      code: underlying.code,
+      code: 'MLC_ERR_AMBIGUOUS_WRITE',
       message: `${request}: outcome unknown (${underlying.message}); the write may have been applied, so it was not repeated. Search the target for the record before writing again.`,
       ...(underlying.system !== undefined ? { system: underlying.system } : {}),
       ...(underlying.status !== undefined ? { status: underlying.status } : {}),
@@ -27,10 +31,11 @@ export class AmbiguousWriteError extends ConnectorError {
       cause: underlying,
     });
     this.request = request;
+    this.underlyingCode = underlying.code;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ambiguous: true, request: this.request };
+    return { ...super.toJSON(), ambiguous: true, request: this.request, underlyingCode: this.underlyingCode };
   }
 }
 

@@ -55,7 +55,11 @@ test('a lost answer on a non-idempotent write is ambiguous and not retried; on a
   assert.equal(write.retry, false);
   assert.equal(write.reason, 'ambiguous_write');
   assert.ok(isAmbiguousWrite(write.error));
-  assert.equal(write.error.code, 'MLC_ERR_TIMEOUT');
+  assert.equal(write.error.code, 'MLC_ERR_AMBIGUOUS_WRITE');
+  assert.equal(write.error.kind, 'retryable');
+  assert.equal(isAmbiguousWrite(write.error) && write.error.underlyingCode, 'MLC_ERR_TIMEOUT');
+  const shown = JSON.parse(JSON.stringify(write.error));
+  assert.deepEqual([shown.code, shown.ambiguous, shown.underlyingCode], ['MLC_ERR_AMBIGUOUS_WRITE', true, 'MLC_ERR_TIMEOUT']);
   assert.match(write.error.message, /PUT \/Payments.*outcome unknown/);
   const read = decide({ type: 'lost', error: err('MLC_ERR_TIMEOUT') }, 1, true);
   assert.deepEqual([read.retry, read.reason], [true, 'timeout']);

@@ -63,7 +63,8 @@ test('a write whose connection drops after sending is ambiguous and sent only on
     const { transport } = makeTransport();
     await assert.rejects(transport.request({ method: 'POST', url: `${server.url}/payments`, json: { amount: 1 }, operation: 'test.create' }), (e: unknown) => {
       assert.ok(isAmbiguousWrite(e));
-      assert.equal(e.code, 'MLC_ERR_NETWORK');
+      assert.equal(e.code, 'MLC_ERR_AMBIGUOUS_WRITE');
+      assert.equal(e.underlyingCode, 'MLC_ERR_NETWORK');
       assert.match(e.message, /POST \/payments.*outcome unknown/);
       return true;
     });
@@ -80,7 +81,7 @@ test('a timeout on a write is ambiguous; a refused connection is safe to retry',
   const server = await startLocalServer(() => undefined);
   try {
     const { transport } = makeTransport({ timeoutMs: 200 });
-    await assert.rejects(transport.request({ method: 'PUT', url: `${server.url}/slow`, json: {}, operation: 'test.put' }), (e: unknown) => isAmbiguousWrite(e) && (e as ConnectorError).code === 'MLC_ERR_TIMEOUT');
+    await assert.rejects(transport.request({ method: 'PUT', url: `${server.url}/slow`, json: {}, operation: 'test.put' }), (e: unknown) => isAmbiguousWrite(e) && e.code === 'MLC_ERR_AMBIGUOUS_WRITE' && e.underlyingCode === 'MLC_ERR_TIMEOUT');
     assert.equal(server.seen.length, 1);
   } finally {
     await server.stop();
@@ -114,7 +115,7 @@ test('a 2xx that is not JSON or has the wrong shape is MLC_ERR_BAD_RESPONSE (amb
       assert.ok(e instanceof ConnectorError && e.code === 'MLC_ERR_BAD_RESPONSE' && /items: /.test(e.message));
       return true;
     });
-    await assert.rejects(transport.request({ method: 'POST', url: `${server.url}/xml`, json: {}, operation: 'test.create' }), (e: unknown) => isAmbiguousWrite(e) && (e as ConnectorError).code === 'MLC_ERR_BAD_RESPONSE');
+    await assert.rejects(transport.request({ method: 'POST', url: `${server.url}/xml`, json: {}, operation: 'test.create' }), (e: unknown) => isAmbiguousWrite(e) && e.code === 'MLC_ERR_AMBIGUOUS_WRITE' && e.underlyingCode === 'MLC_ERR_BAD_RESPONSE');
   } finally {
     await server.stop();
   }

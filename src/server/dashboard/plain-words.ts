@@ -8,6 +8,7 @@ const sentences = {
   MLC_ERR_NETWORK: { what: 'The other system could not be reached.', fix: 'This is usually brief: press Replay in a few minutes.' },
   MLC_ERR_TIMEOUT: { what: 'The other system took too long to answer.', fix: 'Press Replay later; nothing was written twice.' },
   MLC_ERR_SERVER: { what: 'The other system had an internal error.', fix: 'Press Replay later; if it keeps failing, check the service status page.' },
+  MLC_ERR_AMBIGUOUS_WRITE: { what: 'A write was sent but its answer never came back.', fix: 'The next sync searches for the record before writing again; press Replay if it stays failed.' },
   MLC_ERR_RATE_LIMITED: { what: 'The other system asked us to slow down.', fix: 'It is retried automatically; Replay if it stays failed.' },
   MLC_ERR_DAILY_LIMIT: { what: 'The daily or hourly API allowance is used up.', fix: 'Syncing resumes when the allowance resets; then press Replay.' },
   MLC_ERR_AUTH_EXPIRED: { what: 'The login to the other system expired.', fix: 'Connect the account again on the overview page, then press Replay.' },
