@@ -1,4 +1,4 @@
-import { openRuntime, runtimeOptionsFrom, type Runtime } from '../app/runtime.ts';
+import type { Runtime } from '../app/runtime.ts';
 import { loadConfig } from '../config.ts';
 import { Output } from './output.ts';
 
@@ -9,6 +9,8 @@ import { Output } from './output.ts';
 export async function withRuntime<T>(values: { 'data-dir'?: string | undefined; json?: boolean | undefined }, fn: (rt: Runtime, out: Output) => Promise<T>): Promise<T> {
   const out = new Output(values.json === true);
   const config = loadConfig(process.env, process.cwd(), { logLevel: 'warn' });
+  // Loaded on use: the database drivers are heavy, and --help or a usage error must stay quick.
+  const { openRuntime, runtimeOptionsFrom } = await import('../app/runtime.ts');
   const rt = await openRuntime(runtimeOptionsFrom(config, { dataDir: values['data-dir'] }));
   try {
     return await fn(rt, out);

@@ -6,11 +6,11 @@ import { buildApp, type BuiltApp } from './app.ts';
 import { ensureApiToken } from './auth-token.ts';
 import type { ServerServices } from './contract.ts';
 import { WorkCounters } from './metrics.ts';
+import { serverRoles, type ServerRole } from './roles.ts';
 import { PollScheduler } from './scheduler/index.ts';
 import { startLinkWorkers } from './worker/index.ts';
 
-export const serverRoles = ['all', 'web', 'worker'] as const;
-export type ServerRole = (typeof serverRoles)[number];
+export { serverRoles, type ServerRole };
 
 export interface ServeOptions {
   /** 'web': HTTP only (sends jobs); 'worker': runs jobs and poll schedules, no HTTP; 'all': both. */

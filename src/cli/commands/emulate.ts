@@ -1,6 +1,5 @@
 import { parse, intOption, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
-import { startEmulators } from '../../emulators/index.ts';
 import type { Command } from './types.ts';
 
 export const emulate: Command = {
@@ -19,6 +18,8 @@ when ready. Xero listens on --port, BILL on --port + 1 (0 picks free ports). Run
     });
     const only = (values.only ?? 'xero,bill').split(',').map((s) => s.trim()).filter(Boolean);
     for (const o of only) if (o !== 'xero' && o !== 'bill') throw new UsageError(`--only accepts xero and bill, got '${o}'`);
+    // Loaded on use so that --help and usage errors stay quick.
+    const { startEmulators } = await import('../../emulators/index.ts');
     const handle = await startEmulators({
       only: only as ('xero' | 'bill')[],
       port: intOption(values.port, 'port', 0, 65534) ?? 0,

@@ -1,6 +1,5 @@
-import { openRuntime, runtimeOptionsFrom } from '../../app/runtime.ts';
 import { loadConfig } from '../../config.ts';
-import { serverRoles, startServer, type ServerRole } from '../../server/start.ts';
+import { serverRoles, type ServerRole } from '../../server/roles.ts';
 import { intOption, parse, UsageError, urlOption } from '../args.ts';
 import { exitCodes } from '../output.ts';
 import type { Command } from './types.ts';
@@ -30,6 +29,8 @@ Defaults: --port 8080, --host 127.0.0.1, --role all, --concurrency 2 jobs per pr
     const concurrency = intOption(values.concurrency, 'concurrency', 1, 32) ?? 2;
     const publicUrl = urlOption(values['public-url'], 'public-url');
     const config = loadConfig(process.env, process.cwd(), { logLevel: 'info' });
+    // The server, drivers and workers load on use so that --help and usage errors stay quick.
+    const [{ openRuntime, runtimeOptionsFrom }, { startServer }] = await Promise.all([import('../../app/runtime.ts'), import('../../server/start.ts')]);
     const rt = await openRuntime(runtimeOptionsFrom(config, { dataDir: values['data-dir'] }));
     try {
       const server = await startServer(rt, {
