@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Logger } from '../core/log.ts';
+import type { Link } from '../engine/link.ts';
 import type { EngineDeps } from '../engine/sync.ts';
+import { getConnection } from '../store/repos/connections.ts';
 import type { Db } from '../store/db.ts';
 import { defineJob, type Queue } from '../store/queue.ts';
 import type { SecretBox } from '../store/repos/secret-box.ts';
@@ -49,3 +51,20 @@ export const linkWorkJob = defineJob('link-work', linkWorkSchema, { policy: 'sin
 
 /** Singleton key for a link's work: its BILL organisation. */
 export const linkJobKey = (billOrganisationId: string): string => `bill:${billOrganisationId}`;
+
+/**
+ * The singleton key of a link's work. A link whose BILL connection has no organisation id yet is
+ * keyed by the connection id, which still serialises its own work.
+ */
+export async function linkWorkKey(db: Db, link: Pick<Link, 'billConnectionId'>): Promise<string> {
+  const bill = await getConnection(db, link.billConnectionId);
+  return linkJobKey(bill?.tenant_id ?? link.billConnectionId);
+}
+
+/**
+ * The one way the API, the dashboard and the schedulers start work: a link-work job under the
+ * link's key, which a worker runs with the engine. Null when pg-boss refused a duplicate.
+ */
+export async function sendLinkWork(services: Pick<ServerServices, 'db' | 'queue'>, link: Pick<Link, 'billConnectionId'>, work: LinkWork): Promise<string | null> {
+  return services.queue.send(linkWorkJob, work, { singletonKey: await linkWorkKey(services.db, link) });
+}

@@ -8,6 +8,7 @@ import type { ServerServices } from './contract.ts';
 import { WorkCounters } from './metrics.ts';
 import { serverRoles, type ServerRole } from './roles.ts';
 import { PollScheduler } from './scheduler/index.ts';
+import { startSubscriptionMonitor, type SubscriptionMonitor } from './subscriptions/monitor.ts';
 import { startLinkWorkers } from './worker/index.ts';
 
 export { serverRoles, type ServerRole };
@@ -31,6 +32,8 @@ export interface ServeOptions {
   scheduleIntervalMs?: number;
   /** How long shutdown waits for running jobs before leaving them to expire and retry (default 30 s). */
   stopTimeoutMs?: number;
+  /** How often a worker process sets up and checks BILL webhook subscriptions (default 5 min). */
+  subscriptionCheckIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -85,12 +88,25 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       if (!options.publicUrl) services.publicUrl = url;
     }
+    // BILL webhooks need an address BILL can reach, so subscriptions are managed only when one is
+    // given with --public-url (the listening address is usually loopback or behind a proxy).
+    // Without it webhooks stay off and the poll keeps every link complete.
+    let monitor: SubscriptionMonitor | null = null;
+    let firstCheck: Promise<unknown> = Promise.resolve();
+    if (role !== 'web' && options.publicUrl) {
+      monitor = startSubscriptionMonitor(services, { intervalMs: options.subscriptionCheckIntervalMs ?? 5 * 60_000 });
+      firstCheck = monitor.runOnce().catch(() => undefined);
+    } else if (role !== 'web') {
+      log.info('BILL webhook subscriptions are off: start with --public-url to receive BILL webhooks');
+    }
     log.info({ role, url, pid: process.pid }, 'server started');
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
         log.info({ role }, 'server stopping');
         await app?.close();
+        monitor?.stop();
+        await firstCheck;
         await scheduler.stop();
         queueRunning = false;
         await queue.stop({ timeoutMs: options.stopTimeoutMs ?? 30_000 });

@@ -1,7 +1,7 @@
 import type { Link } from '../../engine/link.ts';
 import { getConnection } from '../../store/repos/connections.ts';
 import { getLink } from '../../store/repos/links.ts';
-import { linkJobKey, linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
+import { sendLinkWork as sendWork, type LinkWork, type ServerServices } from '../contract.ts';
 import type { PollScheduler } from '../scheduler/index.ts';
 import { HttpError, notFound } from './errors.ts';
 
@@ -24,7 +24,7 @@ export async function requireLink(ctx: ApiContext, name: string): Promise<Link> 
 export async function sendLinkWork(ctx: ApiContext, link: Link, work: LinkWork): Promise<string> {
   const bill = await getConnection(ctx.services.db, link.billConnectionId);
   if (!bill?.tenant_id) throw new HttpError(409, 'MLC_ERR_CONFIG', `link '${link.name}' has no connected BILL organisation (connection '${link.billConnectionId}')`);
-  const id = await ctx.services.queue.send(linkWorkJob, work, { singletonKey: linkJobKey(bill.tenant_id) });
+  const id = await sendWork(ctx.services, link, work);
   if (!id) throw new HttpError(409, 'conflict', `the same work for link '${link.name}' is already waiting`);
   return id;
 }

@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Link } from '../../engine/link.ts';
-import { getConnection } from '../../store/repos/connections.ts';
 import type { RunRow } from '../../store/repos/runs.ts';
-import { linkJobKey, linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
+import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
 
 /**
- * The dashboard changes data only by sending link-work jobs; workers run them with the engine. This
- * module sends them and reports what is waiting or running, for the pages' progress display.
+ * What is waiting or running, for the pages' progress display. The dashboard changes data only by
+ * sending link-work jobs (`sendLinkWork` in contract.ts); workers run them with the engine.
  */
-export async function sendLinkWork(services: ServerServices, link: Link, work: LinkWork): Promise<string | null> {
-  const bill = await getConnection(services.db, link.billConnectionId);
-  const organisation = bill?.tenant_id ?? link.billConnectionId;
-  return services.queue.send(linkWorkJob, work, { singletonKey: linkJobKey(organisation) });
-}
-
 export interface WaitingWork {
   link: string;
   kind: LinkWork['kind'];

@@ -1,10 +1,9 @@
 import type { Logger } from '../../core/log.ts';
 import type { Link } from '../../engine/link.ts';
 import type { Db } from '../../store/db.ts';
-import { getConnection } from '../../store/repos/connections.ts';
 import { listLinks } from '../../store/repos/links.ts';
 import type { Queue } from '../../store/queue.ts';
-import { linkJobKey, linkWorkJob, type LinkWork } from '../contract.ts';
+import { linkWorkJob, linkWorkKey, type LinkWork } from '../contract.ts';
 import { checkPollCron } from './cron.ts';
 
 export { checkPollCron } from './cron.ts';
@@ -47,12 +46,11 @@ export class PollScheduler {
   ) {}
 
   async desired(link: Link): Promise<PollSchedule> {
-    const bill = await getConnection(this.db, link.billConnectionId);
     return {
       link: link.name,
       cron: link.settings.pollCron,
       data: { kind: 'sync', link: link.name, reason: 'poll' },
-      singletonKey: linkJobKey(bill?.tenant_id ?? link.billConnectionId),
+      singletonKey: await linkWorkKey(this.db, link),
     };
   }
 

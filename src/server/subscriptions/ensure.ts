@@ -72,10 +72,14 @@ export async function ensureBillSubscription(services: SubscriptionServices, con
   return { organizationId, subscriptionId: created.id, action: 'created', enabled: created.status.enabled };
 }
 
-/** Ensures a subscription for every BILL connection some link uses (server start, after linking). */
-export async function ensureSubscriptionsForLinks(services: SubscriptionServices): Promise<EnsuredSubscription[]> {
+/** Ensures a subscription for every BILL connection some link uses (server start, and each monitor round for new links). */
+export async function ensureSubscriptionsForLinks(services: SubscriptionServices, options: { onlyMissing?: boolean } = {}): Promise<EnsuredSubscription[]> {
+  // onlyMissing: organisations with no subscription row yet (a link created since the last round).
   const { rows } = await services.db.query<{ id: string }>(
-    "select distinct c.id from links l join connections c on c.id = l.bill_connection_id where c.system = 'bill' and c.status = 'ok' order by c.id",
+    `select distinct c.id from links l join connections c on c.id = l.bill_connection_id
+      where c.system = 'bill' and c.status = 'ok'
+        ${options.onlyMissing ? 'and not exists (select 1 from bill_subscriptions s where s.organization_id = c.tenant_id)' : ''}
+      order by c.id`,
   );
   const out: EnsuredSubscription[] = [];
   for (const { id } of rows) {

@@ -2,7 +2,7 @@ import { asConnectorError } from '../../core/errors.ts';
 import { tryAcquireLease } from '../../store/repos/leases.ts';
 import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
 import { notificationUrlFor } from './events.ts';
-import { billOrgClient, ensureBillSubscription } from './ensure.ts';
+import { billOrgClient, ensureBillSubscription, ensureSubscriptionsForLinks } from './ensure.ts';
 import { listSubscriptionRows, markChecked } from './store.ts';
 
 export type MonitorServices = Pick<ServerServices, 'db' | 'box' | 'log' | 'publicUrl' | 'queue'>;
@@ -79,7 +79,8 @@ export interface SubscriptionMonitor {
 }
 
 /**
- * Runs checkBillSubscriptions on a timer in a worker process. A lease makes one process at a time do
+ * Runs, on a timer in a worker process, the subscription set-up for organisations linked since the
+ * last round and then checkBillSubscriptions. A lease makes one process at a time do
  * it when several workers share the database; the others skip that round.
  */
 export function startSubscriptionMonitor(services: MonitorServices, options: { intervalMs?: number } = {}): SubscriptionMonitor {
@@ -90,6 +91,7 @@ export function startSubscriptionMonitor(services: MonitorServices, options: { i
       const lease = await tryAcquireLease(services.db, 'bill-subscriptions-check', Math.max(intervalMs, 60_000));
       if (!lease) return null;
       try {
+        await ensureSubscriptionsForLinks(services, { onlyMissing: true });
         return await checkBillSubscriptions(services);
       } finally {
         await lease.release().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { getLink } from '../../../store/repos/links.ts';
 import { skipRecord } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
-import { sendLinkWork } from '../work.ts';
+import { sendLinkWork } from '../../contract.ts';
 
 /** Who skipped, in the record's reason and its audit event. */
 const skipNote = 'skipped by a person from the dashboard';
