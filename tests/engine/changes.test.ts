@@ -128,6 +128,16 @@ forEachBackend('delta sync, edits and voids', (backend) => {
     }
     const audit = await backend.db.query<{ outcome: string }>("select outcome from audit_events where source_id = $1 and step = 'conflict'", [paid.InvoiceID]);
     assert.equal(audit.rows.length, 1);
+
+    // The 10.00 BILL paid is read against the Xero bill as it is now: voided, so a conflict for a
+    // person rather than a payment Xero would refuse.
+    assert.equal(result.counts['payment.conflict'], 1, JSON.stringify(result.counts));
+    assert.equal(result.counts['payment.fail'] ?? 0, 0);
+    const application = (await sb.billState()).payments.find((p: Json) => p.billPayments.some((a: Json) => a.billId === paidBill.id)).billPayments[0];
+    const paymentRecord = await sb.record('payment', application.id);
+    assert.equal(paymentRecord.status, 'conflict');
+    assert.match(paymentRecord.reason, /BILL paid 10\.00 \w+ but the ERP bill is voided/);
+    assert.equal((await sb.xeroState()).payments.filter((p: Json) => p.Invoice.InvoiceID === paid.InvoiceID).length, 0, 'nothing posted to the voided bill');
   });
 });
 

@@ -1,9 +1,9 @@
 import { ConnectorError, asConnectorError } from '../../core/errors.ts';
-import { formatMoney } from '../../core/money.ts';
-import type { BillPaymentApplication } from '../../model/types.ts';
+import { formatMoney, subtractMoney } from '../../core/money.ts';
+import type { Bill, BillPaymentApplication } from '../../model/types.ts';
 import { paymentReference, planPayment, type ErpPaymentPayload } from '../../flows/bill-to-xero/map-payment.ts';
 import { getCursor } from '../../store/repos/cursors.ts';
-import { dropIntents, getMappings, getMappingsByTarget, listIntents, recordIntents, recordLinks, unlink } from '../../store/repos/id-map.ts';
+import { dropIntents, getMappings, getMappingsByTarget, listIntents, recordIntents, recordLinks, unlink, type IdMapRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
 import { mapLimit, prefetch } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
@@ -96,15 +96,27 @@ export class PaymentSync {
     const ctx = this.ctx;
     const bills = await getMappingsByTarget(ctx.db, { link: ctx.link.name, entity: entities.bill }, apps.map((a) => a.billId));
     const posted = await getMappings(ctx.db, this.key(), apps.map((a) => a.id));
+    const erpBills = await this.currentErpBills(apps, bills, posted);
     const creates: { app: BillPaymentApplication; payload: ErpPaymentPayload }[] = [];
     const deletes: { app: BillPaymentApplication; targetId: string; reason: string }[] = [];
     for (const app of apps) {
       const billRow = bills.get(app.billId);
       const postedRow = posted.get(app.id);
+      const erpBill = billRow ? erpBills.get(billRow.source_id) : undefined;
       const d = planPayment(app, {
-        erpBill: billRow ? { id: billRow.source_id, status: 'linked', amountDue: null, open: true } : null,
+        erpBill: billRow
+          ? erpBill
+            ? { id: erpBill.id, status: erpBill.status, amountDue: erpBill.amountDue, open: erpBill.status === 'approved' }
+            // Not readable now (deleted on the ERP, or a read failure): the ERP's own checks decide.
+            : { id: billRow.source_id, status: 'unknown', amountDue: null, open: true }
+          : null,
         posted: postedRow?.state === 'linked' ? { targetId: postedRow.target_id! } : null,
       });
+      // Payments planned earlier in this batch use up the balance the next one sees.
+      if (d.kind === 'create' && erpBill && erpBill.amountDue.currency === app.amount.currency) {
+        erpBill.amountDue = subtractMoney(erpBill.amountDue, app.amount);
+        if (erpBill.amountDue.minor === 0n) erpBill.status = 'paid';
+      }
       const entry = { entity: entities.payment, sourceId: app.id, label: paymentReference(app) };
       const base = { sourceSystem: 'bill', targetSystem: ctx.erp.system, sourceVersion: app.updatedAt };
       switch (d.kind) {
@@ -147,6 +159,22 @@ export class PaymentSync {
         recordFailure(ctx, entry, base, error.code, error.message, undefined, error.vendorBody);
       }
     });
+  }
+
+  /**
+   * The ERP bills that payments about to be posted are for, read as they are now: a bill voided or
+   * paid by hand on the ERP, or with less outstanding than BILL paid, is a conflict for the user,
+   * not a refused write. One read per 50 bills (Xero GET /Invoices?IDs=).
+   */
+  private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, IdMapRow>, posted: Map<string, IdMapRow>): Promise<Map<string, Bill>> {
+    const wanted = new Set<string>();
+    for (const app of apps) {
+      const billRow = bills.get(app.billId);
+      if (billRow && app.state === 'settled' && posted.get(app.id)?.state !== 'linked') wanted.add(billRow.source_id);
+    }
+    if (wanted.size === 0) return new Map();
+    const current = await this.ctx.erp.getBills([...wanted]);
+    return new Map(current.map((b) => [b.id, b]));
   }
 
   private async post(creates: { app: BillPaymentApplication; payload: ErpPaymentPayload }[], attempt = 1): Promise<void> {
