@@ -64,6 +64,8 @@ export interface PayablesHub {
   listDepartments(): Promise<Department[]>;
   iterateVendors(): AsyncIterable<VendorIndexEntry[]>;
   findVendorsByName(names: readonly string[]): Promise<VendorIndexEntry[]>;
+  /** The currency a hub vendor's bills are in, once the vendor was listed, found or created; null if unknown. */
+  billCurrencyOf(vendorId: string): string | null;
   /** Atomic bulk create; returns target ids in request order. */
   createVendors(payloads: readonly VendorPayload[]): Promise<string[]>;
   updateVendor(id: string, payload: VendorPayload): Promise<void>;

@@ -129,6 +129,7 @@ export class BillSync {
         linked: linkedOf(b),
         target,
         vendorTargetId: vendorIds.get(b.vendorId) ?? null,
+        vendorCurrency: ((id) => (id ? ctx.hub.billCurrencyOf(id) : null))(vendorIds.get(b.vendorId)),
         accountFor: (l) => this.accounts.forLine(l),
         departmentFor: (l) => this.departmentFor(l),
       });

@@ -20,6 +20,8 @@ export interface BillContext {
   target: TargetBillState | null;
   /** The BILL vendor id of the bill's supplier; null when the vendor failed or is missing. */
   vendorTargetId: string | null;
+  /** That vendor's bill currency in BILL (a BILL bill is in its vendor's currency); null if unknown. */
+  vendorCurrency: string | null;
   /** BILL chart-of-accounts id for a source line account, null when unmatched. */
   accountFor(line: BillLine): string | null;
   /** BILL department id for a line's dimensions (configured mapping), or null. */
@@ -70,6 +72,11 @@ export function planBill(bill: Bill, ctx: BillContext): Decision<BillPayload> {
 
   if (!isKnownCurrency(bill.currency)) return fail('MLC_ERR_UNKNOWN_CURRENCY', `currency '${bill.currency}' is not an ISO 4217 code`);
   if (!ctx.vendorTargetId) return fail('MLC_ERR_DEPENDENCY_FAILED', 'the supplier of this bill has not been synced to BILL');
+  // BILL has no currency on a bill: it reads the amounts in the vendor's bill currency, so a bill in
+  // any other currency would be paid as the wrong amount (BILL v3 vendor `billCurrency`).
+  if (ctx.vendorCurrency && ctx.vendorCurrency !== bill.currency) {
+    return fail('MLC_ERR_CURRENCY_MISMATCH', `the bill is in ${bill.currency} but its vendor in BILL takes bills in ${ctx.vendorCurrency}`);
+  }
 
   const lines: BillPayload['lines'] = [];
   for (const [i, line] of bill.lines.entries()) {

@@ -66,7 +66,7 @@ const bill = (over: Partial<Bill> = {}): Bill => ({
 });
 
 const ctx = (over: Partial<BillContext> = {}): BillContext => ({
-  linked: null, target: null, vendorTargetId: 'v1',
+  linked: null, target: null, vendorTargetId: 'v1', vendorCurrency: 'USD',
   accountFor: (l) => ({ '400': 'coa-400', '410': 'coa-410' } as Record<string, string>)[l.account?.code ?? ''] ?? null,
   departmentFor: (l) => (l.dimensions.some((d) => d.option === 'West') ? 'dep-west' : null),
   ...over,
@@ -110,6 +110,11 @@ test('missing accounts, unknown currencies, failed vendors and totals that do no
   const codeOf = (d: ReturnType<typeof planBill>) => (d.kind === 'fail' ? d.code : d.kind);
   assert.equal(codeOf(planBill(bill({ lines: [{ description: 'x', amount: usd('150.00'), account: { id: null, code: '999' }, dimensions: [] }] }), ctx())), 'MLC_ERR_MISSING_ACCOUNT');
   assert.equal(codeOf(planBill(bill({ currency: 'ZZZ' }), ctx())), 'MLC_ERR_UNKNOWN_CURRENCY');
+  // BILL reads a bill's amounts in its vendor's currency: a EUR bill on a USD vendor must not go.
+  const eur = planBill(bill(), ctx({ vendorCurrency: 'EUR' }));
+  assert.equal(codeOf(eur), 'MLC_ERR_CURRENCY_MISMATCH');
+  assert.match(eur.kind === 'fail' ? eur.reason : '', /the bill is in USD but its vendor in BILL takes bills in EUR/);
+  assert.equal(planBill(bill(), ctx({ vendorCurrency: null })).kind, 'create', 'an unknown vendor currency leaves the decision to BILL');
   assert.equal(codeOf(planBill(bill(), ctx({ vendorTargetId: null }))), 'MLC_ERR_DEPENDENCY_FAILED');
   assert.equal(codeOf(planBill(bill({ total: usd('151.00') }), ctx())), 'MLC_ERR_VALIDATION');
 });

@@ -45,6 +45,10 @@ export class BillPayablesHub implements PayablesHub {
     return parseMoney(value ?? '0', currency);
   }
 
+  billCurrencyOf(vendorId: string): string | null {
+    return this.vendorCurrency.get(vendorId) ?? null;
+  }
+
   private rememberVendor(v: BillVendor): VendorIndexEntry {
     this.vendorCurrency.set(v.id, v.billCurrency || this.defaultCurrency);
     return { id: v.id, name: v.name, email: v.email ?? null, taxId: v.additionalInfo?.taxId ?? null, archived: v.archived };
@@ -103,7 +107,6 @@ export class BillPayablesHub implements PayablesHub {
   }
 
   private billInput(p: BillPayload): BillInput {
-    this.vendorCurrency.set(p.vendorId, p.currency);
     return {
       vendorId: p.vendorId,
       dueDate: p.dueDate,
