@@ -47,8 +47,11 @@ export interface TransportResponse<T> {
 /**
  * Per-system credential injection. `authorize` returns the headers to add and a tag naming the
  * credential used; when the service says that credential expired (MLC_ERR_AUTH_EXPIRED) the
- * transport calls `renew(tag)` once and repeats the call once. Renewal compares tags, so ten calls
- * failing with the same stale token cause one renewal, not ten.
+ * transport calls `renew(tag)` and repeats the call. Renewal compares tags, so ten calls failing
+ * with the same stale token cause one renewal, not ten. A call renews each credential it was
+ * refused with at most once, and at most `maxRenewals` times in all: a fresh session that is itself
+ * expired at once (a session end that hit every session of the organisation) gets another renewal,
+ * while an authorizer that cannot produce a new credential ends the call.
  */
 export interface Authorizer {
   authorize(request: { method: HttpMethod; url: string }): Promise<{ headers: Record<string, string>; credentialTag: string }>;
@@ -89,6 +92,9 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+/** Credential renewals one call may make before it gives up (see Authorizer). */
+const maxRenewals = 3;
+
 const realTimers: TransportTimers = { now: () => Date.now(), sleep: realSleep };
 
 /**
@@ -125,7 +131,7 @@ export class Transport {
     const url = buildUrl(req.url, req.query);
     const label = `${req.method} ${new URL(req.url).pathname}`;
     let attempt = 0;
-    let renewed = false;
+    const renewedTags = new Set<string>();
     for (;;) {
       attempt += 1;
       const auth = req.auth ? await req.auth.authorize({ method: req.method, url }) : undefined;
@@ -139,10 +145,10 @@ export class Transport {
       const error = outcome.error;
       this.counters.rejected(reasonLabel(error));
 
-      if (error.code === 'MLC_ERR_AUTH_EXPIRED' && auth && req.auth && !renewed) {
-        renewed = true;
+      if (error.code === 'MLC_ERR_AUTH_EXPIRED' && auth && req.auth && !renewedTags.has(auth.credentialTag) && renewedTags.size < maxRenewals) {
+        renewedTags.add(auth.credentialTag);
         attempt -= 1;
-        this.logger.info({ op: req.operation, request: label, status: error.status }, 'credential expired; renewing once and repeating the call');
+        this.logger.info({ op: req.operation, request: label, status: error.status, renewal: renewedTags.size }, 'credential expired; renewing it and repeating the call');
         this.counters.retried();
         await req.auth.renew(auth.credentialTag);
         continue;

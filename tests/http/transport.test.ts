@@ -121,6 +121,33 @@ test('a 2xx that is not JSON or has the wrong shape is MLC_ERR_BAD_RESPONSE (amb
   }
 });
 
+test('a fresh credential that is refused too is renewed again, up to three credentials per call', async () => {
+  const server = await startLocalServer((req, res) => {
+    // Every session up to v3 is ended on the service side as soon as it is issued.
+    if (!/^Bearer token-v[4-9]/.test(String(req.headers.authorization))) return json(res, 401, { detail: 'TokenExpired' });
+    return json(res, 200, { ok: true });
+  });
+  try {
+    let version = 0;
+    const auth: Authorizer = {
+      authorize: async () => ({ headers: { authorization: `Bearer token-v${version}` }, credentialTag: `v${version}` }),
+      renew: async (tag) => {
+        if (tag === `v${version}`) version += 1;
+      },
+    };
+    const { transport } = makeTransport();
+    await assert.rejects(transport.request({ method: 'GET', url: `${server.url}/a`, operation: 'test.auth', auth }), (e: unknown) => (e as ConnectorError).code === 'MLC_ERR_AUTH_EXPIRED');
+    assert.equal(version, 3, 'three renewals, then it gives up');
+    assert.equal(server.seen.length, 4, 'the first try and one repeat per renewal');
+    version = 3;
+    const res = await transport.request({ method: 'GET', url: `${server.url}/a`, operation: 'test.auth', auth });
+    assert.deepEqual(res.body, { ok: true }, 'a credential refused at once is renewed again and the call succeeds');
+    assert.equal(version, 4);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('an expired credential is renewed once and the call repeated once; logs carry no secrets', async () => {
   let valid = 'token-v1-abcdef';
   const server = await startLocalServer((req, res) => {
