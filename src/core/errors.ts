@@ -22,6 +22,7 @@ export const errorCatalogue = {
   MLC_ERR_UNKNOWN_CURRENCY: { kind: 'invalid_data', text: 'The record uses a currency code that is not ISO 4217.' },
   MLC_ERR_CURRENCY_MISMATCH: { kind: 'invalid_data', text: 'The record is in another currency than its vendor pays in on the other side.' },
   MLC_ERR_MISSING_ACCOUNT: { kind: 'invalid_data', text: 'A GL account the record uses has no match on the other side.' },
+  MLC_ERR_MISSING_DEPARTMENT: { kind: 'invalid_data', text: 'A tracking option the record uses has no department of that name on the other side.' },
   MLC_ERR_DEPENDENCY_FAILED: { kind: 'invalid_data', text: 'A record this one depends on (such as its vendor) failed to sync.' },
   MLC_ERR_CONFLICT: { kind: 'conflict', text: 'The two systems disagree in a way that needs a person to decide.' },
   MLC_ERR_CONFIG: { kind: 'invalid_data', text: 'The configuration is missing or invalid.' },

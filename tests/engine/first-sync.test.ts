@@ -38,6 +38,12 @@ forEachBackend('first sync, Xero to BILL', (backend) => {
     const xeroAccount = xero.accounts.find((a: Json) => a.Code === nameMatchedCode);
     const [created] = await sb.billApi.createChartOfAccountsBulk([{ name: xeroAccount.Name, account: { type: 'EXPENSE', number: `9${nameMatchedCode}` } }]);
     nameMatchedBillAccountId = created!.id;
+
+    // Every option of the mapped tracking category has a BILL department (a missing one fails its
+    // bills: tests/engine/bill-guards.test.ts).
+    const known = new Set((await sb.billState()).departments.map((d: Json) => d.name));
+    const options = xero.trackingCategories.find((c: Json) => c.Name === 'Department').Options.map((o: Json) => o.Name);
+    await sb.billApi.createDepartmentsBulk(options.filter((name: string) => !known.has(name)).map((name: string) => ({ name })));
   });
   after(() => sb?.close());
 

@@ -42,11 +42,13 @@ export class BillSync {
     }
   }
 
-  private departmentFor(line: BillLine): string | null {
+  private departmentFor(line: BillLine): string | null | { missing: string } {
     const category = this.ctx.link.settings.departmentCategory;
     if (!category) return null;
     const dim = line.dimensions.find((d) => nameKey(d.category) === nameKey(category));
-    return dim ? (this.departments.get(nameKey(dim.option)) ?? null) : null;
+    if (!dim) return null;
+    // A tracked line never loses its department silently: an option BILL lacks fails the bill.
+    return this.departments.get(nameKey(dim.option)) ?? { missing: dim.option };
   }
 
   /** Bills changed since the checkpoint, page by page; the cursor moves after each committed page. */

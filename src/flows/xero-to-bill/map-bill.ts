@@ -24,8 +24,11 @@ export interface BillContext {
   vendorCurrency: string | null;
   /** BILL chart-of-accounts id for a source line account, null when unmatched. */
   accountFor(line: BillLine): string | null;
-  /** BILL department id for a line's dimensions (configured mapping), or null. */
-  departmentFor(line: BillLine): string | null;
+  /**
+   * BILL department id for a line's dimensions (configured mapping), null when the line has no
+   * option of the mapped category, or `{ missing }` naming an option BILL has no department for.
+   */
+  departmentFor(line: BillLine): string | null | { missing: string };
 }
 
 /** BILL requires an invoice number; Xero ACCPAY bills may have none, so one is derived from the source id. */
@@ -86,11 +89,15 @@ export function planBill(bill: Bill, ctx: BillContext): Decision<BillPayload> {
       const label = line.account?.code ?? line.account?.id ?? 'none';
       return fail('MLC_ERR_MISSING_ACCOUNT', `line ${i + 1} uses account '${label}', which has no match in BILL's chart of accounts`);
     }
+    const department = ctx.departmentFor(line);
+    if (department !== null && typeof department === 'object') {
+      return fail('MLC_ERR_MISSING_DEPARTMENT', `line ${i + 1} is tracked to '${department.missing}', which has no department of that name in BILL`);
+    }
     lines.push({
       amount: line.amount,
       description: line.description.slice(0, 4000),
       chartOfAccountId: account,
-      departmentId: ctx.departmentFor(line),
+      departmentId: department,
     });
   }
   if (lines.length === 0) return fail('MLC_ERR_VALIDATION', 'the bill has no line with an amount');

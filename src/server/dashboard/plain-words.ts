@@ -19,6 +19,10 @@ const sentences = {
   MLC_ERR_NOT_FOUND: { what: 'The record no longer exists on the other system.', fix: 'If it was deleted on purpose, press Skip; otherwise restore it and press Replay.' },
   MLC_ERR_BAD_RESPONSE: { what: 'The other system answered with something unreadable.', fix: 'Press Replay later; report it if it keeps happening.' },
   MLC_ERR_UNKNOWN_CURRENCY: { what: 'The record uses a currency code that is not a real ISO currency.', fix: 'Fix the currency on the source record, then press Replay.' },
+  MLC_ERR_MISSING_DEPARTMENT: {
+    what: "A line is tracked to an option that has no department of the same name in BILL.",
+    fix: 'Create the department in BILL with that name, then press Replay.',
+  },
   MLC_ERR_CURRENCY_MISMATCH: {
     what: "The bill is in another currency than its vendor's bill currency in BILL, so BILL would read its amounts in the wrong currency.",
     fix: "Give the vendor in BILL the bill's currency (or use the supplier that bills in it), then press Replay.",

@@ -229,6 +229,16 @@ export class BillOrgClient {
     return this.collect(this.pages('api', '/classifications/departments', departmentSchema, 'listDepartments', options, undefined));
   }
 
+  /** POST /v3/classifications/departments/bulk, at most 50 per call; answers `{departments: [...]}` (v3 collection). */
+  async createDepartmentsBulk(departments: readonly { name: string; shortName?: string }[]): Promise<BillDepartment[]> {
+    if (departments.length === 0) return [];
+    this.checkCap('createDepartmentsBulk', departments.length, this.deps.caps.classifications);
+    const body = await this.call('api', 'POST', '/classifications/departments/bulk', z.object({ departments: z.array(departmentSchema) }), 'createDepartmentsBulk', {
+      json: encodeBill(departments),
+    });
+    return body.departments;
+  }
+
   /**
    * POST /v3/subscriptions on the events base. BILL requires a fresh UUID4 `X-Idempotent-Key` per
    * new request and replays the cached answer for a repeated key, so the transport may retry with

@@ -1,7 +1,10 @@
 /**
- * BILL has no currency on a bill: it reads the amounts in the vendor's bill currency. A Xero bill
- * whose supplier is matched to a BILL vendor in another currency must fail with its reason rather
- * than become a bill for the wrong amount; once the vendor is put right, replay creates it once.
+ * Bills that BILL would take but read wrongly fail with their reason instead, and replay creates
+ * them once the cause is put right:
+ * - BILL has no currency on a bill: it reads the amounts in the vendor's bill currency, so a Xero
+ *   bill whose supplier is matched to a BILL vendor in another currency must not go;
+ * - with a tracking category mapped to departments, a line tracked to an option BILL has no
+ *   department for must not lose its department silently.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,5 +56,45 @@ forEachBackend('bill currency against the BILL vendor', (backend) => {
       assert.equal((await sb.record('bill', inv.InvoiceID))?.status, 'synced');
     }
     assert.equal((await sb.replay({ failed: true })).counts['bill.create'] ?? 0, 0, 'a second replay creates nothing');
+  });
+});
+
+forEachBackend('tracked lines and BILL departments', (backend) => {
+  let sb: Sandbox;
+  let tracked: Json[];
+  const missing = 'Administration';
+
+  before(async () => {
+    sb = await Sandbox.open(backend.db, backend.dataDir, { seed: 7, xero: { suppliers: 6, bills: 24 }, settings: { departmentCategory: 'Department' } });
+    const xero = await sb.xeroState();
+    assert.ok(!(await sb.billState()).departments.some((d: Json) => d.name === missing), `BILL's seed has no '${missing}' department`);
+    const usesMissing = (i: Json) => i.LineItems.some((l: Json) => (l.Tracking ?? []).some((t: Json) => t.Name === 'Department' && t.Option === missing));
+    tracked = accpay(xero).filter((i: Json) => eligible(i) && usesMissing(i));
+    assert.ok(tracked.length > 0, `the seed tracks an eligible bill to '${missing}'`);
+  });
+  after(() => sb?.close());
+
+  test('a line tracked to an option with no BILL department fails its bill with MLC_ERR_MISSING_DEPARTMENT', async () => {
+    const result = await sb.sync();
+    assert.equal(result.status, 'partial');
+    const org = await sb.billState();
+    for (const inv of tracked) {
+      const record = await sb.record('bill', inv.InvoiceID);
+      assert.equal(record?.error_code, 'MLC_ERR_MISSING_DEPARTMENT');
+      assert.match(record?.reason ?? '', new RegExp(`tracked to '${missing}', which has no department of that name in BILL`));
+      assert.deepEqual(billFor(org, inv.InvoiceID), []);
+    }
+    assert.equal(result.counts['bill.fail'], tracked.length, JSON.stringify(result.counts));
+  });
+
+  test('once BILL has the department, replay creates the bills with it', async () => {
+    const [department] = await sb.billApi.createDepartmentsBulk([{ name: missing }]);
+    const result = await sb.replay({ failed: true });
+    assert.equal(result.counts['bill.create'], tracked.length, JSON.stringify(result.counts));
+    const org = await sb.billState();
+    for (const inv of tracked) {
+      const [created] = billFor(org, inv.InvoiceID);
+      assert.ok(created.billLineItems.some((l: Json) => l.classifications?.departmentId === department!.id), `${inv.InvoiceNumber} carries the department`);
+    }
   });
 });
