@@ -13,7 +13,10 @@ and the workers that run sync jobs and link poll schedules. --role web serves HT
 --role worker runs jobs only, so several worker processes can share one PostgreSQL (DATABASE_URL);
 the embedded database serves one process (--role all). Prints one JSON line when ready.
 The API needs "Authorization: Bearer <token>": ML_CONNECTOR_API_TOKEN, or a token created on the
-first start and printed once to stderr. Stops gracefully on SIGINT/SIGTERM.
+first start and printed once to stderr. --public-url is the address Xero, BILL and browsers reach
+this server at (OAuth callback, webhooks); BILL webhook subscriptions are set up and watched only
+when it is given, and the scheduled poll keeps every link complete either way.
+Stops gracefully on SIGINT/SIGTERM.
 Defaults: --port 8080, --host 127.0.0.1, --role all, --concurrency 2 jobs per process.`,
   async run(argv) {
     const { values } = parse(argv, {
