@@ -70,7 +70,9 @@ try {
   await ensureBillSubscription(services, linked.link.billConnectionId);
   await startLinkWorkers(services, { concurrency: 1 });
 
-  const token = (await xero.login()).access_token;
+  // The changes are made as a person in Xero would, through another app: at Xero the connector's
+  // allowance (60 calls a minute) is per app and tenant, so they must not use it up.
+  const token = (await xero.otherApp('Bookkeeper in Xero')).tokens.access_token;
   const tenant = xero.state.tenant(linked.xeroTenantId)!;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${xero.urls.api}${path}`, {

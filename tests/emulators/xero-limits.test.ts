@@ -145,3 +145,21 @@ test('50 concurrent clients never get more than 5 in flight per tenant, and ever
     await em.stop();
   }
 });
+
+test('limits are per app and tenant: another app on the same organisation has its own minute allowance', async () => {
+  const { em, c } = await openXero({ seed: 61 });
+  try {
+    const tenant = em.tenantIds.primary;
+    for (let i = 0; i < 60; i++) assert.equal((await c.get('/Organisation')).status, 200);
+    const refused = await c.get('/Organisation');
+    assert.equal(refused.status, 429, 'the sandbox app has spent its minute');
+    const other = await em.otherApp('Bookkeeper tools');
+    const res = await fetch(`${em.urls.api}/Organisation`, { headers: { authorization: `Bearer ${other.tokens.access_token}`, 'xero-tenant-id': tenant, accept: 'application/json' } });
+    assert.equal(res.status, 200, 'another app is not held by the sandbox app\u2019s allowance');
+    assert.equal(res.headers.get('x-minlimit-remaining'), '59');
+    await res.arrayBuffer();
+    assert.equal(em.ctx.stats.snapshot().maxInFlight[`xero:${tenant}@${other.clientId}`], 1, 'its calls are counted under their own scope');
+  } finally {
+    await em.stop();
+  }
+});

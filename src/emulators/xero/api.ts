@@ -78,7 +78,9 @@ async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly stri
   if (ctx.faults.takeAuthExpiry(pathname)) auth.expireAllAccessTokens();
   const tenantHeader = header(request.headers, 'xero-tenant-id')?.trim().toLowerCase() ?? '';
   const tenant = tenantHeader ? state.tenant(tenantHeader) : undefined;
-  const withHeaders = (r: ApiResult, tenantId: string | null): ApiResult => ({ ...r, headers: { ...limits.headers(tenantId), ...r.headers } });
+  // Limits are per app and tenant; until the token names its app the headers are the primary app's.
+  let clientId: string | undefined;
+  const withHeaders = (r: ApiResult, tenantId: string | null): ApiResult => ({ ...r, headers: { ...limits.headers(tenantId, clientId), ...r.headers } });
 
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(request.headers, 'authorization') ?? '')?.[1];
   const access = auth.checkAccess(bearer);
@@ -87,7 +89,8 @@ async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly stri
   if (!scopes.some((s) => access.scope.includes(s))) return withHeaders(unauthorisedScope(), tenant?.tenantId ?? null);
   if (!tenant || access.revoked || !auth.connectionFor(tenant.tenantId)) return withHeaders(forbiddenTenant(), tenant?.tenantId ?? null);
 
-  const admission = limits.admit(tenant.tenantId);
+  clientId = access.clientId;
+  const admission = limits.admit(tenant.tenantId, clientId);
   if (!admission.ok) {
     const r = rateLimited(admission.problem);
     const extra: Record<string, string> = { 'X-Rate-Limit-Problem': admission.problem };
@@ -101,7 +104,7 @@ async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly stri
     if (fault === 'unavailable') return withHeaders(unavailable(), tenant.tenantId);
     if (fault === 'rate_limited') {
       const r = rateLimited('minute');
-      return withHeaders({ ...r, headers: { 'X-Rate-Limit-Problem': 'minute', 'Retry-After': String(limits.minuteRetryAfter(tenant.tenantId)) } }, tenant.tenantId);
+      return withHeaders({ ...r, headers: { 'X-Rate-Limit-Problem': 'minute', 'Retry-After': String(limits.minuteRetryAfter(tenant.tenantId, clientId)) } }, tenant.tenantId);
     }
     if (await applyTransportFault(fault, request, ctx)) return null;
     if (!acceptsJson(header(request.headers, 'accept'))) return withHeaders(notAcceptable(), tenant.tenantId);

@@ -54,6 +54,11 @@ export interface XeroEmulator {
   flushWebhooks(): Promise<void>;
   /** Runs the sandbox app's authorize + token flow over HTTP and returns the token response. */
   login(opts?: { scope?: string; redirectUri?: string }): Promise<SandboxTokens>;
+  /**
+   * Registers another OAuth app (e.g. a bookkeeper's own tools acting on the same organisation) and
+   * logs it in. Its calls count against its own per-tenant allowance, as at Xero, not the sandbox app's.
+   */
+  otherApp(name: string): Promise<{ clientId: string; tokens: SandboxTokens }>;
   /** The two tenant ids: the demo company first, the small one second. */
   tenantIds: { primary: string; secondary: string };
   /** The Accounting API routes served, as "METHOD /Path/{Param}" relative to urls.api. */
@@ -74,7 +79,7 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
   auth.registerClient({ ...SANDBOX_CLIENT, name: 'ML Connector Sandbox' });
   const webhooks = new XeroWebhooks(ctx, apiBase);
   const state = new XeroState(webhooks, auth);
-  const limits = new XeroLimits(ctx.clock, ctx.stats, opts.dailyLimit ?? DEFAULT_DAILY, opts.appMinuteLimit);
+  const limits = new XeroLimits(ctx.clock, ctx.stats, opts.dailyLimit ?? DEFAULT_DAILY, opts.appMinuteLimit, SANDBOX_CLIENT.clientId);
   const [primaryId, secondaryId] = tenantIds(ctx.seed);
 
   const seed = (input: unknown): SeedSummary => {
@@ -127,6 +132,12 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     setWebhook,
     flushWebhooks: () => webhooks.flush(),
     login: (o = {}) => sandboxLogin(base, SANDBOX_CLIENT, o),
+    otherApp: async (name) => {
+      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      const client = { clientId: `app-${slug}`, clientSecret: `secret-${slug}` };
+      auth.registerClient({ ...client, name });
+      return { clientId: client.clientId, tokens: await sandboxLogin(base, client, {}) };
+    },
     tenantIds: { primary: primaryId, secondary: secondaryId },
     apiRoutes: [...deps.routes],
     stop: async () => {

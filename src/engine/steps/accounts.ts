@@ -21,7 +21,15 @@ export class AccountMap {
   constructor(private readonly ctx: RunContext) {}
 
   /** Reads both charts and records the matches. */
+  private loaded = false;
+
+  /** Loads the two charts unless this run already did: runs that meet no bill to write never read them. */
+  async loadIfNeeded(): Promise<void> {
+    if (!this.loaded) await this.load();
+  }
+
   async load(): Promise<void> {
+    this.loaded = true;
     const [source, hub] = await Promise.all([this.ctx.erp.listAccounts(), this.ctx.hub.listAccounts()]);
     this.hubAccounts = hub;
     for (const a of source) {

@@ -119,6 +119,9 @@ export class BillSync {
     const ctx = this.ctx;
     const mapped = await getMappings(ctx.db, this.key(), bills.map((b) => b.id));
     const live = bills.filter((b) => (b.status === 'approved' && b.amountPaid.minor === 0n) || mapped.get(b.id)?.state === 'linked');
+    // Only a bill that may be created or updated needs the charts of accounts (a webhook about a bill
+    // that was just paid, say, needs neither chart).
+    if (bills.some((b) => b.status === 'approved' && b.amountPaid.minor === 0n)) await this.accounts.loadIfNeeded();
     const vendorIds = await this.vendors.ensure(live.map((b) => b.vendorId));
     await this.accounts.ensure(live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
 

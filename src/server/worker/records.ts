@@ -13,7 +13,7 @@ export type RecordsWork = Extract<LinkWork, { kind: 'records' }>;
  * BILL is the target for vendors and bills, so BILL-side vendor and bill events carry no work.
  */
 export function syncRecords(deps: EngineDeps, link: Link, work: RecordsWork, options: RunOptions = {}): Promise<RunResult> {
-  return runOnLink(deps, link, 'records', options, async ({ ctx, accounts, vendors, bills, payments }) => {
+  return runOnLink(deps, link, 'records', options, async ({ ctx, vendors, bills, payments }) => {
     ctx.count('records.requested', work.ids.length);
     if (work.system === 'bill') {
       if (work.entity === 'payment') await payments.syncChanged();
@@ -24,7 +24,7 @@ export function syncRecords(deps: EngineDeps, link: Link, work: RecordsWork, opt
       ctx.count('records.ignored', work.ids.length);
       return;
     }
-    await accounts.load();
+    // The charts of accounts are read by the bill step only when a bill may be written.
     await vendors.load();
     await bills.load();
     if (work.entity === 'vendor') {
