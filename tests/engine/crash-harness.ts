@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../../src/app/runtime.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
+import { control, type Json } from '../helpers/emulator-control.ts';
+
+export { control, type Json };
 
 export const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -138,17 +141,4 @@ export class CrashRig {
   async close(): Promise<void> {
     await this.emulators.stop();
   }
-}
-
-// The emulators answer in JSON of many shapes; each check reads the fields it needs.
-export type Json = any;
-
-export async function control(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator ${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }

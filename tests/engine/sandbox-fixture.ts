@@ -27,9 +27,9 @@ import { createBillClient } from '../../src/systems/bill/client.ts';
 import type { BillOrgClient } from '../../src/systems/bill/org-client.ts';
 import { MemoryCredentialStore } from '../../src/systems/memory-credential-store.ts';
 import { XeroApi } from './xero-api.ts';
+import { control, type Json } from '../helpers/emulator-control.ts';
 
-// The emulators answer in JSON of many shapes; each test reads the fields it checks.
-export type Json = any;
+export { control, type Json };
 
 export interface SandboxOptions {
   /** Emulator seed (ids, faults); data seeds default to it too. */
@@ -183,16 +183,6 @@ export class Sandbox {
   async close(): Promise<void> {
     await this.emulators.stop();
   }
-}
-
-export async function control(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator ${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 /** Sum of a stats map (rejections by limit, calls by endpoint). */

@@ -25,9 +25,9 @@ import { webhooksPlugin } from '../../src/server/webhooks/plugin.ts';
 import { saveXeroWebhookKey } from '../../src/server/webhooks/xero-key.ts';
 import { ensureBillSubscription } from '../../src/server/subscriptions/ensure.ts';
 import { startLinkWorkers } from '../../src/server/worker/index.ts';
+import { control, type Json } from '../helpers/emulator-control.ts';
 
-// The emulators answer in JSON of many shapes; each test reads the fields it checks.
-export type Json = any;
+export { control, type Json };
 
 export interface LiveServerOptions {
   seed?: number;
@@ -170,16 +170,6 @@ export class LiveServer {
     await this.services.queue.stop({ timeoutMs: 5000 });
     await this.emulators.stop();
   }
-}
-
-export async function control(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator ${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 /**
