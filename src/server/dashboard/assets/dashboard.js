@@ -12,7 +12,9 @@
   if (!signature) return;
 
   var busy = body.hasAttribute('data-busy');
-  var watching = busy;
+  // A page reached by pressing a button ("Replay queued") waits for that work even when, at the
+  // moment it was drawn, a worker had taken the job but not yet started its run.
+  var watching = busy || new URL(window.location.href).searchParams.has('notice');
   var failures = 0;
 
   function typing() {
@@ -67,7 +69,7 @@
 
   // Often while work runs, rarely when idle, and slower still after errors (server restarting).
   function schedule() {
-    var wait = busy ? 1500 : 10000;
+    var wait = busy || watching ? 1500 : 10000;
     window.setTimeout(poll, wait * Math.min(1 + failures, 6));
   }
 
