@@ -1,10 +1,8 @@
 import type { Clock } from '../../core/clock.ts';
-import { silentLogger, type Logger } from '../../core/log.ts';
-import { Limiter, type LimiterTimers } from '../../http/limiter.ts';
 import type { TransportMetricsSnapshot } from '../../http/metrics.ts';
-import type { RetryPolicy } from '../../http/retry.ts';
-import { Transport, type TransportTimers } from '../../http/transport.ts';
-import type { CredentialStore, Environment, LimitsSpec } from '../types.ts';
+import type { Transport } from '../../http/transport.ts';
+import { createSystemTransport, type SystemTransportOptions } from '../system-transport.ts';
+import type { CredentialStore, Environment } from '../types.ts';
 import { BillSessionManager, type BillCredentials } from './auth.ts';
 import { classifyBillFailure } from './errors.ts';
 import { BillOrgClient, type BillCaps } from './org-client.ts';
@@ -17,18 +15,10 @@ export interface BillUrls {
   events: string;
 }
 
-export interface BillClientOptions {
+export interface BillClientOptions extends SystemTransportOptions {
   credentials: CredentialStore<BillCredentials>;
   environment?: Environment;
   urls?: Partial<BillUrls>;
-  logger?: Logger;
-  limits?: LimitsSpec;
-  /** Share one limiter between clients using the same devKey so the hourly allowance holds across them. */
-  limiter?: Limiter;
-  retryPolicy?: RetryPolicy;
-  timeoutMs?: number;
-  timers?: TransportTimers;
-  limiterTimers?: LimiterTimers;
   clock?: Clock;
   /** Lower the bulk caps (e.g. bills 100 for orgs on the older limit). */
   caps?: Partial<BillCaps>;
@@ -66,17 +56,7 @@ export class BillClient {
 
 export function createBillClient(options: BillClientOptions): BillClient {
   const urls: BillUrls = { ...billSpec.urls[options.environment ?? 'production'], ...options.urls };
-  const logger = options.logger ?? silentLogger;
-  const limiter = options.limiter ?? new Limiter('bill', options.limits ?? billSpec.limits, options.limiterTimers);
-  const transport = new Transport({
-    system: 'bill',
-    classify: classifyBillFailure,
-    logger,
-    limiter,
-    timeoutMs: options.timeoutMs ?? billSpec.timeoutMs,
-    ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
-    ...(options.timers ? { timers: options.timers } : {}),
-  });
+  const { transport, logger } = createSystemTransport(billSpec, classifyBillFailure, options);
   const session = new BillSessionManager({
     transport,
     store: options.credentials,

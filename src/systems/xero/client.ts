@@ -1,10 +1,8 @@
 import type { Clock } from '../../core/clock.ts';
-import { silentLogger, type Logger } from '../../core/log.ts';
-import { Limiter, type LimiterTimers } from '../../http/limiter.ts';
 import type { TransportMetricsSnapshot } from '../../http/metrics.ts';
-import type { RetryPolicy } from '../../http/retry.ts';
-import { Transport, type TransportTimers } from '../../http/transport.ts';
-import type { CredentialStore, Environment, LimitsSpec } from '../types.ts';
+import type { Transport } from '../../http/transport.ts';
+import { createSystemTransport, type SystemTransportOptions } from '../system-transport.ts';
+import type { CredentialStore, Environment } from '../types.ts';
 import { XeroOAuth, type XeroCredentials, type XeroUrls } from './auth.ts';
 import { classifyXeroFailure } from './errors.ts';
 import type { XeroConnection } from './schema.ts';
@@ -12,7 +10,7 @@ import { xeroSpec } from './spec.ts';
 import { XeroTenantClient } from './tenant-client.ts';
 import { XeroTokenManager } from './token-manager.ts';
 
-export interface XeroClientOptions {
+export interface XeroClientOptions extends SystemTransportOptions {
   clientId: string;
   clientSecret?: string;
   /** The connection's tokens; the engine backs this with its database. */
@@ -20,15 +18,6 @@ export interface XeroClientOptions {
   environment?: Environment;
   /** Override base URLs (the emulator, a proxy). */
   urls?: Partial<XeroUrls>;
-  logger?: Logger;
-  /** Limits from the spec unless overridden (tests shrink windows). */
-  limits?: LimitsSpec;
-  /** Share one limiter between clients of the same app so per-tenant limits hold across them. */
-  limiter?: Limiter;
-  retryPolicy?: RetryPolicy;
-  timeoutMs?: number;
-  timers?: TransportTimers;
-  limiterTimers?: LimiterTimers;
   clock?: Clock;
   refreshSkewSeconds?: number;
 }
@@ -67,17 +56,7 @@ export function xeroUrls(environment: Environment = 'production', overrides: Par
 
 export function createXeroClient(options: XeroClientOptions): XeroClient {
   const urls = xeroUrls(options.environment, options.urls);
-  const logger = options.logger ?? silentLogger;
-  const limiter = options.limiter ?? new Limiter('xero', options.limits ?? xeroSpec.limits, options.limiterTimers);
-  const transport = new Transport({
-    system: 'xero',
-    classify: classifyXeroFailure,
-    logger,
-    limiter,
-    timeoutMs: options.timeoutMs ?? xeroSpec.timeoutMs,
-    ...(options.retryPolicy ? { retryPolicy: options.retryPolicy } : {}),
-    ...(options.timers ? { timers: options.timers } : {}),
-  });
+  const { transport, logger } = createSystemTransport(xeroSpec, classifyXeroFailure, options);
   const oauth = new XeroOAuth({ clientId: options.clientId, clientSecret: options.clientSecret, urls, transport, logger, ...(options.clock ? { clock: options.clock } : {}) });
   const tokens = new XeroTokenManager(oauth, options.credentials, {
     ...(options.clock ? { clock: options.clock } : {}),
