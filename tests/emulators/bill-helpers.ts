@@ -2,8 +2,7 @@
  * Shared helpers for the BILL emulator tests: a tiny HTTP client over real loopback fetch, control
  * calls, and a local webhook receiver that keeps the exact body bytes for signature checks.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startReceiver as startReceiverAt, type Receiver } from '../helpers/webhook-receiver.ts';
 import { randomUUID } from 'node:crypto';
 import type { BillEmulator } from '../../src/emulators/bill/index.ts';
 
@@ -112,50 +111,7 @@ export function errorCodes(res: Res): string[] {
   return (res.body as { code: string }[]).map((e) => e.code);
 }
 
-export interface Received {
-  at: number;
-  raw: Buffer;
-  headers: IncomingHttpHeaders;
-  json: any;
-}
+export { type Received, type Receiver, sleepMs, waitFor } from '../helpers/webhook-receiver.ts';
 
-export interface Receiver {
-  url: string;
-  received: Received[];
-  /** Decides the answer per request (default 200 at once). */
-  respond: (r: Received) => { status: number; delayMs?: number };
-  close(): Promise<void>;
-}
-
-export async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], respond: () => ({ status: 200 }), close: async () => undefined };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const item: Received = { at: Date.now(), raw, headers: req.headers, json: JSON.parse(raw.toString('utf8')) };
-      receiver.received.push(item);
-      const { status, delayMs } = receiver.respond(item);
-      setTimeout(() => res.writeHead(status).end(), delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
-}
-
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A webhook endpoint on loopback for this emulator's deliveries. */
+export const startReceiver = (): Promise<Receiver> => startReceiverAt('/hook');

@@ -3,8 +3,7 @@
  * through the sandbox app's OAuth flow, control calls, and a local webhook receiver that keeps the
  * exact body bytes so signatures can be checked.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startReceiver as startReceiverAt, type Receiver } from '../helpers/webhook-receiver.ts';
 import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from '../../src/emulators/xero/index.ts';
 
 export interface Res {
@@ -121,51 +120,7 @@ export function aSupplier(em: XeroEmulator): string {
   return s.ContactID;
 }
 
-export interface Received {
-  at: number;
-  raw: Buffer;
-  headers: IncomingHttpHeaders;
-  json: any;
-}
+export { type Received, type Receiver, sleepMs, waitFor } from '../helpers/webhook-receiver.ts';
 
-export interface Receiver {
-  url: string;
-  received: Received[];
-  /** Decides the answer per request (default 200, empty body). */
-  respond: (r: Received) => { status: number; delayMs?: number; body?: string; cookie?: boolean };
-  close(): Promise<void>;
-}
-
-export async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], respond: () => ({ status: 200 }), close: async () => undefined };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const item: Received = { at: Date.now(), raw, headers: req.headers, json: JSON.parse(raw.toString('utf8')) };
-      receiver.received.push(item);
-      const { status, delayMs, body, cookie } = receiver.respond(item);
-      setTimeout(() => {
-        if (cookie) res.setHeader('set-cookie', 'session=abc');
-        res.writeHead(status).end(body ?? '');
-      }, delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/xero-hook`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
-}
-
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** A webhook endpoint on loopback for this emulator's deliveries. */
+export const startReceiver = (): Promise<Receiver> => startReceiverAt('/xero-hook');
