@@ -11,7 +11,7 @@ import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import type { AccountMap } from './accounts.ts';
 import type { VendorSync } from './vendors.ts';
-import { isFatal, recordConflict, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
+import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
 
 /** vendor|invoice number|amount: how a bill is found again on BILL when a create's answer was lost. */
 export const billMatchKey = (vendorId: string, invoiceNumber: string, amountMinor: bigint): string =>
@@ -164,20 +164,8 @@ export class BillSync {
         case 'archive':
           writes.push({ bill: b, d });
           break;
-        case 'unchanged':
-          recordUnchanged(ctx, entry, ctx.erp.system, d.reason, d.targetId);
-          break;
-        case 'skip':
-          recordSkip(ctx, entry, base, d.reason);
-          break;
-        case 'conflict':
-          recordConflict(ctx, entry, base, d.reason, d.targetId ?? null);
-          break;
-        case 'fail':
-          recordFailure(ctx, entry, base, d.code, d.reason);
-          break;
         default:
-          break;
+          recordNonWrite(ctx, entry, base, d);
       }
     });
 

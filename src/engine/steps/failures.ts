@@ -1,4 +1,5 @@
 import type { ConnectorError, ErrorCode } from '../../core/errors.ts';
+import type { Decision } from '../../flows/types.ts';
 import type { RunContext, PlanEntry } from '../context.ts';
 
 /**
@@ -27,7 +28,7 @@ export function recordFailure(
 }
 
 /** Records a conflict that needs a person: status 'conflict', never silently ignored. */
-export function recordConflict(
+function recordConflict(
   ctx: RunContext,
   entry: Omit<PlanEntry, 'action' | 'reason'>,
   base: { sourceSystem: string; targetSystem: string | null; sourceVersion?: string | null },
@@ -42,12 +43,12 @@ export function recordConflict(
 }
 
 /** Records a source record left as it is on the target (still counted as synced). */
-export function recordUnchanged(ctx: RunContext, entry: Omit<PlanEntry, 'action' | 'reason'>, sourceSystem: string, reason: string, targetId: string): void {
+function recordUnchanged(ctx: RunContext, entry: Omit<PlanEntry, 'action' | 'reason'>, sourceSystem: string, reason: string, targetId: string): void {
   ctx.outcome({ ...entry, action: 'unchanged', reason }, null, { sourceSystem, status: 'synced', reason, errorCode: null, errorMessage: null, targetId });
 }
 
 /** Records a skipped record with its reason; `status` is 'pending' when it will be taken up later by itself. */
-export function recordSkip(
+function recordSkip(
   ctx: RunContext,
   entry: Omit<PlanEntry, 'action' | 'reason'>,
   base: { sourceSystem: string; targetSystem: string | null; sourceVersion?: string | null },
@@ -56,4 +57,33 @@ export function recordSkip(
 ): void {
   ctx.outcome({ ...entry, action: 'skip', reason }, { ...base, targetId: null, step: 'skipped', outcome: 'skipped', message: reason },
     { sourceSystem: base.sourceSystem, status, reason, errorCode: null, errorMessage: null, targetId: null });
+}
+
+/**
+ * Records a decision that writes nothing on the target (unchanged, skip, conflict, fail) and says
+ * so; returns false for the decisions the caller writes itself (create, update, link, …).
+ */
+export function recordNonWrite(
+  ctx: RunContext,
+  entry: Omit<PlanEntry, 'action' | 'reason'>,
+  base: { sourceSystem: string; targetSystem: string | null; sourceVersion?: string | null },
+  d: Decision<unknown>,
+  options: { skipStatus?: 'skipped' | 'pending'; failedPayload?: unknown } = {},
+): boolean {
+  switch (d.kind) {
+    case 'unchanged':
+      recordUnchanged(ctx, entry, base.sourceSystem, d.reason, d.targetId);
+      return true;
+    case 'skip':
+      recordSkip(ctx, entry, base, d.reason, options.skipStatus);
+      return true;
+    case 'conflict':
+      recordConflict(ctx, entry, base, d.reason, d.targetId ?? null);
+      return true;
+    case 'fail':
+      recordFailure(ctx, entry, base, d.code, d.reason, options.failedPayload);
+      return true;
+    default:
+      return false;
+  }
 }

@@ -8,7 +8,7 @@ import type { RunContext } from '../context.ts';
 import { mapLimit, prefetch } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
-import { isFatal, recordConflict, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
+import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
 
 /** ERP payments per batched call; Xero recommends about 50 elements per request and caps bodies at 3.5 MB. */
 const paymentBatch = 50;
@@ -126,21 +126,9 @@ export class PaymentSync {
         case 'delete':
           deletes.push({ app, targetId: d.targetId, reason: d.reason });
           break;
-        case 'unchanged':
-          recordUnchanged(ctx, entry, 'bill', d.reason, d.targetId);
-          break;
-        case 'skip':
-          // A payment still on its way is taken up again when BILL updates it.
-          recordSkip(ctx, entry, base, d.reason, app.state === 'pending' && billRow ? 'pending' : 'skipped');
-          break;
-        case 'conflict':
-          recordConflict(ctx, entry, base, d.reason, null);
-          break;
-        case 'fail':
-          recordFailure(ctx, entry, base, d.code, d.reason);
-          break;
         default:
-          break;
+          // A payment still on its way is taken up again when BILL updates it.
+          recordNonWrite(ctx, entry, base, d, { skipStatus: app.state === 'pending' && billRow ? 'pending' : 'skipped' });
       }
     }
     await this.post(creates);

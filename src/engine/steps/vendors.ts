@@ -7,7 +7,7 @@ import type { RunContext } from '../context.ts';
 import { bulkWithIsolation, mapLimit } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
-import { isFatal, recordFailure, recordSkip, recordUnchanged } from './failures.ts';
+import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
 
 /**
  * ERP suppliers become BILL vendors. Existing BILL vendors are matched first (name, tax number,
@@ -120,19 +120,10 @@ export class VendorSync {
             { ...base, targetId: d.targetId, step: 'linked', outcome: 'ok', message: `matched by ${d.by}` },
             { sourceSystem: ctx.erp.system, status: 'synced', reason: `linked to existing BILL vendor (${d.by})`, errorCode: null, errorMessage: null, targetId: d.targetId });
           break;
-        case 'unchanged':
-          this.resolved.set(v.id, d.targetId);
-          recordUnchanged(ctx, entry, ctx.erp.system, d.reason, d.targetId);
-          break;
-        case 'skip':
-          recordSkip(ctx, entry, base, d.reason);
-          break;
-        case 'fail':
-          this.resolved.set(v.id, null);
-          recordFailure(ctx, entry, base, d.code, d.reason, vendorPayload(v));
-          break;
         default:
-          break;
+          if (d.kind === 'unchanged') this.resolved.set(v.id, d.targetId);
+          if (d.kind === 'fail') this.resolved.set(v.id, null);
+          recordNonWrite(ctx, entry, base, d, { failedPayload: vendorPayload(v) });
       }
     }
 
