@@ -2,14 +2,7 @@ import type { PostalAddress, Vendor } from '../../model/types.ts';
 import { contentHash, fail, nameKey, skip, type Decision } from '../types.ts';
 
 /** The vendor fields ml-connector keeps aligned on BILL (BILL create-vendor fields, developer.bill.com/reference/createvendor). */
-export interface VendorPayload {
-  name: string;
-  email: string | null;
-  phone: string | null;
-  taxId: string | null;
-  address: PostalAddress | null;
-  currency: string | null;
-}
+export type VendorPayload = Pick<Vendor, 'name' | 'email' | 'phone' | 'taxId' | 'address' | 'currency'>;
 
 /** Existing BILL vendors, indexed for duplicate detection before any create. */
 export interface VendorIndexEntry {
