@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
@@ -25,7 +24,7 @@ import { startLinkWorkers } from '../../src/server/worker/index.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { startQueue, type Queue } from '../../src/store/queue.ts';
-import { freshPgliteDataDir } from '../helpers/db.ts';
+import { createScratchDatabase, freshPgliteDataDir } from '../helpers/db.ts';
 
 export interface DashboardFixture {
   /** The dashboard's own URL. */
@@ -51,20 +50,8 @@ async function openTestDatabase(): Promise<{ db: Db; dataDir: string; drop: () =
   const dataDir = await freshPgliteDataDir();
   const serverUrl = process.env.MLC_TEST_DATABASE_URL;
   if (!serverUrl) return { db: await openDatabase({ dataDir }), dataDir, drop: async () => undefined };
-  const name = `mlc_dash_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { db: await openDatabase({ databaseUrl: url.toString() }), dataDir, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const { url, drop } = await createScratchDatabase(serverUrl, 'mlc_dash');
+  return { db: await openDatabase({ databaseUrl: url }), dataDir, drop };
 }
 
 export interface FixtureOptions {

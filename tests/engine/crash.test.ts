@@ -9,12 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { formatMoney, parseMoney } from '../../src/core/money.ts';
-import { freshPgliteDataDir } from '../helpers/db.ts';
+import { createScratchDatabase, freshPgliteDataDir } from '../helpers/db.ts';
 import { CrashRig, type ChildOutcome, type KillPoint } from './crash-harness.ts';
 import { assertOneBillEach, assertOnePaymentEach, eligibleXeroBills, readLedgers, type Ledgers } from './crash-checks.ts';
 import type { Json } from './crash-harness.ts';
@@ -52,18 +50,16 @@ function crashSuite(kind: 'pglite' | 'postgres', serverUrl?: string): void {
   describe(`sync killed with SIGKILL [${kind}]`, () => {
     let rig: CrashRig;
     let dataDir = '';
-    let dbName = '';
+    let dropDatabase: (() => Promise<void>) | null = null;
     let eligible: Json[] = [];
 
     before(async () => {
       let databaseUrl: string | undefined;
       if (kind === 'postgres') {
         dataDir = mkdtempSync(join(tmpdir(), 'mlc-crash-'));
-        dbName = `mlc_crash_${randomBytes(5).toString('hex')}`;
-        await admin(serverUrl!, `CREATE DATABASE ${dbName}`);
-        const url = new URL(serverUrl!);
-        url.pathname = `/${dbName}`;
-        databaseUrl = url.toString();
+        const scratch = await createScratchDatabase(serverUrl!, 'mlc_crash');
+        dropDatabase = scratch.drop;
+        databaseUrl = scratch.url;
       } else {
         dataDir = await freshPgliteDataDir();
       }
@@ -74,7 +70,7 @@ function crashSuite(kind: 'pglite' | 'postgres', serverUrl?: string): void {
 
     after(async () => {
       await rig?.close();
-      if (dbName) await admin(serverUrl!, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await dropDatabase?.();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -180,14 +176,4 @@ function matchBills(ledgers: Ledgers, eligibleBills: readonly Json[]): Map<strin
     out.set(b.id, id);
   }
   return out;
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -82,22 +82,20 @@ export function forEachBackend(name: string, body: (b: BackendUnderTest) => void
 
   describe(`${name} [postgres]`, () => {
     const state = suiteState('postgres');
-    let dbName = '';
+    let drop: (() => Promise<void>) | null = null;
     before(async () => {
       state.dataDir = mkdtempSync(join(tmpdir(), 'mlc-test-'));
-      dbName = `mlc_${randomBytes(6).toString('hex')}`;
       const started = performance.now();
-      await admin(serverUrl, `CREATE DATABASE ${dbName}`);
-      const url = new URL(serverUrl);
-      url.pathname = `/${dbName}`;
-      state.databaseUrl = url.toString();
+      const scratch = await createScratchDatabase(serverUrl);
+      drop = scratch.drop;
+      state.databaseUrl = scratch.url;
       state.db = await openDatabase({ databaseUrl: state.databaseUrl });
       note('postgres suite db (create database + open)', started);
       if (options.migrate !== false) await migrate(state.db);
     });
     after(async () => {
       await state.db?.close();
-      if (dbName) await admin(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await drop?.();
       if (state.dataDir) rmSync(state.dataDir, { recursive: true, force: true });
     });
     body(state.handle);
@@ -126,6 +124,18 @@ function suiteState(kind: 'pglite' | 'postgres') {
     },
   };
   return state;
+}
+
+/**
+ * A fresh database on the test server (`CREATE DATABASE <prefix>_<random>`), for suites that open
+ * it themselves or hand its URL to a child process; `drop()` removes it even with sessions open.
+ */
+export async function createScratchDatabase(serverUrl: string, prefix = 'mlc'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await admin(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in a pool transaction). */
