@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { readSecret } from '../../src/store/repos/connections.ts';
 import type { XeroCredentials } from '../../src/systems/xero/auth.ts';
+import { linkWorkJob } from '../../src/server/contract.ts';
+import { startQueue } from '../../src/store/queue.ts';
 import { freshPgliteDataDir } from '../helpers/db.ts';
 import { control, CrashRig, type Json } from '../engine/crash-harness.ts';
 
@@ -49,6 +51,35 @@ describe('ml-connector commands against the emulators', () => {
     const create = plan.plan.find((p: Json) => p.entity === 'bill' && p.action === 'create');
     assert.deepEqual(Object.keys(create).sort(), ['action', 'entity', 'label', 'reason', 'sourceId']);
     assert.equal(json((await cli('status', '--json')).stdout).links[0].runs.length, 0, 'a dry run records no run');
+  });
+
+  test('sync --queue hands a manual sync to the server\'s queue and runs nothing here', async () => {
+    const refused = await cli('sync', '--queue', '--dry-run');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--queue and --dry-run/);
+
+    const before = rig.bill.ctx.stats.snapshot().totalCalls;
+    const queued = await cli('sync', '--queue', '--json');
+    assert.equal(queued.code, 0, queued.stderr);
+    const [entry] = json(queued.stdout);
+    assert.equal(entry.link, 'cli');
+    assert.match(entry.jobId, /^[0-9a-f-]{36}$/);
+    assert.equal(rig.bill.ctx.stats.snapshot().totalCalls, before, 'nothing was synced by the command itself');
+
+    const rt = await rig.runtime();
+    try {
+      const queue = await startQueue(rt.db, { jobs: [linkWorkJob] });
+      try {
+        const [job] = await queue.boss.findJobs(linkWorkJob.name, { id: entry.jobId });
+        assert.deepEqual(job?.data, { kind: 'sync', link: 'cli', reason: 'manual' });
+        assert.equal(job?.state, 'created', 'waiting for a worker');
+        await queue.boss.cancel(linkWorkJob.name, entry.jobId);
+      } finally {
+        await queue.stop({ timeoutMs: 1000 });
+      }
+    } finally {
+      await rt.close();
+    }
   });
 
   test('a sync with failed records exits 1, reports progress on stderr, and audit shows the failure', async () => {

@@ -1,5 +1,5 @@
-import { parse } from '../args.ts';
-import { runsExitCode, table } from '../output.ts';
+import { parse, UsageError } from '../args.ts';
+import { exitCodes, runsExitCode, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { syncLink, type RunResult } from '../../engine/sync.ts';
 import { pickLinks } from './pick-link.ts';
@@ -7,16 +7,20 @@ import type { Command } from './types.ts';
 
 export const sync: Command = {
   summary: 'sync suppliers, bills and payments for a link (or all links)',
-  usage: `Usage: ml-connector sync [--link NAME] [--dry-run] [--json] [--data-dir DIR]
+  usage: `Usage: ml-connector sync [--link NAME] [--dry-run | --queue] [--json] [--data-dir DIR]
 
 Reads what changed since the saved cursors: GL accounts, suppliers and approved unpaid bills go to
 BILL; settled BILL payments post back against the original bills. --dry-run prints the plan (what
 would be created, updated, skipped and why) and writes nothing anywhere.
 Exit code 0 when every record synced or was skipped for a reason, 1 when some failed or conflict,
 3 when a connection must be made again, 4 when the run stopped for another reason.
-Progress goes to stderr (not with --json); the result goes to stdout.`,
+Progress goes to stderr (not with --json); the result goes to stdout.
+--queue hands the sync to the workers of a running 'ml-connector serve' on the same database (its
+job id is printed) instead of running it here: "sync now" for a deployment on PostgreSQL.`,
   async run(argv) {
-    const { values } = parse(argv, { link: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
+    const { values } = parse(argv, { link: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, queue: { type: 'boolean', default: false } });
+    if (values.queue && values['dry-run']) throw new UsageError('--queue and --dry-run do not go together: a dry run is never queued');
+    if (values.queue) return queueSync(values);
     return withRuntime(values, async (rt, out) => {
       const results: RunResult[] = [];
       for (const link of await pickLinks(rt.db, values.link)) {
@@ -45,4 +49,22 @@ export function describe(r: RunResult, dryRun: boolean): string {
   }
   if (r.error) lines.push(`Stopped: ${r.error.code}: ${r.error.message}`);
   return lines.join('\n');
+}
+
+/** Sends one 'manual' sync job per link to the durable queue, for the server's workers to run. */
+function queueSync(values: { link?: string | undefined; json?: boolean | undefined; 'data-dir'?: string | undefined }): Promise<number> {
+  return withRuntime(values, async (rt, out) => {
+    const [{ startQueue }, { linkWorkJob, sendLinkWork }] = await Promise.all([import('../../store/queue.ts'), import('../../server/contract.ts')]);
+    const queue = await startQueue(rt.db, { jobs: [linkWorkJob] });
+    try {
+      const queued: { link: string; jobId: string | null }[] = [];
+      for (const link of await pickLinks(rt.db, values.link)) {
+        queued.push({ link: link.name, jobId: await sendLinkWork({ db: rt.db, queue }, link, { kind: 'sync', link: link.name, reason: 'manual' }) });
+      }
+      out.result(queued, () => queued.map((q) => (q.jobId ? `sync of '${q.link}' queued as job ${q.jobId}` : `a sync of '${q.link}' is already waiting`)).join('\n'));
+      return exitCodes.ok;
+    } finally {
+      await queue.stop({ timeoutMs: 1000 });
+    }
+  });
 }
