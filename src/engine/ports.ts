@@ -39,8 +39,11 @@ export interface ErpBillSource {
   getBills(ids: readonly string[]): Promise<Bill[]>;
   /** Posts payments; one result per payment, in order (a rejected one does not sink the others). */
   postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]>;
-  /** Payments already on the ERP carrying these references (reference → ERP payment id). */
-  findPaymentsByReference(references: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Payments already on the ERP carrying these references (reference → ERP payment id).
+   * `postedAfter`: none of them can have been posted earlier, which lets an ERP read one window.
+   */
+  findPaymentsByReference(references: readonly string[], postedAfter?: Date): Promise<Map<string, string>>;
   deletePayment(id: string): Promise<void>;
   /** Departments/dimensions are read from bill lines; this lists the ERP's categories for mapping UIs. */
   listDimensionCategories(): Promise<{ name: string; options: string[] }[]>;

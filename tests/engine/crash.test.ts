@@ -106,7 +106,13 @@ function crashSuite(kind: 'pglite' | 'postgres', serverUrl?: string): void {
         }
         i += 1;
       }
-      for (const point of paymentKills) assertKilled(await rig.sync(point), point);
+      const [hung, searched, recovered, secondBatch] = paymentKills;
+      for (const point of [hung!, searched!, recovered!]) assertKilled(await rig.sync(point), point);
+      // The run killed at its first batch had every batch in flight, so BILL may have nothing left
+      // to post. New payments the dead run never saw make sure the next run posts two batches or more.
+      const added = payTheRest(rig, before);
+      assert.ok(added > paymentBatchSize, `more than one batch of new payments (got ${added})`);
+      assertKilled(await rig.sync(secondBatch!), secondBatch!);
       assertFinished(await rig.sync(), 'sync after the killed payment runs');
       const { applications } = assertOnePaymentEach(await readLedgers(rig), erpBillOf, 'after the killed payment runs');
       assert.ok(applications >= 200, `hundreds of payment applications were checked (got ${applications})`);
@@ -122,6 +128,20 @@ crashSuite('pglite');
 const serverUrl = process.env.MLC_TEST_DATABASE_URL;
 if (serverUrl) crashSuite('postgres', serverUrl);
 else describe('sync killed with SIGKILL [postgres]', () => test('PostgreSQL back-end', { skip: 'MLC_TEST_DATABASE_URL is not set (run through `npm test`)' }, () => undefined));
+
+/** Xero payments per batched PUT (src/engine/steps/payments.ts). */
+const paymentBatchSize = 50;
+
+/** Pays what is left of every bill paid in part, and every bill not paid yet; returns the applications added. */
+function payTheRest(rig: CrashRig, ledgers: Ledgers): number {
+  let added = 0;
+  ledgers.billBills.forEach((b, i) => {
+    if (i % 3 === 0) return;
+    rig.bill.pay({ billId: b.id });
+    added += 1;
+  });
+  return added;
+}
 
 function assertKilled(outcome: ChildOutcome, point: KillPoint): void {
   assert.equal(outcome.signal, 'SIGKILL', `the run was killed at the ${point.label} (it ended with code ${outcome.code}: ${outcome.stderr.slice(0, 1000)} ${outcome.stdout.slice(0, 1000)})`);

@@ -146,3 +146,36 @@ test('Xero client: a lost answer to PUT /Payments is ambiguous and not repeated;
     await h.stop();
   }
 });
+
+test('Xero client: many references are found in one read of the payments changed since the first post, and a payment from before that window is not', async () => {
+  const h = await startXeroHarness({ seed: 65 });
+  try {
+    const tenant = h.client().forTenant(h.tenantId);
+    const bank = (await tenant.listAccounts()).find((a) => a.Type === 'BANK')!;
+    const open = [];
+    for await (const page of tenant.iterateInvoices({ where: 'Type=="ACCPAY" AND Status=="AUTHORISED"', pageSize: 100 })) open.push(...page.records);
+    const bills = open.filter((i) => Number(i.AmountDue) >= 2).slice(0, 13);
+    assert.equal(bills.length, 13, 'the seed has enough open bills');
+    const ref = `mlc-window-${randomUUID().slice(0, 8)}`;
+    const pay = (i: number) => ({ Invoice: { InvoiceID: bills[i]!.InvoiceID }, Account: { AccountID: bank.AccountID }, Date: '2026-10-05', Amount: '1.00', Reference: `${ref}-${i}` });
+    assert.ok((await tenant.createPayments([pay(0)]))[0]!.ok);
+    // An hour later (beyond the allowance for clock skew) the window opens and twelve more are posted.
+    await h.advanceClock(3600);
+    const postedAfter = new Date(h.emu.ctx.clock.now());
+    const results = await tenant.createPayments(Array.from({ length: 12 }, (_, i) => pay(i + 1)));
+    assert.ok(results.every((r) => r.ok));
+    const wanted = [...Array.from({ length: 13 }, (_, i) => `${ref}-${i}`), `${ref}-never-posted`];
+
+    await h.resetStats();
+    const windowed = await tenant.findPaymentsByReference(wanted, { postedAfter });
+    assert.deepEqual(windowed.map((p) => p.Reference).sort(), Array.from({ length: 12 }, (_, i) => `${ref}-${i + 1}`).sort());
+    assert.equal(callsTo(await h.stats(), /GET .*\/Payments/), 1, 'one read of the window, not one per ten references');
+
+    await h.resetStats();
+    const byWhere = await tenant.findPaymentsByReference(wanted);
+    assert.equal(byWhere.length, 13, 'without a window every reference is asked for by name');
+    assert.equal(callsTo(await h.stats(), /GET .*\/Payments/), 2);
+  } finally {
+    await h.stop();
+  }
+});

@@ -77,7 +77,9 @@ export class PaymentSync {
     if (this.ctx.dryRun) return;
     const intents = await listIntents(this.ctx.db, this.key());
     if (intents.length === 0) return;
-    const found = await this.ctx.erp.findPaymentsByReference(intents.map((i) => i.match_key ?? ''));
+    // An intent is recorded before its post, so no payment it stands for is older than the oldest intent.
+    const oldest = new Date(intents.reduce((t, i) => Math.min(t, new Date(i.created_at).getTime()), Date.now()));
+    const found = await this.ctx.erp.findPaymentsByReference(intents.map((i) => i.match_key ?? ''), oldest);
     const adopted = intents.filter((i) => found.has(i.match_key ?? ''));
     const orphaned = intents.filter((i) => !found.has(i.match_key ?? ''));
     await this.ctx.db.transaction(async (tx) => {

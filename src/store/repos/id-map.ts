@@ -17,6 +17,8 @@ export interface IdMapRow {
   source_version: string | null;
   content_hash: string | null;
   extra: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export type IdMapKey = Pick<IdMapRow, 'link' | 'entity'>;

@@ -66,8 +66,8 @@ export class XeroBillSource implements ErpBillSource {
     return out;
   }
 
-  async findPaymentsByReference(references: readonly string[]): Promise<Map<string, string>> {
-    const found = await this.client.findPaymentsByReference(references);
+  async findPaymentsByReference(references: readonly string[], postedAfter?: Date): Promise<Map<string, string>> {
+    const found = await this.client.findPaymentsByReference(references, postedAfter ? { postedAfter } : {});
     return new Map(found.filter((p) => p.Status !== 'DELETED' && p.Reference && p.PaymentID).map((p) => [p.Reference!, p.PaymentID!]));
   }
 

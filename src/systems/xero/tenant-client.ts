@@ -18,6 +18,11 @@ import {
   type XeroTrackingCategory,
 } from './schema.ts';
 import { chunks } from '../chunks.ts';
+
+/** References per `where` filter: ten OR-ed equalities keep the query string well inside URL limits. */
+const referencesPerWhere = 10;
+/** Our clock and Xero's may differ: a payment window opens this much earlier than our own record of the post. */
+const clockSkewAllowanceMs = 15 * 60_000;
 import { xeroSpec } from './spec.ts';
 import { toItemResults, type XeroItemResult } from './batch-results.ts';
 import { whereAnyEquals } from './where.ts';
@@ -211,10 +216,23 @@ export class XeroTenantClient {
     return this.batchWrite('PUT', '/Payments', 'Payments', paymentSchema, 'createPayments', payments, options);
   }
 
-  /** Payments whose Reference is one of `refs` (how the engine finds a payment after a lost answer). */
-  async findPaymentsByReference(refs: readonly string[]): Promise<XeroPayment[]> {
+  /**
+   * Payments whose Reference is one of `refs` (how the engine finds a payment after a lost answer).
+   * A `where` on Reference takes ten references a call; when more are wanted and the caller knows
+   * when they could first have been posted, one read of the payments changed since then (1,000 a
+   * page, If-Modified-Since as XS getPayments documents) finds them all in fewer calls.
+   */
+  async findPaymentsByReference(refs: readonly string[], options: { postedAfter?: Date } = {}): Promise<XeroPayment[]> {
     const out: XeroPayment[] = [];
-    for (const chunk of chunks(refs, 10)) {
+    if (options.postedAfter && refs.length > referencesPerWhere) {
+      const wanted = new Set(refs);
+      const since = new Date(options.postedAfter.getTime() - clockSkewAllowanceMs);
+      for await (const page of this.pages('/Payments', 'Payments', paymentSchema, 'findPaymentsByReference', { modifiedSince: since }, { order: 'UpdatedDateUTC ASC', pageSize: xeroSpec.batchCaps.pageSize })) {
+        out.push(...page.records.filter((p) => p.Reference !== undefined && wanted.has(p.Reference)));
+      }
+      return out;
+    }
+    for (const chunk of chunks(refs, referencesPerWhere)) {
       for await (const page of this.pages('/Payments', 'Payments', paymentSchema, 'findPaymentsByReference', { where: whereAnyEquals('Reference', chunk) }, { pageSize: 100 })) {
         out.push(...page.records);
       }
