@@ -9,7 +9,7 @@ import { runBench, type BenchOptions } from './run.ts';
  * calls per record, in-flight maxima, limit rejections, peak RSS and the measured time against the
  * floor the limits allow. `--memory` compares peak RSS at two sizes in separate processes.
  */
-const usage = `Usage: npm run bench -- [--bills N] [--latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json]
+const usage = `Usage: npm run bench -- [--bills N] [--latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
        npm run bench -- --memory [--bills N] [--large-bills N] [--latency-ms N]
 
   --bills N         Xero bills to seed (default 2000; up to 50000)
@@ -19,6 +19,7 @@ const usage = `Usage: npm run bench -- [--bills N] [--latency-ms N] [--seed N] [
   --no-reconcile    do not reconcile the ledgers at the end
   --detail          also list the calls per endpoint
   --json            print the figures as one JSON object
+  --cpu-profile DIR write a V8 CPU profile of each timed run to DIR (<phase>.cpuprofile)
   --memory          peak RSS of a first sync at --bills (default 2000) and --large-bills (default 20000), each in its own process`;
 
 function whole(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       'no-reconcile': { type: 'boolean', default: false },
       detail: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      'cpu-profile': { type: 'string' },
       memory: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -66,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
     seed,
     skipPayments: values['skip-payments'],
     reconcile: !values['no-reconcile'],
+    cpuProfileDir: values['cpu-profile'] ?? null,
   };
   // Progress goes to stderr so --json output stays one clean object.
   const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));

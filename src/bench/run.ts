@@ -6,6 +6,7 @@ import { createLogger } from '../core/log.ts';
 import { reconcile } from '../engine/reconcile.ts';
 import { syncLink } from '../engine/sync.ts';
 import { connectSandbox } from '../sandbox/connect.ts';
+import { profiled } from './cpu-profile.ts';
 import { EmulatorProcess } from './emulator-process.ts';
 import { payShareOfBills, type PaidShare } from './pay-bills.ts';
 import { measurePhase, type PhaseFigures } from './phase.ts';
@@ -17,6 +18,8 @@ export interface BenchOptions {
   seed: number;
   skipPayments: boolean;
   reconcile: boolean;
+  /** Where to write a CPU profile of each timed run (null: no profiling). */
+  cpuProfileDir: string | null;
 }
 
 export interface BenchReport {
@@ -54,13 +57,13 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
       const { link } = await connectSandbox(rt, endpoints, { linkName: 'bench' });
       const phases: PhaseFigures[] = [];
       say('first sync: accounts, suppliers and bills to BILL');
-      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latencyMs, () => syncLink(rt.deps, link)));
+      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latencyMs, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link))));
 
       let paid: PaidShare | null = null;
       if (!options.skipPayments) {
         paid = await payShareOfBills(emulators);
         say(`paid ${paid.full} bills in full and ${paid.partial} in part in BILL; payments-back run`);
-        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latencyMs, () => syncLink(rt.deps, link)));
+        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latencyMs, () => profiled(options.cpuProfileDir, 'payments-back', () => syncLink(rt.deps, link))));
       }
       const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
