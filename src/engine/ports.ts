@@ -67,8 +67,11 @@ export interface PayablesHub {
   listDepartments(): Promise<Department[]>;
   iterateVendors(): AsyncIterable<VendorIndexEntry[]>;
   findVendorsByName(names: readonly string[]): Promise<VendorIndexEntry[]>;
-  /** The currency a hub vendor's bills are in, once the vendor was listed, found or created; null if unknown. */
-  billCurrencyOf(vendorId: string): string | null;
+  /**
+   * The currency each hub vendor's bills are in (vendor id → currency), reading by id the vendors
+   * not seen yet; a vendor the hub does not have is left out.
+   */
+  vendorCurrencies(vendorIds: readonly string[]): Promise<Map<string, string>>;
   /** Atomic bulk create; returns target ids in request order. */
   createVendors(payloads: readonly VendorPayload[]): Promise<string[]>;
   updateVendor(id: string, payload: VendorPayload): Promise<void>;

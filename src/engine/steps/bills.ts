@@ -10,7 +10,7 @@ import { bulkWithIsolation, mapLimit, prefetch } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import type { AccountMap } from './accounts.ts';
-import type { VendorSync } from './vendors.ts';
+import { isPlannedVendorId, type VendorSync } from './vendors.ts';
 import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
 
 /** vendor|invoice number|amount: how a bill is found again on BILL when a create's answer was lost. */
@@ -124,6 +124,9 @@ export class BillSync {
     if (bills.some((b) => b.status === 'approved' && b.amountPaid.minor === 0n)) await this.accounts.loadIfNeeded();
     const vendorIds = await this.vendors.ensure(live.map((b) => b.vendorId));
     await this.accounts.ensure(live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
+    // A dry run's vendors to be created have placeholder ids that BILL cannot know.
+    const hubVendorIds = [...new Set(live.map((b) => vendorIds.get(b.vendorId)).filter((id): id is string => !!id && !isPlannedVendorId(id)))];
+    const currencies = await ctx.hub.vendorCurrencies(hubVendorIds);
 
     const linkedOf = (b: Bill) => {
       const row = mapped.get(b.id);
@@ -134,7 +137,7 @@ export class BillSync {
         linked: linkedOf(b),
         target,
         vendorTargetId: vendorIds.get(b.vendorId) ?? null,
-        vendorCurrency: ((id) => (id ? ctx.hub.billCurrencyOf(id) : null))(vendorIds.get(b.vendorId)),
+        vendorCurrency: currencies.get(vendorIds.get(b.vendorId) ?? '') ?? null,
         accountFor: (l) => this.accounts.forLine(l),
         departmentFor: (l) => this.departmentFor(l),
       });

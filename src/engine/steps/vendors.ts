@@ -9,12 +9,17 @@ import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
 
+/** A dry run's stand-in for the BILL id of a vendor it would create. */
+const plannedVendorId = (supplierId: string) => `new-vendor:${supplierId}`;
+export const isPlannedVendorId = (id: string) => id.startsWith('new-vendor:');
+
 /**
  * ERP suppliers become BILL vendors. Existing BILL vendors are matched first (name, tax number,
  * email) so no duplicate vendor is created; a create is recorded as an intent before it is sent.
  */
 export class VendorSync {
   private index = new VendorIndex();
+  private indexLoaded = false;
   private taken = new Set<string>();
   /** ERP supplier id → BILL vendor id (null when the vendor failed this run). */
   private resolved = new Map<string, string | null>();
@@ -26,9 +31,18 @@ export class VendorSync {
   }
 
   async load(): Promise<void> {
-    for await (const page of this.ctx.hub.iterateVendors()) for (const v of page) this.index.add(v);
     for (const row of await listLinked(this.ctx.db, this.key())) this.taken.add(row.target_id!);
     await this.resolveIntents();
+  }
+
+  /**
+   * BILL's vendors are listed, once a run, only when a supplier not linked yet must be matched
+   * against them: a run that meets only linked suppliers (a webhook about a bill, say) reads none.
+   */
+  private async loadIndex(): Promise<void> {
+    if (this.indexLoaded) return;
+    for await (const page of this.ctx.hub.iterateVendors()) for (const v of page) this.index.add(v);
+    this.indexLoaded = true;
   }
 
   /** Creates left outstanding by a crash: adopt the vendor BILL has under that name, else forget the intent. */
@@ -98,6 +112,7 @@ export class VendorSync {
     const creates: { vendor: Vendor; payload: VendorPayload; hash: string }[] = [];
     const updates: { vendor: Vendor; targetId: string; payload: VendorPayload; hash: string }[] = [];
     const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
+    if (vendors.some((v) => v.active && mapped.get(v.id)?.state !== 'linked')) await this.loadIndex();
 
     for (const v of vendors) {
       const row = mapped.get(v.id);
@@ -152,7 +167,7 @@ export class VendorSync {
     if (creates.length === 0) return;
     if (ctx.dryRun) {
       for (const c of creates) {
-        this.resolved.set(c.vendor.id, `new-vendor:${c.vendor.id}`);
+        this.resolved.set(c.vendor.id, plannedVendorId(c.vendor.id));
         ctx.outcome({ entity: entities.vendor, sourceId: c.vendor.id, label: c.vendor.name, action: 'create', reason: 'no matching BILL vendor' }, null, null);
       }
       return;

@@ -130,6 +130,15 @@ export class BillOrgClient {
     return this.pages('api', '/vendors', vendorSchema, 'iterateVendors', options, 'updatedTime:asc');
   }
 
+  /** Vendors with the given ids (`id:in:"a,b"`, a filter BILL documents for vendors), ids chunked to keep URLs short. */
+  async listVendorsByIds(vendorIds: readonly string[]): Promise<BillVendor[]> {
+    const out: BillVendor[] = [];
+    for (const chunk of chunks(vendorIds, billSpec.batchCaps.idsPerFilter)) {
+      out.push(...(await this.collect(this.pages('api', '/vendors', vendorSchema, 'listVendorsByIds', { filters: [{ field: 'id', op: 'in', value: chunk }] }, 'updatedTime:asc'))));
+    }
+    return out;
+  }
+
   async getVendor(vendorId: string): Promise<BillVendor> {
     return this.call('api', 'GET', `/vendors/${encodeURIComponent(vendorId)}`, vendorSchema, 'getVendor');
   }

@@ -24,6 +24,7 @@ export class BillPayablesHub implements PayablesHub {
   readonly system = 'bill' as const;
   /** BILL does not put a currency on bills; a bill is in its vendor's bill currency (USD by default). */
   private vendorCurrency = new Map<string, string>();
+  private notFoundVendors = new Set<string>();
 
   constructor(private readonly client: BillOrgClient, private readonly defaultCurrency = 'USD') {}
 
@@ -45,12 +46,28 @@ export class BillPayablesHub implements PayablesHub {
     return parseMoney(value ?? '0', currency);
   }
 
-  billCurrencyOf(vendorId: string): string | null {
-    return this.vendorCurrency.get(vendorId) ?? null;
+  /**
+   * Reads the vendors this hub has not seen yet, by id, so that their bill currency is known. A
+   * vendor BILL does not return (deleted, or an id that is not BILL's) is asked for once only.
+   */
+  private async knowVendors(vendorIds: Iterable<string>): Promise<void> {
+    const unseen = [...new Set(vendorIds)].filter((id) => id && !this.vendorCurrency.has(id) && !this.notFoundVendors.has(id));
+    if (unseen.length === 0) return;
+    for (const v of await this.client.listVendorsByIds(unseen)) this.rememberVendor(v);
+    for (const id of unseen) if (!this.vendorCurrency.has(id)) this.notFoundVendors.add(id);
+  }
+
+  async vendorCurrencies(vendorIds: readonly string[]): Promise<Map<string, string>> {
+    await this.knowVendors(vendorIds);
+    return new Map(vendorIds.flatMap((id) => {
+      const currency = this.vendorCurrency.get(id);
+      return currency ? [[id, currency] as const] : [];
+    }));
   }
 
   private rememberVendor(v: BillVendor): VendorIndexEntry {
     this.vendorCurrency.set(v.id, v.billCurrency || this.defaultCurrency);
+    this.notFoundVendors.delete(v.id);
     return { id: v.id, name: v.name, email: v.email ?? null, taxId: v.additionalInfo?.taxId ?? null, archived: v.archived };
   }
 
@@ -130,6 +147,7 @@ export class BillPayablesHub implements PayablesHub {
 
   async findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]> {
     if (vendorIds.length === 0) return [];
+    await this.knowVendors(vendorIds);
     return (await this.client.listBillsByVendorIds(vendorIds)).map((b) => this.summary(b));
   }
 
@@ -143,29 +161,31 @@ export class BillPayablesHub implements PayablesHub {
   }
 
   async getBillStates(ids: readonly string[]): Promise<TargetBillState[]> {
-    const out: TargetBillState[] = [];
+    const bills: BillBill[] = [];
     let next = 0;
     // BILL allows 3 requests in flight per organisation; the transport's limiter enforces it.
     await Promise.all(Array.from({ length: Math.min(3, ids.length) }, async () => {
-      while (next < ids.length) {
-        const b = await this.client.getBill(ids[next++]!);
-        const currency = this.currencyOf(b.vendorId);
-        out.push({
-          id: b.id,
-          amount: this.amount(b.amount, currency),
-          paidAmount: this.amount(b.paidAmount, currency),
-          scheduledAmount: this.amount(b.scheduledAmount, currency),
-          archived: b.archived,
-        });
-      }
+      while (next < ids.length) bills.push(await this.client.getBill(ids[next++]!));
     }));
-    return out;
+    await this.knowVendors(bills.map((b) => b.vendorId));
+    return bills.map((b) => {
+      const currency = this.currencyOf(b.vendorId);
+      return {
+        id: b.id,
+        amount: this.amount(b.amount, currency),
+        paidAmount: this.amount(b.paidAmount, currency),
+        scheduledAmount: this.amount(b.scheduledAmount, currency),
+        archived: b.archived,
+      };
+    });
   }
 
   async *iterateBills(): AsyncIterable<HubBillSummary[]> {
-    // Amounts are in the vendor's bill currency, so vendors are read first when this hub has not seen them.
-    if (this.vendorCurrency.size === 0) for await (const page of this.iterateVendors()) void page;
-    for await (const page of this.client.iterateBills()) yield page.records.map((b) => this.summary(b));
+    // Amounts are in the vendor's bill currency, so the vendors of each page are read first when this hub has not seen them.
+    for await (const page of this.client.iterateBills()) {
+      await this.knowVendors(page.records.map((b) => b.vendorId));
+      yield page.records.map((b) => this.summary(b));
+    }
   }
 
   private applications(p: BillPayment): BillPaymentApplication[] {
@@ -188,13 +208,18 @@ export class BillPayablesHub implements PayablesHub {
 
   async *iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>> {
     for await (const page of this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) })) {
+      await this.knowVendors(page.records.map((p) => p.vendorId));
       yield { items: page.records.flatMap((p) => this.applications(p)), cursor: page.maxUpdatedTime ?? since };
     }
   }
 
   async getPaymentApplications(paymentIds: readonly string[]): Promise<BillPaymentApplication[]> {
     const out: BillPaymentApplication[] = [];
-    for (const id of paymentIds) out.push(...this.applications(await this.client.getPayment(id)));
+    for (const id of paymentIds) {
+      const payment = await this.client.getPayment(id);
+      await this.knowVendors([payment.vendorId]);
+      out.push(...this.applications(payment));
+    }
     return out;
   }
 }
