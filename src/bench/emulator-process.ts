@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { SandboxEndpoints } from '../sandbox/connect.ts';
 import type { StatsSnapshot } from '../emulators/kit/stats.ts';
 
-/** The ready line `ml-connector emulate` prints: one JSON object with both emulators' URLs. */
+/** The ready line `ml-connector emulate` prints: one JSON object with the URLs of the emulators it started. */
 interface ReadyLine {
   xero: { api: string; identity: string; login: string; connections: string; control: string; sandbox: { clientId: string; clientSecret: string } };
   bill: { api: string; events: string; control: string; sandbox: { devKey: string; username: string; password: string; organizationId: string } };
@@ -13,30 +13,38 @@ interface ReadyLine {
 
 const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
 
+type System = 'xero' | 'bill';
+
 /**
- * The emulators in a process of their own (`ml-connector emulate`), so the syncing process's
- * memory and CPU figures are its own. Everything else goes over HTTP: seeding, stats and payments
- * through each emulator's `/_emulator` control routes.
+ * Each emulator in a process of its own (`ml-connector emulate --only <system>`), as the real
+ * services are: the syncing process's memory and CPU figures are its own, and Xero's work never
+ * waits behind BILL's on one event loop. Everything else goes over HTTP: seeding, stats and
+ * payments through each emulator's `/_emulator` control routes.
  */
 export class EmulatorProcess {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly children: Record<System, ChildProcess>,
     private readonly ready: ReadyLine,
   ) {}
 
   static async start(options: { latencyMs: number; seed: number }): Promise<EmulatorProcess> {
-    const child = spawn(process.execPath, [cliPath, 'emulate', '--latency-ms', String(options.latencyMs), '--seed', String(options.seed)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    // Never leave the emulators running when this process ends on an error.
-    const killOnExit = () => child.kill('SIGTERM');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
+    const started: Partial<Record<System, { child: ChildProcess; line: Partial<ReadyLine> }>> = {};
     try {
-      const line = await firstLine(child);
-      return new EmulatorProcess(child, parseReady(line));
+      await Promise.all((['xero', 'bill'] as const).map(async (system) => {
+        const child = spawn(process.execPath, [cliPath, 'emulate', '--only', system, '--latency-ms', String(options.latencyMs), '--seed', String(options.seed)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        // Never leave an emulator running when this process ends on an error.
+        const killOnExit = () => child.kill('SIGTERM');
+        process.once('exit', killOnExit);
+        child.once('exit', () => process.off('exit', killOnExit));
+        started[system] = { child, line: {} };
+        started[system].line = parseReadyLine(await firstLine(child));
+      }));
+      const ready = checkReady({ xero: started.xero!.line.xero, bill: started.bill!.line.bill });
+      return new EmulatorProcess({ xero: started.xero!.child, bill: started.bill!.child }, ready);
     } catch (e) {
-      child.kill('SIGTERM');
+      for (const s of Object.values(started)) s.child.kill('SIGTERM');
       throw e;
     }
   }
@@ -50,11 +58,11 @@ export class EmulatorProcess {
     };
   }
 
-  control(system: 'xero' | 'bill', path: string, body?: unknown): Promise<unknown> {
+  control(system: System, path: string, body?: unknown): Promise<unknown> {
     return controlCall(`${this.ready[system].control}${path}`, body);
   }
 
-  stats(system: 'xero' | 'bill'): Promise<StatsSnapshot> {
+  stats(system: System): Promise<StatsSnapshot> {
     return this.control(system, '/stats') as Promise<StatsSnapshot>;
   }
 
@@ -63,14 +71,14 @@ export class EmulatorProcess {
   }
 
   /**
-   * CPU time the emulator process has used so far, in ms (Linux /proc; null elsewhere). Both
-   * emulators share one event loop, so their CPU time is work no client concurrency can overlap.
+   * CPU time one emulator's process has used so far, in ms (Linux /proc; null elsewhere). An
+   * emulator serves on one event loop, so its CPU time is work no client concurrency can overlap.
    */
-  cpuMs(): number | null {
+  cpuMs(system: System): number | null {
     try {
       // /proc/<pid>/stat: the command name may hold spaces, so count fields after its closing parenthesis;
       // utime and stime are fields 14 and 15, in clock ticks (proc(5)).
-      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${this.children[system].pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
     } catch {
@@ -79,10 +87,12 @@ export class EmulatorProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    await exited;
+    await Promise.all(Object.values(this.children).map(async (child) => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    }));
   }
 }
 
@@ -119,14 +129,15 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-function parseReady(line: string): ReadyLine {
-  let value: unknown;
+function parseReadyLine(line: string): Partial<ReadyLine> {
   try {
-    value = JSON.parse(line);
+    return JSON.parse(line) as Partial<ReadyLine>;
   } catch {
     throw new Error(`the emulator ready line is not JSON: ${line.slice(0, 200)}`);
   }
-  const v = value as Partial<ReadyLine>;
-  if (!v.xero?.api || !v.xero.control || !v.bill?.api || !v.bill.control) throw new Error('the emulator ready line lacks the Xero or BILL URLs');
+}
+
+function checkReady(v: Partial<ReadyLine>): ReadyLine {
+  if (!v.xero?.api || !v.xero.control || !v.bill?.api || !v.bill.control) throw new Error('the emulator ready lines lack the Xero or BILL URLs');
   return v as ReadyLine;
 }

@@ -46,5 +46,5 @@ export const floorExplanation = [
   'floor per system = max(calls × latency / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
   '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour',
   'floor of a run = the largest system floor (both systems can work at once); ratio = measured / floor',
-  'both emulators share one single-threaded process, so its CPU time is also a lower bound here: the second ratio uses max(floor, emulator CPU)',
+  'each emulator serves from one single-threaded process, so its CPU time is also a lower bound for its system: the second ratio uses max(system floor, that emulator\'s CPU)',
 ];

@@ -33,9 +33,11 @@ export interface PhaseFigures {
   ratio: number;
   /** CPU time of the syncing process during the run. */
   clientCpuMs: number;
-  /** CPU time of the emulator process during the run (null where it cannot be read). */
-  emulatorCpuMs: number | null;
-  /** measured / max(floor, emulator CPU): how full the pipe was kept given what the emulators could serve. */
+  /** CPU time of each emulator's process during the run (null where it cannot be read). */
+  emulatorCpuMs: Record<SystemName, number | null>;
+  /** The floor raised, per system, to that emulator's CPU time; then the larger of the two systems. */
+  servedFloorMs: number | null;
+  /** measured / servedFloorMs: how full the pipe was kept given what the emulators could serve. */
   ratioToServed: number | null;
 }
 
@@ -51,18 +53,24 @@ export async function measurePhase(
   run: () => Promise<RunResult>,
 ): Promise<PhaseFigures> {
   await emulators.resetStats();
-  const emulatorCpuBefore = emulators.cpuMs();
+  const emulatorCpuBefore = { xero: emulators.cpuMs('xero'), bill: emulators.cpuMs('bill') };
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await run();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
-  const emulatorCpuAfter = emulators.cpuMs();
-  const emulatorCpuMs = emulatorCpuBefore !== null && emulatorCpuAfter !== null ? emulatorCpuAfter - emulatorCpuBefore : null;
+  const cpuSpent = (system: SystemName): number | null => {
+    const before = emulatorCpuBefore[system];
+    const after = emulators.cpuMs(system);
+    return before !== null && after !== null ? after - before : null;
+  };
+  const emulatorCpuMs = { xero: cpuSpent('xero'), bill: cpuSpent('bill') };
   const [xero, bill] = await Promise.all([emulators.stats('xero'), emulators.stats('bill')]);
   const records = result.counts[recordKind] ?? 0;
   const systems = { xero: figures(xero, records, latencyMs, 'xero'), bill: figures(bill, records, latencyMs, 'bill') };
   const floorMs = runFloor([systems.xero.floor, systems.bill.floor]);
+  const served = (['xero', 'bill'] as const).map((s) => (emulatorCpuMs[s] === null ? null : Math.max(systems[s].floor.floorMs, emulatorCpuMs[s]!)));
+  const servedFloorMs = served.every((x) => x !== null) ? Math.max(...(served as number[])) : null;
   return {
     name,
     status: result.status,
@@ -77,7 +85,8 @@ export async function measurePhase(
     ratio: floorMs > 0 ? ms / floorMs : 0,
     clientCpuMs: (cpu.user + cpu.system) / 1000,
     emulatorCpuMs,
-    ratioToServed: emulatorCpuMs === null ? null : ms / Math.max(floorMs, emulatorCpuMs),
+    servedFloorMs,
+    ratioToServed: servedFloorMs === null || servedFloorMs === 0 ? null : ms / servedFloorMs,
   };
 }
 

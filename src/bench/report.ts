@@ -37,8 +37,11 @@ function formatPhase(p: PhaseFigures): string[] {
     );
   }
   lines.push(`  measured / floor: ${seconds(p.ms)} / ${seconds(p.floorMs)} = ${fixed(p.ratio)}×`);
-  lines.push(`  CPU: syncing process ${seconds(p.clientCpuMs)}, emulator process ${p.emulatorCpuMs === null ? 'unknown' : seconds(p.emulatorCpuMs)}`);
-  if (p.ratioToServed !== null) lines.push(`  measured / max(floor, emulator CPU): ${fixed(p.ratioToServed)}×`);
+  const cpu = (ms: number | null) => (ms === null ? 'unknown' : seconds(ms));
+  lines.push(`  CPU: syncing process ${seconds(p.clientCpuMs)}, Xero emulator ${cpu(p.emulatorCpuMs.xero)}, BILL emulator ${cpu(p.emulatorCpuMs.bill)}`);
+  if (p.ratioToServed !== null && p.servedFloorMs !== null) {
+    lines.push(`  measured / floor raised to each emulator's CPU: ${seconds(p.ms)} / ${seconds(p.servedFloorMs)} = ${fixed(p.ratioToServed)}×`);
+  }
   return lines;
 }
 
