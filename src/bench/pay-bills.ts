@@ -2,7 +2,7 @@ import { formatMoney, parseMoney } from '../core/money.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
 import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
-import { mapLimit } from '../engine/bulk.ts';
+import { mapLimit } from '../core/concurrency.ts';
 import type { EmulatorProcess } from './emulator-process.ts';
 
 export interface PaidShare {

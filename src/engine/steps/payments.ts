@@ -5,7 +5,7 @@ import { paymentReference, planPayment, type ErpPaymentPayload } from '../../flo
 import { getCursor } from '../../store/repos/cursors.ts';
 import { dropIntents, getMappings, getMappingsByTarget, listIntents, recordIntents, recordLinks, unlink, type IdMapRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
-import { mapLimit, prefetch } from '../bulk.ts';
+import { mapLimit, prefetch } from '../../core/concurrency.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import { isFatal, recordFailure, recordNonWrite } from './failures.ts';

@@ -4,7 +4,8 @@ import { planVendor, VendorIndex, vendorPayload, type VendorPayload } from '../.
 import { getCursor } from '../../store/repos/cursors.ts';
 import { dropIntents, getMappings, listIntents, listLinked, recordIntents, recordLinks, updateHash } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
-import { bulkWithIsolation, mapLimit } from '../bulk.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { bulkWithIsolation } from '../bulk.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import { isFatal, recordFailure, recordNonWrite } from './failures.ts';

@@ -1,3 +1,4 @@
+import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
 import type { BillPaymentApplication, Department, GlAccount, TargetBillState } from '../../model/types.ts';
 import type { HubBillSummary, Page, PayablesHub } from '../../engine/ports.ts';
@@ -182,7 +183,7 @@ export class BillPayablesHub implements PayablesHub {
 
   async *iterateBills(): AsyncIterable<HubBillSummary[]> {
     // Amounts are in the vendor's bill currency, so the vendors of each page are read first when this hub has not seen them.
-    for await (const page of this.client.iterateBills()) {
+    for await (const page of prefetch(this.client.iterateBills())) {
       await this.knowVendors(page.records.map((b) => b.vendorId));
       yield page.records.map((b) => this.summary(b));
     }
@@ -207,7 +208,8 @@ export class BillPayablesHub implements PayablesHub {
   }
 
   async *iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>> {
-    for await (const page of this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) })) {
+    // The next page is asked for while this page's vendors are read (BILL pages by token, one after another).
+    for await (const page of prefetch(this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) }))) {
       await this.knowVendors(page.records.map((p) => p.vendorId));
       yield { items: page.records.flatMap((p) => this.applications(p)), cursor: page.maxUpdatedTime ?? since };
     }

@@ -18,6 +18,7 @@ import {
   type XeroTrackingCategory,
 } from './schema.ts';
 import { chunks } from '../chunks.ts';
+import { mapLimit } from '../../core/concurrency.ts';
 
 /** References per `where` filter: ten OR-ed equalities keep the query string well inside URL limits. */
 const referencesPerWhere = 10;
@@ -162,12 +163,9 @@ export class XeroTenantClient {
 
   /** Contacts by id, ≤50 ids per call to stay under URL limits (XeroAPI/Xero-Java#331). */
   async getContactsByIds(ids: readonly string[]): Promise<XeroContact[]> {
-    const out: XeroContact[] = [];
-    for (const chunk of chunks(ids, xeroSpec.batchCaps.idsPerGet)) {
-      const body = await this.call('GET', '/Contacts', envelope('Contacts', contactSchema), 'getContactsByIds', { query: { IDs: chunk.join(','), includeArchived: true } });
-      out.push(...body.Contacts);
-    }
-    return out;
+    const pages = await mapLimit(chunks(ids, xeroSpec.batchCaps.idsPerGet), xeroSpec.limits.concurrency.budget, async (chunk) =>
+      (await this.call('GET', '/Contacts', envelope('Contacts', contactSchema), 'getContactsByIds', { query: { IDs: chunk.join(','), includeArchived: true } })).Contacts);
+    return pages.flat();
   }
 
   async createContacts(contacts: readonly XeroContactInput[], options?: WriteOptions): Promise<XeroItemResult<XeroContact>[]> {
@@ -185,12 +183,10 @@ export class XeroTenantClient {
    * xero_accounting.yaml getInvoices `page`), so each chunk of ≤50 ids is asked for as page 1.
    */
   async getInvoicesByIds(ids: readonly string[]): Promise<XeroInvoice[]> {
-    const out: XeroInvoice[] = [];
-    for (const chunk of chunks(ids, xeroSpec.batchCaps.idsPerGet)) {
-      const body = await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(','), page: 1 } });
-      out.push(...body.Invoices);
-    }
-    return out;
+    // The chunks go out side by side; the transport's limiter keeps them within Xero's per-tenant limits.
+    const pages = await mapLimit(chunks(ids, xeroSpec.batchCaps.idsPerGet), xeroSpec.limits.concurrency.budget, async (chunk) =>
+      (await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(','), page: 1 } })).Invoices);
+    return pages.flat();
   }
 
   async createInvoices(invoices: readonly XeroInvoiceInput[], options?: WriteOptions): Promise<XeroItemResult<XeroInvoice>[]> {
