@@ -221,7 +221,9 @@ function lookup(record: unknown, path: string[]): Value {
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return null;
     const obj = cur as Record<string, unknown>;
-    const key = Object.keys(obj).find((k) => k.toLowerCase() === seg.toLowerCase());
+    // Field names match case-insensitively; the exact spelling is tried first, as it is the usual case
+    // and a scan of every key for every record and comparison made large lists slow.
+    const key = Object.hasOwn(obj, seg) ? seg : Object.keys(obj).find((k) => k.toLowerCase() === seg.toLowerCase());
     cur = key === undefined ? null : obj[key];
   }
   if (typeof cur === 'string') {
