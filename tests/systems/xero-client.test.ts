@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ConnectorError } from '../../src/core/errors.ts';
 import { isAmbiguousWrite } from '../../src/http/ambiguous-write-error.ts';
-import { callsTo, startXeroHarness } from './xero-harness.ts';
+import { callsTo, startXeroHarness, type XeroHarness } from './xero-harness.ts';
 
 test('Xero client: organisation, accounts, tracking categories and contacts by id (chunked by 50)', async () => {
   const h = await startXeroHarness({ seed: 61 });
@@ -120,9 +120,7 @@ test('Xero client: a lost answer to PUT /Payments is ambiguous and not repeated;
   const h = await startXeroHarness({ seed: 64 });
   try {
     const tenant = h.client().forTenant(h.tenantId);
-    const bank = (await tenant.listAccounts()).find((a) => a.Type === 'BANK')!;
-    const open = [];
-    for await (const page of tenant.iterateInvoices({ where: 'Type=="ACCPAY" AND Status=="AUTHORISED"', pageSize: 100 })) open.push(...page.records);
+    const { bank, open } = await bankAndOpenBills(tenant);
     const target = open.find((i) => Number(i.AmountDue) >= 2)!;
     const ref = `mlc-lost-${randomUUID().slice(0, 8)}`;
     await h.faults({ lostResponseRate: 1, pathPattern: 'Payments' });
@@ -151,9 +149,7 @@ test('Xero client: many references are found in one read of the payments changed
   const h = await startXeroHarness({ seed: 65 });
   try {
     const tenant = h.client().forTenant(h.tenantId);
-    const bank = (await tenant.listAccounts()).find((a) => a.Type === 'BANK')!;
-    const open = [];
-    for await (const page of tenant.iterateInvoices({ where: 'Type=="ACCPAY" AND Status=="AUTHORISED"', pageSize: 100 })) open.push(...page.records);
+    const { bank, open } = await bankAndOpenBills(tenant);
     const bills = open.filter((i) => Number(i.AmountDue) >= 2).slice(0, 13);
     assert.equal(bills.length, 13, 'the seed has enough open bills');
     const ref = `mlc-window-${randomUUID().slice(0, 8)}`;
@@ -179,3 +175,11 @@ test('Xero client: many references are found in one read of the payments changed
     await h.stop();
   }
 });
+
+/** The tenant's bank account and its approved bills, for tests that post payments. */
+async function bankAndOpenBills(tenant: ReturnType<ReturnType<XeroHarness['client']>['forTenant']>) {
+  const bank = (await tenant.listAccounts()).find((a) => a.Type === 'BANK')!;
+  const open = [];
+  for await (const page of tenant.iterateInvoices({ where: 'Type=="ACCPAY" AND Status=="AUTHORISED"', pageSize: 100 })) open.push(...page.records);
+  return { bank, open };
+}
