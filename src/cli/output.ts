@@ -40,7 +40,7 @@ export const exitCodes = {
 export function runsExitCode(results: readonly { status: string; error: { code: string } | null }[]): number {
   const kind = (code: string) => (Object.hasOwn(errorCatalogue, code) ? errorCatalogue[code as ErrorCode].kind : 'bug');
   if (results.some((r) => r.error && kind(r.error.code) === 'needs_reauth')) return exitCodes.reconnect;
-  if (results.some((r) => r.status === 'failed')) return exitCodes.failure;
+  if (results.some((r) => r.status === 'failed' || r.status === 'interrupted')) return exitCodes.failure;
   return results.some((r) => r.status === 'partial') ? exitCodes.attention : exitCodes.ok;
 }
 

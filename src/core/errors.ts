@@ -24,6 +24,7 @@ export const errorCatalogue = {
   MLC_ERR_MISSING_ACCOUNT: { kind: 'invalid_data', text: 'A GL account the record uses has no match on the other side.' },
   MLC_ERR_MISSING_DEPARTMENT: { kind: 'invalid_data', text: 'A tracking option the record uses has no department of that name on the other side.' },
   MLC_ERR_DEPENDENCY_FAILED: { kind: 'invalid_data', text: 'A record this one depends on (such as its vendor) failed to sync.' },
+  MLC_ERR_STOPPED: { kind: 'retryable', text: 'The run was asked to stop (the process is shutting down); it stopped after its last committed page and the next run resumes from there.' },
   MLC_ERR_CONFLICT: { kind: 'conflict', text: 'The two systems disagree in a way that needs a person to decide.' },
   MLC_ERR_CONFIG: { kind: 'invalid_data', text: 'The configuration is missing or invalid.' },
   MLC_ERR_BUG: { kind: 'bug', text: 'An unexpected internal error.' },

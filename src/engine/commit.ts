@@ -23,4 +23,5 @@ export async function commitPage(
     if (cursor?.value) await setCursor(tx, ctx.link.name, cursor.stream, cursor.value);
   });
   await ctx.options.afterCommit?.(step);
+  ctx.throwIfStopped();
 }

@@ -1,3 +1,4 @@
+import { ConnectorError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import type { AuditEvent } from '../store/repos/audit.ts';
@@ -24,6 +25,11 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Called as work advances (CLI progress line, server progress bar). */
   onProgress?: (p: Progress) => void;
+  /**
+   * Asks the run to stop: it finishes and commits the page at hand, then ends as 'interrupted' with
+   * MLC_ERR_STOPPED, and the next run resumes from the cursors it saved (a worker shutting down).
+   */
+  signal?: AbortSignal;
   /** Test hook: called after each committed page with the step name (crash tests kill here). */
   afterCommit?: (step: string) => void | Promise<void>;
 }
@@ -70,6 +76,13 @@ export class RunContext {
   }
 
   /** Audit rows and record statuses queued since the last commit, handed to the commit transaction. */
+  /** Ends the run here, between committed pages, when it was asked to stop. */
+  throwIfStopped(): void {
+    if (this.options.signal?.aborted) {
+      throw new ConnectorError({ code: 'MLC_ERR_STOPPED', message: 'the run was asked to stop; it stopped after its last committed page' });
+    }
+  }
+
   drain(): { audit: AuditEvent[]; outcomes: RecordOutcome[] } {
     const out = { audit: this.pendingAudit, outcomes: this.pendingOutcomes };
     this.pendingAudit = [];

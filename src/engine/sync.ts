@@ -22,7 +22,8 @@ export interface EngineDeps {
 export interface RunResult {
   runId: string;
   link: string;
-  status: 'succeeded' | 'partial' | 'failed';
+  /** interrupted: asked to stop (RunOptions.signal); what it committed stays, the next run goes on. */
+  status: 'succeeded' | 'partial' | 'failed' | 'interrupted';
   counts: Counts;
   /** For a dry run, the whole plan; otherwise the records that need attention. */
   plan: PlanEntry[];
@@ -48,6 +49,7 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   try {
     const { erp, hub } = await deps.open(link);
     ctx = new RunContext(deps.db, link, runId, erp, hub, deps.log, options);
+    ctx.throwIfStopped();
     const accounts = new AccountMap(ctx);
     const vendors = new VendorSync(ctx);
     const bills = new BillSync(ctx, accounts, vendors);
@@ -62,13 +64,14 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
       const connection = error.system === 'bill' ? link.billConnectionId : link.erpConnectionId;
       await markNeedsReconnect(deps.db, connection, error.message).catch(() => undefined);
     }
-    deps.log.error({ link: link.name, runId, code: error.code, err: error.message }, 'run stopped');
+    if (error.code === 'MLC_ERR_STOPPED') deps.log.info({ link: link.name, runId }, 'run stopped on request after its last committed page');
+    else deps.log.error({ link: link.name, runId, code: error.code, err: error.message }, 'run stopped');
   } finally {
     await lease?.release().catch(() => undefined);
   }
   const counts = ctx?.counts ?? {};
   const troubled = Object.entries(counts).some(([k, n]) => (k.endsWith('.fail') || k.endsWith('.conflict')) && n > 0);
-  const status = error ? 'failed' : troubled ? 'partial' : 'succeeded';
+  const status = error?.code === 'MLC_ERR_STOPPED' ? 'interrupted' : error ? 'failed' : troubled ? 'partial' : 'succeeded';
   if (!dryRun) await finishRun(deps.db, runId, { status, counts, errorCode: error?.code ?? null, errorMessage: error?.message ?? null });
   return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message } : null };
 }

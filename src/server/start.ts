@@ -44,7 +44,11 @@ export interface RunningServer {
   readonly scheduler: PollScheduler;
   readonly app: FastifyInstance | null;
   readonly routes: readonly { method: string; url: string }[];
-  /** Stops accepting requests, stops the schedules, lets running jobs finish (up to stopTimeoutMs) and closes the queue. The runtime stays open. */
+  /**
+   * Stops accepting requests and the schedules, asks running jobs to stop after their current page
+   * (each is retried from its saved cursors), waits for them up to stopTimeoutMs and closes the
+   * queue. The runtime stays open.
+   */
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,9 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     ...(options.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
   });
   let queueRunning = true;
+  // Aborted first thing on stop: running syncs end after their current page instead of holding
+  // the shutdown until stopTimeoutMs runs out.
+  const stopRequested = new AbortController();
   const services: ServerServices = { db: rt.db, box: rt.box, log, deps: rt.deps, queue, apiToken: token.token, publicUrl: options.publicUrl ?? '' };
   const scheduler = new PollScheduler(rt.db, queue, log);
   const counters = new WorkCounters();
@@ -76,7 +83,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     if (role === 'web') await scheduler.reconcile();
     else {
       await scheduler.start(options.scheduleIntervalMs ?? 60_000);
-      await startLinkWorkers(services, { concurrency: options.workerConcurrency ?? 2, onRun: (work, result) => counters.ran(work.kind, result.status) });
+      await startLinkWorkers(services, { concurrency: options.workerConcurrency ?? 2, onRun: (work, result) => counters.ran(work.kind, result.status), stopping: stopRequested.signal });
     }
     let url: string | null = null;
     if (role !== 'worker') {
@@ -104,6 +111,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     const stop = () => {
       stopping ??= (async () => {
         log.info({ role }, 'server stopping');
+        stopRequested.abort();
         await app?.close();
         monitor?.stop();
         await firstCheck;

@@ -27,6 +27,8 @@ export interface KillPoint {
   nth: number;
   /** Shown in assertion messages. */
   label: string;
+  /** The signal sent there (default SIGKILL; SIGINT asks the CLI to stop after the current page). */
+  signal?: NodeJS.Signals;
   /** Faults (POST /_emulator/faults) on that emulator during this run only. */
   faults?: Record<string, unknown>;
 }
@@ -108,7 +110,7 @@ export class CrashRig {
     let seen = 0;
     const observe = (system: System) => (endpoint: string) => {
       calls[system][endpoint] = (calls[system][endpoint] ?? 0) + 1;
-      if (kill && system === kill.system && kill.endpoint.test(endpoint) && ++seen === kill.nth) child?.kill('SIGKILL');
+      if (kill && system === kill.system && kill.endpoint.test(endpoint) && ++seen === kill.nth) child?.kill(kill.signal ?? 'SIGKILL');
     };
     const faultsBase = kill?.faults ? (kill.system === 'xero' ? this.xero.urls.base : this.bill.urls.base) : null;
     if (faultsBase) await control(faultsBase, 'POST', '/faults', kill!.faults);

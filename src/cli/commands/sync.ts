@@ -14,7 +14,9 @@ BILL; settled BILL payments post back against the original bills. --dry-run prin
 would be created, updated, skipped and why) and writes nothing anywhere.
 Exit code 0 when every record synced or was skipped for a reason, 1 when some failed or conflict,
 3 when a connection must be made again, 4 when the run stopped for another reason.
-Progress goes to stderr (not with --json); the result goes to stdout.
+Progress goes to stderr (not with --json); the result goes to stdout. Ctrl-C stops the run after
+the page it is on (status interrupted, exit code 4; the next sync resumes there); a second Ctrl-C
+quits at once.
 --queue hands the sync to the workers of a running 'ml-connector serve' on the same database (its
 job id is printed) instead of running it here: "sync now" for a deployment on PostgreSQL.`,
   async run(argv) {
@@ -22,20 +24,49 @@ job id is printed) instead of running it here: "sync now" for a deployment on Po
     if (values.queue && values['dry-run']) throw new UsageError('--queue and --dry-run do not go together: a dry run is never queued');
     if (values.queue) return queueSync(values);
     return withRuntime(values, async (rt, out) => {
-      const results: RunResult[] = [];
-      for (const link of await pickLinks(rt.db, values.link)) {
-        const result = await syncLink(rt.deps, link, {
-          dryRun: values['dry-run'],
-          onProgress: (p) => out.progress(`${link.name}: ${p.step} ${p.done}${p.note ? ` (${p.note})` : ''}`),
-        });
-        out.endProgress();
-        results.push(result);
+      const stop = stopOnSignal();
+      try {
+        const results: RunResult[] = [];
+        for (const link of await pickLinks(rt.db, values.link)) {
+          if (stop.aborted) break;
+          const result = await syncLink(rt.deps, link, {
+            dryRun: values['dry-run'],
+            signal: stop,
+            onProgress: (p) => out.progress(`${link.name}: ${p.step} ${p.done}${p.note ? ` (${p.note})` : ''}`),
+          });
+          out.endProgress();
+          results.push(result);
+        }
+        out.result(values['dry-run'] ? results.map((r) => ({ link: r.link, plan: r.plan, counts: r.counts })) : results, () => results.map((r) => describe(r, values['dry-run'])).join('\n\n'));
+        return runsExitCode(results);
+      } finally {
+        stop.release();
       }
-      out.result(values['dry-run'] ? results.map((r) => ({ link: r.link, plan: r.plan, counts: r.counts })) : results, () => results.map((r) => describe(r, values['dry-run'])).join('\n\n'));
-      return runsExitCode(results);
     });
   },
 };
+
+/**
+ * Ctrl-C (or SIGTERM) asks the run to stop after the page it is on, so everything done so far is
+ * committed and the next sync resumes there; a second one quits at once (a kill is safe too, only
+ * slower to recover: docs/adr/0003).
+ */
+function stopOnSignal(): AbortSignal & { release(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`\n${signal}: stopping after the current page (send it again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return Object.assign(controller.signal, {
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  });
+}
 
 export function describe(r: RunResult, dryRun: boolean): string {
   const lines = [`${dryRun ? 'Plan' : 'Run'} for link '${r.link}'${dryRun ? ' (dry run: nothing written)' : ` ${r.runId}: ${r.status}`}`];

@@ -32,6 +32,7 @@ const sentences = {
     fix: 'Create the account in BILL (or let the link create missing accounts), then press Replay.',
   },
   MLC_ERR_DEPENDENCY_FAILED: { what: 'A record this one needs (such as its vendor) failed to sync first.', fix: 'Fix the record it depends on, then press Replay on both.' },
+  MLC_ERR_STOPPED: { what: 'The run was stopped while the connector was shutting down.', fix: 'Nothing to do: what it finished is saved and the next run carries on from there.' },
   MLC_ERR_CONFLICT: { what: 'The two systems disagree in a way a person must decide.', fix: 'Compare both sides below; change one of them, then Replay, or Skip to leave it.' },
   MLC_ERR_CONFIG: { what: 'The link settings are missing something or are invalid.', fix: 'Check the link settings, then press Replay.' },
   MLC_ERR_BUG: { what: 'An unexpected internal error stopped this record.', fix: 'Press Replay once; if it fails again, report it with the technical detail below.' },

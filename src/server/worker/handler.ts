@@ -35,7 +35,7 @@ export interface HandlerHooks {
  * them; network trouble, limits and a link busy in another process are retried by the queue.
  * Records that failed inside a finished run do not fail the job: they stay visible and replayable.
  */
-export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'>, hooks: HandlerHooks = {}): Promise<LinkWorkOutput> {
+export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'> & { signal?: AbortSignal }, hooks: HandlerHooks = {}): Promise<LinkWorkOutput> {
   const link = await getLink(db, work.link);
   if (!link) throw new PermanentJobError(`link '${work.link}' does not exist (removed after the job was sent?)`);
   const kind = work.kind === 'replay' ? 'replay' : work.kind === 'records' ? 'records' : 'sync';
@@ -43,7 +43,9 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
   deps.log.info({ job: job.id, link: link.name, kind: work.kind, retry: job.retryCount }, 'link work started');
   let result: RunResult;
   try {
-    const options = { onProgress: progress.onProgress };
+    // The job's signal: the run stops after the page at hand when this worker shuts down (or the
+    // queue gives up on the job), and the retry resumes from the committed cursors.
+    const options = { onProgress: progress.onProgress, ...(job.signal ? { signal: job.signal } : {}) };
     result =
       work.kind === 'sync' ? await syncLink(deps, link, options)
       : work.kind === 'records' ? await syncRecords(deps, link, work, options)

@@ -83,7 +83,7 @@ function runsTable(ctx: PageContext, runs: RunRow[], now: Date): Html {
       <td>${r.kind}</td>
       <td>${badge(r.status)}${r.error_code ? html`<br><span class="id">${r.error_code}</span>` : ''}</td>
       <td>${duration(r.started_at, r.finished_at)}</td>
-      <td class="counts">${countsSummary(r.counts)}${r.status === 'partial' || r.status === 'failed'
+      <td class="counts">${countsSummary(r.counts)}${r.status === 'partial' || r.status === 'failed' || r.status === 'interrupted'
         ? html` <a href="${href(`${ctx.base}/records`, { link: r.link })}">see records</a>` : ''}</td>
     </tr>`)}</tbody></table></div>`;
 }

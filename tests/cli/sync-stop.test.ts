@@ -1,0 +1,64 @@
+/**
+ * Ctrl-C during `ml-connector sync`: the run finishes and commits the page it is on, ends as
+ * interrupted (exit code 4) without starting the next step, and the next sync picks up from there
+ * with exactly one BILL bill per eligible Xero bill.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { freshPgliteDataDir } from '../helpers/db.ts';
+import { CrashRig } from '../engine/crash-harness.ts';
+import { assertOneBillEach, eligibleXeroBills, readLedgers } from '../engine/crash-checks.ts';
+import type { Json } from '../engine/crash-harness.ts';
+
+let rig: CrashRig;
+let dataDir = '';
+let eligible: Json[] = [];
+
+before(async () => {
+  dataDir = await freshPgliteDataDir();
+  rig = await CrashRig.open({ dataDir, seed: 13, suppliers: 25, bills: 220, linkName: 'stop' });
+  eligible = eligibleXeroBills(await readLedgers(rig));
+  assert.ok(eligible.length >= 50, `the seed gives enough eligible bills (got ${eligible.length})`);
+});
+
+after(async () => {
+  await rig?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('SIGINT stops the sync after the current page; the next sync completes it', async () => {
+  const stopped = await rig.runCli(['sync', '--link', rig.linkName, '--json'], {
+    system: 'bill',
+    endpoint: /^POST \/connect\/v3\/bills\/bulk$/,
+    nth: 1,
+    label: 'first bulk bill create',
+    signal: 'SIGINT',
+  });
+  assert.equal(stopped.signal, null, 'the process ended by itself, not by the signal');
+  assert.equal(stopped.code, 4, `exit code 4: ${stopped.stderr.slice(0, 1000)}`);
+  assert.match(stopped.stderr, /SIGINT: stopping after the current page/);
+  const [result] = JSON.parse(stopped.stdout);
+  assert.equal(result.status, 'interrupted');
+  assert.equal(result.error.code, 'MLC_ERR_STOPPED');
+  // The page at hand was finished and committed: its bills are in BILL and linked, no intent is left…
+  assert.ok((result.counts['bill.create'] ?? 0) > 0, JSON.stringify(result.counts));
+  const rt = await rig.runtime();
+  try {
+    const rows = await rt.db.query<{ state: string; n: number }>("select state, count(*)::int as n from id_map where entity = 'bill' group by state");
+    const byState = Object.fromEntries(rows.rows.map((r) => [r.state, r.n]));
+    assert.equal(byState.intent ?? 0, 0, 'no bill create is left outstanding');
+    assert.equal(byState.linked, result.counts['bill.create'], 'every bill created is linked');
+    const run = await rt.db.query<{ status: string; error_code: string }>('select status, error_code from runs where id = $1', [result.runId]);
+    assert.deepEqual(run.rows[0], { status: 'interrupted', error_code: 'MLC_ERR_STOPPED' });
+  } finally {
+    await rt.close();
+  }
+  // …and the payments step never started.
+  assert.equal(stopped.calls.bill['GET /connect/v3/payments'], undefined, JSON.stringify(stopped.calls.bill));
+
+  const resumed = await rig.sync();
+  assert.equal(resumed.code, 0, resumed.stderr.slice(0, 1000));
+  assert.equal(JSON.parse(resumed.stdout)[0].status, 'succeeded');
+  assertOneBillEach(await readLedgers(rig), eligible, 'after the stopped sync and the next one');
+});
