@@ -22,7 +22,10 @@ export async function runMemoryComparison(
   say('');
   for (const r of reports) {
     const p = r.phases[0]!;
-    say(`${String(r.seededBills).padStart(6)} bills: peak RSS ${r.peakRssMb.toFixed(1)} MB, ${p.records} bills created in ${(p.ms / 1000).toFixed(1)} s (${p.status})`);
+    const heap = r.heapUsedMb === null ? '' : `live JS heap ${r.heapUsedMb.toFixed(1)} MB`;
+    const db = r.databaseMemoryMb === null ? '' : `database WebAssembly memory ${r.databaseMemoryMb.toFixed(1)} MB`;
+    const where = [heap, db].filter(Boolean).join(', ');
+    say(`${String(r.seededBills).padStart(6)} bills: peak RSS ${r.peakRssMb.toFixed(1)} MB${where ? ` (at the end: ${where})` : ''}, ${p.records} bills created in ${(p.ms / 1000).toFixed(1)} s (${p.status})`);
   }
   const growth = reports[1]!.peakRssMb - reports[0]!.peakRssMb;
   say(`growth ${options.small} → ${options.large} bills: ${growth.toFixed(1)} MB`);
@@ -31,7 +34,8 @@ export async function runMemoryComparison(
 
 function child(args: string[]): Promise<BenchReport> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', mainPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // --expose-gc: the child reports its live heap after a full collection, not garbage awaiting one.
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', mainPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     proc.once('error', reject);

@@ -16,7 +16,7 @@ export function formatReport(report: BenchReport): string[] {
   ];
   for (const phase of report.phases) lines.push(...formatPhase(phase));
   if (report.paid) lines.push(`  (before the payments-back run: ${report.paid.full} bills paid in full and ${report.paid.partial} in part in BILL)`);
-  lines.push('', `peak RSS of the syncing process: ${fixed(report.peakRssMb, 1)} MB`);
+  lines.push('', `peak RSS of the syncing process: ${fixed(report.peakRssMb, 1)} MB${memoryAtEnd(report)}`);
   if (report.ledgersAgree !== null) lines.push(report.ledgersAgree ? 'reconcile: the ledgers agree' : `reconcile: ${report.differences} difference(s)`);
   lines.push('', ...floorExplanation);
   return lines;
@@ -55,4 +55,12 @@ export function formatEndpoints(report: BenchReport): string[] {
     }
   }
   return lines;
+}
+
+function memoryAtEnd(report: BenchReport): string {
+  const parts = [
+    ...(report.heapUsedMb === null ? [] : [`live JS heap ${fixed(report.heapUsedMb, 1)} MB`]),
+    ...(report.databaseMemoryMb === null ? [] : [`database WebAssembly memory ${fixed(report.databaseMemoryMb, 1)} MB`]),
+  ];
+  return parts.length ? ` (at the end: ${parts.join(', ')})` : '';
 }

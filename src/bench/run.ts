@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRuntime } from '../app/runtime.ts';
+import { backendOf } from '../store/backend.ts';
+import type { Db } from '../store/db.ts';
 import { createLogger } from '../core/log.ts';
 import { reconcile } from '../engine/reconcile.ts';
 import { syncLink } from '../engine/sync.ts';
@@ -31,6 +35,12 @@ export interface BenchReport {
   paid: PaidShare | null;
   /** Peak resident set of this (the syncing) process, in MB, taken before reconciling. */
   peakRssMb: number;
+  /**
+   * Where the memory is when the runs end: the live JS heap (after a full collection; null unless
+   * node runs with --expose-gc, as the --memory children do) and the embedded database's WebAssembly memory.
+   */
+  heapUsedMb: number | null;
+  databaseMemoryMb: number | null;
   ledgersAgree: boolean | null;
   differences: number;
 }
@@ -52,6 +62,8 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
     // Seeding BILL replaces its organisation; connect to the new one.
     endpoints.bill!.sandbox.organizationId = billSeed.organizationId;
 
+    say('creating the embedded database in a separate process');
+    await createDataDir(dataDir);
     const rt = await openRuntime({ dataDir, masterKey: undefined, log: createLogger({ level: process.env.ML_CONNECTOR_LOG_LEVEL ?? 'error' }) });
     try {
       const { link } = await connectSandbox(rt, endpoints, { linkName: 'bench' });
@@ -66,6 +78,10 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
         phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latencyMs, () => profiled(options.cpuProfileDir, 'payments-back', () => syncLink(rt.deps, link))));
       }
       const peakRssMb = process.resourceUsage().maxRSS / 1024;
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const heapUsedMb = gc ? process.memoryUsage().heapUsed / 2 ** 20 : null;
+      const databaseMemoryMb = wasmMemoryMb(rt.db);
 
       let ledgersAgree: boolean | null = null;
       let differences = 0;
@@ -76,7 +92,7 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
         ledgersAgree = report.agree;
         differences = report.differences.length;
       }
-      return { options, seededBills: xeroSeed.tenants[0]?.bills ?? 0, seededByStatus: xeroSeed.tenants[0]?.billsByStatus ?? {}, phases, paid, peakRssMb, ledgersAgree, differences };
+      return { options, seededBills: xeroSeed.tenants[0]?.bills ?? 0, seededByStatus: xeroSeed.tenants[0]?.billsByStatus ?? {}, phases, paid, peakRssMb, heapUsedMb, databaseMemoryMb, ledgersAgree, differences };
     } finally {
       await rt.close();
     }
@@ -84,4 +100,24 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
     await emulators.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+const initScript = fileURLToPath(new URL('./init-data-dir.ts', import.meta.url));
+
+/** Runs initdb and the migrations in a child, so this process's peak RSS is the sync's, not initdb's. */
+function createDataDir(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', initScript, dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the benchmark database exited with code ${code}`))));
+  });
+}
+
+/** Size of the embedded database's WebAssembly memory (it grows and never shrinks); null on PostgreSQL. */
+function wasmMemoryMb(db: Db): number | null {
+  const backend = backendOf(db);
+  if (backend?.kind !== 'pglite') return null;
+  // Not public API: PGlite keeps its Emscripten module as `mod`; the figure is left out if that changes.
+  const memory = (backend.pglite as unknown as { mod?: { wasmMemory?: { buffer?: { byteLength?: number } } } }).mod?.wasmMemory?.buffer?.byteLength;
+  return typeof memory === 'number' ? memory / 2 ** 20 : null;
 }
