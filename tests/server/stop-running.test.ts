@@ -39,7 +39,9 @@ forEachBackend('a worker stopping in the middle of a sync', (backend) => {
       const accepted = await call(first, 'POST', '/api/links/main/sync');
       assert.equal(accepted.status, 202);
       jobId = accepted.body.jobId;
-      while (!stopping) await new Promise((r) => setTimeout(r, 20));
+      for (const deadline = Date.now() + 60_000; !stopping; await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error(`the sync never sent a bulk bill create: ${JSON.stringify((await call(first, 'GET', `/api/jobs/${jobId}`)).body)}`);
+      }
       await stopping;
     } finally {
       stopObserving();
