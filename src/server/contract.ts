@@ -5,6 +5,7 @@ import type { EngineDeps } from '../engine/sync.ts';
 import { getConnection } from '../store/repos/connections.ts';
 import type { Db } from '../store/db.ts';
 import { defineJob, type Queue } from '../store/queue.ts';
+import type { ReconcileOutcome } from './worker/reconcile.ts';
 import type { SecretBox } from '../store/repos/secret-box.ts';
 
 /**
@@ -42,6 +43,8 @@ export const linkWorkSchema = z.discriminatedUnion('kind', [
     entity: z.enum(['vendor', 'bill', 'payment']),
     ids: z.array(z.string().min(1)).min(1).max(500),
   }),
+  /** Compare both ledgers (reads only); the report is the job's output. */
+  z.object({ kind: z.literal('reconcile'), link: z.string().min(1) }),
   /** Replay failed records (all, or one by either side's id). */
   z.object({ kind: z.literal('replay'), link: z.string().min(1), target: z.union([z.object({ failed: z.literal(true) }), z.object({ id: z.string().min(1) })]) }),
 ]);
@@ -67,4 +70,27 @@ export async function linkWorkKey(db: Db, link: Pick<Link, 'billConnectionId'>):
  */
 export async function sendLinkWork(services: Pick<ServerServices, 'db' | 'queue'>, link: Pick<Link, 'billConnectionId'>, work: LinkWork): Promise<string | null> {
   return services.queue.send(linkWorkJob, work, { singletonKey: await linkWorkKey(services.db, link) });
+}
+
+/**
+ * Queues a reconciliation of the link and waits up to `waitMs` for a worker to finish it (it waits
+ * behind work already running on the organisation). Null outcome: still waiting; the job id tells
+ * where its report will be.
+ */
+export async function reconcileThroughQueue(
+  services: Pick<ServerServices, 'db' | 'queue'>,
+  link: Pick<Link, 'name' | 'billConnectionId'>,
+  waitMs: number,
+): Promise<{ jobId: string | null; outcome: ReconcileOutcome | null }> {
+  const jobId = await sendLinkWork(services, link, { kind: 'reconcile', link: link.name });
+  if (!jobId) return { jobId, outcome: null };
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const job = await services.queue.boss.getJobById<LinkWork>(linkWorkJob.name, jobId);
+    if (job?.state === 'completed') return { jobId, outcome: job.output as ReconcileOutcome };
+    if (job && (job.state === 'failed' || job.state === 'cancelled')) {
+      const message = typeof job.output === 'object' && job.output && 'message' in job.output ? String(job.output.message) : `the reconcile job ended ${job.state}`;
+      return { jobId, outcome: { link: link.name, at: new Date().toISOString(), report: null, error: { code: 'MLC_ERR_BUG', message } } };
+    }
+  }
+  return { jobId, outcome: null };
 }

@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { linkWorkJob } from '../../src/server/contract.ts';
 import { readSecret } from '../../src/store/repos/connections.ts';
 import { accpay, billFor, eligible } from '../engine/ledger-views.ts';
 import type { Json } from '../engine/sandbox-fixture.ts';
@@ -176,6 +177,9 @@ forEachBackend('server REST API', (backend) => {
     // The skipped bill is eligible but deliberately not in BILL: the only difference.
     assert.deepEqual(report.body.differences.map((d: Json) => [d.kind, d.erpBillId]), [['missing_in_bill', failedBills[0]!.InvoiceID]]);
     assert.match(Object.values(report.body.totals as Record<string, Json>)[0].bill, /^\d+\.\d{2}$/);
+    // It ran as link-work in the BILL organisation's queue, like every other call on BILL.
+    const jobs = (await s.server.services.queue.boss.findJobs<Json>(linkWorkJob.name)).filter((j) => j.data.kind === 'reconcile');
+    assert.deepEqual(jobs.map((j) => [j.state, j.singletonKey, (j.output as Json)?.report?.agree]), [['completed', `bill:${s.sandbox.billOrgId}`, false]]);
   });
 
   test('metrics: Prometheus text with API calls per system, queue depth, record outcomes and runs', async () => {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reconcile } from '../../engine/reconcile.ts';
-import { tryAcquireLease } from '../../store/repos/leases.ts';
-import { linkWorkJob } from '../contract.ts';
+import { ConnectorError, type ErrorCode } from '../../core/errors.ts';
+import { linkWorkJob, reconcileThroughQueue } from '../contract.ts';
 import { requireLink, sendLinkWork, type ApiContext } from './context.ts';
 import { HttpError, notFound } from './errors.ts';
 import { acceptedSchema, deadLetterSchema, errorSchema, jobSchema, linkParams, replayBody } from './schemas.ts';
@@ -14,6 +13,9 @@ const reconcileSchema = z.object({
   totals: z.record(z.string(), z.object({ erpLinked: z.string(), bill: z.string(), paidInBill: z.string(), paidInErp: z.string() })).meta({ description: 'Decimal strings per currency' }),
   differences: z.array(z.object({ kind: z.string(), erpBillId: z.string().nullable(), billId: z.string().nullable(), detail: z.string() })),
 });
+
+/** How long GET /links/{name}/reconcile waits for the worker's report before answering 202. */
+const reconcileWaitMs = 30_000;
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
@@ -43,17 +45,24 @@ export const actionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
     items: (await queue.listDeadLetters()).map((d) => ({ id: d.id, job: d.job, sourceId: d.sourceId, data: d.data, error: d.error ?? null, retryCount: d.retryCount, deadLetteredAt: d.deadLetteredAt.toISOString() })),
   }));
 
-  // Reconcile only reads, so it runs here rather than as a job; it holds the link's lease so it
-  // never reads while a worker is writing to the same link, and answers 409 while one is.
-  app.get('/links/:name/reconcile', { schema: { tags: ['work'], summary: 'Compare both ledgers now (reads only)', params: linkParams, response: { 200: reconcileSchema, 404: errorSchema, 409: errorSchema } } }, async (req) => {
+  // Reconcile only reads, but it reads BILL: it runs as a job in the link's queue (behind work
+  // already running on the organisation), and the request waits for its report.
+  app.get('/links/:name/reconcile', {
+    schema: {
+      tags: ['work'],
+      summary: 'Compare both ledgers now (reads only)',
+      description: `Queues a reconciliation and waits up to ${reconcileWaitMs / 1000} s for its report. If work already running on the BILL organisation holds it longer, the answer is 202 with the job id; GET /jobs/{id} then gives the report as its output.`,
+      params: linkParams,
+      response: { 200: reconcileSchema, 202: acceptedSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
+    },
+  }, async (req, reply) => {
     const link = await requireLink(ctx, req.params.name);
-    const lease = await tryAcquireLease(db, `link:${link.name}`);
-    if (!lease) throw new HttpError(409, 'conflict', `link '${link.name}' is being synced; try again when the run finishes`);
-    try {
-      const { erp, hub } = await deps.open(link);
-      return await reconcile(db, link, erp, hub, log);
-    } finally {
-      await lease.release();
+    const { jobId, outcome } = await reconcileThroughQueue(ctx.services, link, reconcileWaitMs);
+    if (!jobId) throw new HttpError(409, 'conflict', `a reconciliation of link '${link.name}' is already waiting`);
+    if (!outcome) return reply.code(202).send({ jobId });
+    if (outcome.error || !outcome.report) {
+      throw new ConnectorError({ code: (outcome.error?.code ?? 'MLC_ERR_BUG') as ErrorCode, message: outcome.error?.message ?? 'the reconciliation gave no report' });
     }
+    return outcome.report;
   });
 };

@@ -24,6 +24,7 @@ const notices: Record<string, { tone: 'good' | 'bad' | 'info'; text: string }> =
   'not-skipped': { tone: 'bad', text: 'Nothing was skipped: the record no longer needs attention.' },
   'unknown-link': { tone: 'bad', text: 'There is no such link.' },
   'reconciled': { tone: 'info', text: 'Reconciliation finished.' },
+  'reconcile-queued': { tone: 'info', text: 'Reconciliation is waiting behind work running on this BILL organisation; this page shows its report once it is done.' },
   'reconcile-failed': { tone: 'bad', text: 'Reconciliation could not finish; the reason is shown below.' },
 };
 

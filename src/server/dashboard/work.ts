@@ -12,8 +12,14 @@ export interface WaitingWork {
   detail: string;
 }
 
-const describe = (w: LinkWork): string =>
-  w.kind === 'sync' ? `sync (${w.reason})` : w.kind === 'records' ? `${w.ids.length} ${w.entity} record(s) from ${w.system}` : 'failed' in w.target ? 'replay of failed records' : `replay of ${w.target.id}`;
+const describe = (w: LinkWork): string => {
+  switch (w.kind) {
+    case 'sync': return `sync (${w.reason})`;
+    case 'records': return `${w.ids.length} ${w.entity} record(s) from ${w.system}`;
+    case 'reconcile': return 'reconciliation';
+    default: return 'failed' in w.target ? 'replay of failed records' : `replay of ${w.target.id}`;
+  }
+};
 
 /** Link-work jobs not yet taken by a worker (created or waiting for a retry). */
 export async function waitingWork(services: ServerServices): Promise<WaitingWork[]> {

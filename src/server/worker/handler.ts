@@ -7,6 +7,7 @@ import { PermanentJobError, type JobContext } from '../../store/queue.ts';
 import type { LinkWork } from '../contract.ts';
 import { ProgressWriter } from './progress.ts';
 import { syncRecords } from './records.ts';
+import { reconcileLinkWork, type ReconcileOutcome } from './reconcile.ts';
 
 /** What a finished job stores as its output (pg-boss keeps it with the job; the API shows it). */
 export interface LinkWorkOutput {
@@ -35,9 +36,10 @@ export interface HandlerHooks {
  * them; network trouble, limits and a link busy in another process are retried by the queue.
  * Records that failed inside a finished run do not fail the job: they stay visible and replayable.
  */
-export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'> & { signal?: AbortSignal }, hooks: HandlerHooks = {}): Promise<LinkWorkOutput> {
+export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'> & { signal?: AbortSignal }, hooks: HandlerHooks = {}): Promise<LinkWorkOutput | ReconcileOutcome> {
   const link = await getLink(db, work.link);
   if (!link) throw new PermanentJobError(`link '${work.link}' does not exist (removed after the job was sent?)`);
+  if (work.kind === 'reconcile') return reconcileLinkWork(deps, db, link);
   const kind = work.kind === 'replay' ? 'replay' : work.kind === 'records' ? 'records' : 'sync';
   const progress = new ProgressWriter(db, link.name, kind);
   deps.log.info({ job: job.id, link: link.name, kind: work.kind, retry: job.retryCount }, 'link work started');

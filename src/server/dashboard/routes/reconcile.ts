@@ -1,6 +1,7 @@
-import { asConnectorError } from '../../../core/errors.ts';
 import { redactText } from '../../../core/redact.ts';
-import { reconcile, type Difference, type ReconcileReport } from '../../../engine/reconcile.ts';
+import type { Difference } from '../../../engine/reconcile.ts';
+import { reconcileThroughQueue } from '../../contract.ts';
+import { lastReconcile, type ReconcileOutcome } from '../../worker/reconcile.ts';
 import { field, type Dashboard } from '../context.ts';
 import { badge, formatTime, systemName } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
@@ -8,16 +9,13 @@ import { csrfField, page, type PageContext } from '../layout.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
 
 /**
- * Reconciliation reads both ledgers and changes nothing, so it runs in the request (no job); its
- * last report per link is kept in kv so the page can show it again without reading both systems.
+ * Reconciliation reads both ledgers and changes nothing; a worker runs it as a job in the link's
+ * queue (so it keeps BILL's per-organisation limit with the other work) and keeps each link's last
+ * report, which this page shows. The button waits for the report, up to reconcileWaitMs.
  */
-interface SavedReport {
-  at: string;
-  report: ReconcileReport | null;
-  error: { code: string; message: string } | null;
-}
+type SavedReport = ReconcileOutcome;
 
-const keyOf = (link: string): string => `dashboard-reconcile:${link}`;
+const reconcileWaitMs = 30_000;
 
 const differenceText: Record<Difference['kind'], string> = {
   missing_in_bill: 'Approved unpaid bill missing in BILL',
@@ -68,8 +66,7 @@ export function registerReconcile(d: Dashboard): void {
     const ctx = d.pageContext(request);
     const { links, link } = await chooseLink(services, request.query);
     if (!link) return d.send(reply, page(ctx, 'Reconcile', html`<p class="empty">No such link. Create one with <code>ml-connector link create</code>.</p>`), links.length ? 404 : 200);
-    const { rows } = await services.db.query<{ value: SavedReport }>('select value from kv where key = $1', [keyOf(link.name)]);
-    const saved = rows[0]?.value;
+    const saved = await lastReconcile(services.db, link.name);
     const erpName = systemName(link.erpSystem);
     const body = html`${linkSwitcher(`${base}/reconcile`, links, link)}
       <p class="muted">Reads every bill on both sides of link ${link.name} and every settled BILL payment, and checks that each eligible ${erpName} bill has exactly one BILL bill with the same amount and that payments made in BILL show in ${erpName}. Nothing is changed.</p>
@@ -82,18 +79,9 @@ export function registerReconcile(d: Dashboard): void {
   app.post('/reconcile', async (request, reply) => {
     const { link } = await chooseLink(services, { link: field(request.body, 'link') ?? '' });
     if (!link) return d.redirect(reply, '/reconcile', { notice: 'unknown-link' });
-    const saved: SavedReport = { at: new Date().toISOString(), report: null, error: null };
-    try {
-      const { erp, hub } = await services.deps.open(link);
-      saved.report = await reconcile(services.db, link, erp, hub, services.log);
-    } catch (e) {
-      const error = asConnectorError(e);
-      saved.error = { code: error.code, message: redactText(error.message) };
-    }
-    await services.db.query(
-      'insert into kv (key, value, updated_at) values ($1, $2::jsonb, now()) on conflict (key) do update set value = excluded.value, updated_at = now()',
-      [keyOf(link.name), JSON.stringify(saved)],
-    );
-    return d.redirect(reply, '/reconcile', { link: link.name, notice: saved.error ? 'reconcile-failed' : 'reconciled' });
+    // The worker saves the outcome as the link's last reconciliation, which the page then shows.
+    const { outcome } = await reconcileThroughQueue(services, link, reconcileWaitMs);
+    const notice = !outcome ? 'reconcile-queued' : outcome.error ? 'reconcile-failed' : 'reconciled';
+    return d.redirect(reply, '/reconcile', { link: link.name, notice });
   });
 }
