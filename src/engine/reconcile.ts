@@ -1,7 +1,10 @@
 import { addMoney, compareMoney, formatMoney, money, type Money } from '../core/money.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
+import { ConnectorError } from '../core/errors.ts';
 import { getMappings } from '../store/repos/id-map.ts';
+import { tryAcquireLease } from '../store/repos/leases.ts';
+import type { EngineDeps } from './sync.ts';
 import { billMatchKey } from './steps/bills.ts';
 import { entities, type Link } from './link.ts';
 import type { ErpBillSource, HubBillSummary, PayablesHub } from './ports.ts';
@@ -116,4 +119,20 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
     }])),
     differences,
   };
+}
+
+/**
+ * Reconciles a link under its lease, so it never reads while a sync in any process is half-way
+ * through writing (which would show differences that the sync is about to remove). A link being
+ * synced is MLC_ERR_CONFLICT: reconcile again when the run ends.
+ */
+export async function reconcileLink(deps: Pick<EngineDeps, 'db' | 'log' | 'open'>, link: Link): Promise<ReconcileReport> {
+  const lease = await tryAcquireLease(deps.db, `link:${link.name}`);
+  if (!lease) throw new ConnectorError({ code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; reconcile again when it finishes` });
+  try {
+    const { erp, hub } = await deps.open(link);
+    return await reconcile(deps.db, link, erp, hub, deps.log);
+  } finally {
+    await lease.release();
+  }
 }

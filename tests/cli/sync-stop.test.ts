@@ -1,11 +1,13 @@
 /**
- * Ctrl-C during `ml-connector sync`: the run finishes and commits the page it is on, ends as
- * interrupted (exit code 4) without starting the next step, and the next sync picks up from there
- * with exactly one BILL bill per eligible Xero bill.
+ * The CLI beside other work on the same link. Ctrl-C during `ml-connector sync`: the run finishes
+ * and commits the page it is on, ends as interrupted (exit code 4) without starting the next step,
+ * and the next sync picks up from there with exactly one BILL bill per eligible Xero bill.
+ * `ml-connector reconcile` does not read a link another process is syncing.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { tryAcquireLease } from '../../src/store/repos/leases.ts';
 import { freshPgliteDataDir } from '../helpers/db.ts';
 import { CrashRig } from '../engine/crash-harness.ts';
 import { assertOneBillEach, eligibleXeroBills, readLedgers } from '../engine/crash-checks.ts';
@@ -61,4 +63,27 @@ test('SIGINT stops the sync after the current page; the next sync completes it',
   assert.equal(resumed.code, 0, resumed.stderr.slice(0, 1000));
   assert.equal(JSON.parse(resumed.stdout)[0].status, 'succeeded');
   assertOneBillEach(await readLedgers(rig), eligible, 'after the stopped sync and the next one');
+});
+
+test('reconcile refuses to read a link while a sync in another process holds it (exit 4), and runs once it is free', async () => {
+  let rt = await rig.runtime();
+  try {
+    // This process stands for the running sync: its lease names a live process on this host.
+    assert.ok(await tryAcquireLease(rt.db, `link:${rig.linkName}`), 'the lease was free');
+  } finally {
+    await rt.close();
+  }
+  const busy = await rig.runCli(['reconcile', '--link', rig.linkName, '--json']);
+  assert.equal(busy.code, 4, busy.stderr);
+  assert.match(busy.stderr, /MLC_ERR_CONFLICT: link 'stop' is being synced by another process/);
+
+  rt = await rig.runtime();
+  try {
+    await rt.db.query('delete from kv where key = $1', [`lease:link:${rig.linkName}`]);
+  } finally {
+    await rt.close();
+  }
+  const free = await rig.runCli(['reconcile', '--link', rig.linkName, '--json']);
+  assert.equal(free.code, 0, free.stdout.slice(0, 2000) + free.stderr);
+  assert.equal(JSON.parse(free.stdout)[0].agree, true);
 });

@@ -1,7 +1,7 @@
 import { parse } from '../args.ts';
 import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import { reconcile as reconcileLink, type ReconcileReport } from '../../engine/reconcile.ts';
+import { reconcileLink, type ReconcileReport } from '../../engine/reconcile.ts';
 import { pickLinks } from './pick-link.ts';
 import type { Command } from './types.ts';
 
@@ -11,14 +11,14 @@ export const reconcile: Command = {
 
 Reads both systems afresh: every eligible ERP bill must have exactly one BILL bill with the same
 amount, voided bills must be archived in BILL, and every settled BILL payment must be applied in
-the ERP. Exit code 0 when they agree, 1 with the differences listed otherwise.`,
+the ERP. Exit code 0 when they agree, 1 with the differences listed otherwise, 4 while a sync of
+the link runs in another process (its half-written state would show as differences).`,
   async run(argv) {
     const { values } = parse(argv, { link: { type: 'string' } });
     return withRuntime(values, async (rt, out) => {
       const reports: ReconcileReport[] = [];
       for (const link of await pickLinks(rt.db, values.link)) {
-        const { erp, hub } = await rt.deps.open(link);
-        reports.push(await reconcileLink(rt.db, link, erp, hub, rt.log));
+        reports.push(await reconcileLink(rt.deps, link));
       }
       out.result(reports, () => reports.map(human).join('\n\n'));
       return reports.every((r) => r.agree) ? exitCodes.ok : exitCodes.attention;

@@ -1,10 +1,9 @@
 import { asConnectorError } from '../../core/errors.ts';
 import { redactText } from '../../core/redact.ts';
-import { reconcile, type ReconcileReport } from '../../engine/reconcile.ts';
+import { reconcileLink, type ReconcileReport } from '../../engine/reconcile.ts';
 import type { Link } from '../../engine/link.ts';
 import type { EngineDeps } from '../../engine/sync.ts';
 import type { Db } from '../../store/db.ts';
-import { tryAcquireLease } from '../../store/repos/leases.ts';
 
 /** A reconciliation as the worker leaves it: the report, or why there is none. */
 export interface ReconcileOutcome {
@@ -20,25 +19,17 @@ const lastReconcileKey = (link: string): string => `reconcile:${link}`;
  * Reconciles a link as a link-work job. Reconciling only reads, but it reads BILL, so it runs in
  * the link's queue like any other work: it waits behind a running sync instead of answering
  * "busy", and BILL's 3 requests in flight per organisation hold across every process. It also
- * takes the link lease, so a CLI sync in another process is never read half-way. The outcome,
+ * takes the link lease (reconcileLink), so a CLI sync in another process is never read half-way. The outcome,
  * failures included, is the job's output and is kept as the link's last reconciliation; it never
  * fails the job, since a person is waiting for the answer rather than for a retry.
  */
 export async function reconcileLinkWork(deps: EngineDeps, db: Db, link: Link): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { link: link.name, at: new Date().toISOString(), report: null, error: null };
-  const lease = await tryAcquireLease(db, `link:${link.name}`);
-  if (!lease) {
-    outcome.error = { code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; reconcile again when it finishes` };
-  } else {
-    try {
-      const { erp, hub } = await deps.open(link);
-      outcome.report = await reconcile(db, link, erp, hub, deps.log);
-    } catch (e) {
-      const error = asConnectorError(e);
-      outcome.error = { code: error.code, message: redactText(error.message) };
-    } finally {
-      await lease.release();
-    }
+  try {
+    outcome.report = await reconcileLink({ ...deps, db }, link);
+  } catch (e) {
+    const error = asConnectorError(e);
+    outcome.error = { code: error.code, message: redactText(error.message) };
   }
   await db.query(
     'insert into kv (key, value, updated_at) values ($1, $2::jsonb, now()) on conflict (key) do update set value = excluded.value, updated_at = now()',
