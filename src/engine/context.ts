@@ -75,7 +75,6 @@ export class RunContext {
     if (record) this.pendingOutcomes.push({ ...record, entity: entry.entity, sourceId: entry.sourceId, label: entry.label });
   }
 
-  /** Audit rows and record statuses queued since the last commit, handed to the commit transaction. */
   /** Ends the run here, between committed pages, when it was asked to stop. */
   throwIfStopped(): void {
     if (this.options.signal?.aborted) {
@@ -83,6 +82,7 @@ export class RunContext {
     }
   }
 
+  /** Audit rows and record statuses queued since the last commit, handed to the commit transaction. */
   drain(): { audit: AuditEvent[]; outcomes: RecordOutcome[] } {
     const out = { audit: this.pendingAudit, outcomes: this.pendingOutcomes };
     this.pendingAudit = [];

@@ -19,9 +19,9 @@ const lastReconcileKey = (link: string): string => `reconcile:${link}`;
  * Reconciles a link as a link-work job. Reconciling only reads, but it reads BILL, so it runs in
  * the link's queue like any other work: it waits behind a running sync instead of answering
  * "busy", and BILL's 3 requests in flight per organisation hold across every process. It also
- * takes the link lease (reconcileLink), so a CLI sync in another process is never read half-way. The outcome,
- * failures included, is the job's output and is kept as the link's last reconciliation; it never
- * fails the job, since a person is waiting for the answer rather than for a retry.
+ * takes the link lease (reconcileLink), so a CLI sync in another process is never read half-way.
+ * The outcome, failures included, is the job's output and is kept as the link's last
+ * reconciliation; it never fails the job, since a person is waiting for the answer, not a retry.
  */
 export async function reconcileLinkWork(deps: EngineDeps, db: Db, link: Link): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { link: link.name, at: new Date().toISOString(), report: null, error: null };
