@@ -77,3 +77,20 @@ test('filter text is escaped and built per the vendor grammar', () => {
   assert.throws(() => encodeFilters([{ field: 'name', op: 'eq', value: 'a"b' }]), /double quote/);
   assert.deepEqual(chunks([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
 });
+
+test('nulls read as absent at every depth; a required field sent as null is reported at its path', () => {
+  const wire = {
+    Invoices: [{
+      InvoiceID: 'i2', Type: 'ACCPAY', Status: 'DRAFT', Contact: { ContactID: 'c2', Name: 'Null Co', EmailAddress: null },
+      LineItems: [{ Description: null, Quantity: 1, UnitAmount: 5, AccountCode: null, Tracking: null }], Payments: null,
+    }],
+  };
+  const inv = decodeWire(envelope('Invoices', invoiceSchema), wire, { system: 'xero', what: 'test' }).Invoices[0]!;
+  assert.equal(inv.Payments, undefined);
+  assert.equal(inv.LineItems![0]!.AccountCode, undefined);
+  assert.equal(inv.LineItems![0]!.UnitAmount, '5');
+  assert.throws(
+    () => decodeWire(envelope('Invoices', invoiceSchema), { Invoices: [{ InvoiceID: null, Type: 'ACCPAY', Status: 'DRAFT' }] }, { system: 'xero', what: 'GET /Invoices' }),
+    (e: unknown) => e instanceof ConnectorError && e.code === 'MLC_ERR_BAD_RESPONSE' && /Invoices\[0\]\.InvoiceID/.test(e.message),
+  );
+});

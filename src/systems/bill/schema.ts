@@ -6,7 +6,8 @@ import { decimalAmount } from '../decimal-amount.ts';
  * reads are declared; others are dropped. Amounts become decimal strings. Sources: the v3
  * reference (https://developer.bill.com/reference) and shared/specs/bill/bill-v3-api.postman_collection.json.
  */
-const opt = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
+/** An optional field; a null from the wire was already removed by decodeWire (dropNulls). */
+const opt = <T extends z.ZodType>(s: T) => s.optional();
 const time = z.string().min(1);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected yyyy-MM-dd');
 

@@ -8,7 +8,8 @@ import { xeroDateTime, xeroDay } from './wire-dates.ts';
  * dates ISO strings. Source: shared/specs/xero/xero_accounting.yaml (Xero-OpenAPI v16.1.0).
  */
 const uuid = z.string().min(1);
-const opt = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
+/** An optional field; a null from the wire was already removed by decodeWire (dropNulls). */
+const opt = <T extends z.ZodType>(s: T) => s.optional();
 
 export const validationErrorSchema = z.object({ Message: z.string() });
 
