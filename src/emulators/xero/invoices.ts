@@ -32,12 +32,8 @@ function list(req: ApiRequest): ApiResult {
   const paged = param(req.query, 'page') !== undefined || param(req.query, 'pageSize') !== undefined;
   const lines = paged && !boolParam(req.query, 'summaryOnly');
   const unitdp4 = param(req.query, 'unitdp') === '4';
-  // where and order never look into line items: filter and sort the invoices rendered without
-  // them, then render only the page's invoices with their lines.
-  const listed = filterSortPage(records.map((i) => renderInvoice(req.tenant, i, { lines: false, unitdp4 })), req.query, { paged: true });
-  if (isResult(listed)) return listed;
-  const items = lines ? listed.items.map((j) => renderInvoice(req.tenant, req.tenant.invoices.get(j.InvoiceID as string)!, { lines: true, unitdp4 })) : listed.items;
-  return ok(envelope('Invoices', items, req.now, listed.pagination));
+  const listed = filterSortPage(records.map((i) => renderInvoice(req.tenant, i, { lines, unitdp4 })), req.query, { paged: true });
+  return isResult(listed) ? listed : ok(envelope('Invoices', listed.items, req.now, listed.pagination));
 }
 
 function findOne(req: ApiRequest): Invoice | undefined {
