@@ -182,6 +182,18 @@ forEachBackend('server REST API', (backend) => {
     assert.deepEqual(jobs.map((j) => [j.state, j.singletonKey, (j.output as Json)?.report?.agree]), [['completed', `bill:${s.sandbox.billOrgId}`, false]]);
   });
 
+  test('a reconcile asked for while a sync is queued waits for it instead of answering busy', async () => {
+    const sync = await s.call('POST', '/api/links/main/sync');
+    assert.equal(sync.status, 202);
+    const report = await s.call('GET', '/api/links/main/reconcile');
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    const jobs = await s.server.services.queue.boss.findJobs<Json>(linkWorkJob.name);
+    const syncJob = jobs.find((j) => j.id === sync.body.jobId)!;
+    const reconcileJob = jobs.filter((j) => j.data.kind === 'reconcile').sort((a, b) => b.createdOn.getTime() - a.createdOn.getTime())[0]!;
+    assert.equal(syncJob.state, 'completed');
+    assert.ok(reconcileJob.startedOn.getTime() >= syncJob.completedOn!.getTime(), 'the reconciliation started after the sync ended');
+  });
+
   test('metrics: Prometheus text with API calls per system, queue depth, record outcomes and runs', async () => {
     const { body } = await s.call('GET', '/metrics', undefined, null);
     const lines = String(body).trimEnd().split('\n');

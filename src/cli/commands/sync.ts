@@ -28,10 +28,10 @@ job id is printed) instead of running it here: "sync now" for a deployment on Po
       try {
         const results: RunResult[] = [];
         for (const link of await pickLinks(rt.db, values.link)) {
-          if (stop.aborted) break;
+          if (stop.signal.aborted) break;
           const result = await syncLink(rt.deps, link, {
             dryRun: values['dry-run'],
-            signal: stop,
+            signal: stop.signal,
             onProgress: (p) => out.progress(`${link.name}: ${p.step} ${p.done}${p.note ? ` (${p.note})` : ''}`),
           });
           out.endProgress();
@@ -51,7 +51,7 @@ job id is printed) instead of running it here: "sync now" for a deployment on Po
  * committed and the next sync resumes there; a second one quits at once (a kill is safe too, only
  * slower to recover: docs/adr/0003).
  */
-function stopOnSignal(): AbortSignal & { release(): void } {
+function stopOnSignal(): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -60,12 +60,13 @@ function stopOnSignal(): AbortSignal & { release(): void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return Object.assign(controller.signal, {
+  return {
+    signal: controller.signal,
     release: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
-  });
+  };
 }
 
 export function describe(r: RunResult, dryRun: boolean): string {

@@ -13,8 +13,6 @@ import { chooseLink, linkSwitcher } from './link-choice.ts';
  * queue (so it keeps BILL's per-organisation limit with the other work) and keeps each link's last
  * report, which this page shows. The button waits for the report, up to reconcileWaitMs.
  */
-type SavedReport = ReconcileOutcome;
-
 const reconcileWaitMs = 30_000;
 
 const differenceText: Record<Difference['kind'], string> = {
@@ -27,7 +25,7 @@ const differenceText: Record<Difference['kind'], string> = {
   target_missing: 'BILL bill no longer exists',
 };
 
-function reportView(ctx: PageContext, linkName: string, erpName: string, saved: SavedReport): Html {
+function reportView(ctx: PageContext, linkName: string, erpName: string, saved: ReconcileOutcome): Html {
   if (saved.error || !saved.report) {
     return html`<div class="notice notice-bad" role="alert"><p>The last reconciliation (${formatTime(new Date(saved.at))}) could not finish.</p>
       <p class="id">${saved.error?.code ?? ''} ${redactText(saved.error?.message ?? '')}</p></div>`;
