@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/index.ts';
-import { Client, advance, control, errorCodes, login } from './bill-helpers.ts';
+import { Client, advance, control, errorCodes, login, toRes } from './bill-helpers.ts';
 
 describe('BILL emulator: login and sessions', () => {
   let bill: BillEmulator;
@@ -76,7 +76,7 @@ describe('BILL emulator: login and sessions', () => {
 
     const noKey = await fetch(`${bill.urls.api}/bills`, { headers: { sessionId: fresh.creds.sessionId } });
     assert.equal(noKey.status, 401);
-    assert.deepEqual(errorCodes({ status: noKey.status, body: await noKey.json(), headers: noKey.headers }), ['BDC_1102']);
+    assert.deepEqual(errorCodes(await toRes(noKey)), ['BDC_1102']);
   });
 
   test('an injected forced expiry invalidates every session at once', async () => {

@@ -3,28 +3,11 @@
  * calls, and a local webhook receiver that keeps the exact body bytes for signature checks.
  */
 import { startReceiver as startReceiverAt, type Receiver } from '../helpers/webhook-receiver.ts';
+import { controlAnswer, toRes, type Res } from '../helpers/emulator-control.ts';
 import { randomUUID } from 'node:crypto';
 import type { BillEmulator } from '../../src/emulators/bill/index.ts';
 
-export interface Res {
-  status: number;
-  // Tests read arbitrary JSON shapes; the emulator's answers are checked field by field.
-  body: any;
-  headers: Headers;
-}
-
-async function toRes(r: Response): Promise<Res> {
-  const text = await r.text();
-  let body: unknown = text;
-  if (text !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: r.status, body, headers: r.headers };
-}
+export { toRes, type Res };
 
 export interface Creds {
   devKey: string;
@@ -90,13 +73,7 @@ export class Client {
   }
 }
 
-export async function control(bill: BillEmulator, method: string, path: string, body?: unknown): Promise<Res> {
-  const r = await fetch(`${bill.urls.base}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return toRes(r);
-}
+export const control = (bill: BillEmulator, method: string, path: string, body?: unknown): Promise<Res> => controlAnswer(bill.urls.base, method, path, body);
 
 export const advance = (bill: BillEmulator, seconds: number) => control(bill, 'POST', '/clock', { advanceSeconds: seconds });
 

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { startBillEmulator } from '../../src/emulators/bill/index.ts';
-import { Client, startReceiver, type Res } from './bill-helpers.ts';
+import { Client, startReceiver, toRes, type Res } from './bill-helpers.ts';
 
 const collectionFile = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/specs/bill/bill-v3-api.postman_collection.json');
 
@@ -208,7 +208,7 @@ test('emulator responses match the BILL v3 Postman collection field by field', {
 
   try {
     const login = await fetch(`${bill.urls.api}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body('POST connect/v3/login')) });
-    const loginRes: Res = { status: login.status, body: await login.json(), headers: login.headers };
+    const loginRes: Res = await toRes(login);
     check('POST connect/v3/login', loginRes, 'login');
     const c = new Client(bill, { devKey: bill.sandbox.devKey, sessionId: loginRes.body.sessionId, organizationId: loginRes.body.organizationId });
     check('GET connect/v3/login/session', await c.get('/login/session'), 'session');

@@ -4,28 +4,10 @@
  * exact body bytes so signatures can be checked.
  */
 import { startReceiver as startReceiverAt, type Receiver } from '../helpers/webhook-receiver.ts';
+import { controlAnswer, toRes, type Res } from '../helpers/emulator-control.ts';
 import { startXeroEmulator, type XeroEmulator, type XeroEmulatorOptions } from '../../src/emulators/xero/index.ts';
 
-export interface Res {
-  status: number;
-  // Tests read arbitrary JSON shapes; each test checks the fields it cares about.
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-export async function toRes(r: Response): Promise<Res> {
-  const text = await r.text();
-  let body: unknown = text;
-  if (text !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: r.status, body, text, headers: r.headers };
-}
+export { toRes, type Res };
 
 export class XeroClient {
   tenantId: string;
@@ -75,13 +57,7 @@ export async function openXero(opts: XeroEmulatorOptions = {}): Promise<{ em: Xe
   return { em, c };
 }
 
-export async function control(em: XeroEmulator, method: string, path: string, body?: unknown): Promise<Res> {
-  const r = await fetch(`${em.urls.base}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  return toRes(r);
-}
+export const control = (em: XeroEmulator, method: string, path: string, body?: unknown): Promise<Res> => controlAnswer(em.urls.base, method, path, body);
 
 export const advance = (em: XeroEmulator, seconds: number) => control(em, 'POST', '/clock', { advanceSeconds: seconds });
 
