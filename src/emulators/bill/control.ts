@@ -1,7 +1,8 @@
 /**
  * The emulator's own control surface under `/_emulator/` (never part of BILL): seeding, a dump of every
  * record, paying bills the way the BILL network would, moving payments along, extra organisations, and
- * the kit's common clock/faults/stats/latency routes. Errors here are plain `{error}` JSON.
+ * the kit's common clock/faults/stats/latency routes, and the wire-overrides test knob. Errors here are
+ * plain `{error}` JSON.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerCommonControlRoutes } from '../kit/base.ts';
@@ -17,6 +18,7 @@ import { seedCounts, seedOrganization, type SeedInput, type SeedSummary } from '
 import { eventView, subscriptionView } from './subscriptions.ts';
 import { vendorView } from './vendors.ts';
 import { isObject } from './validate.ts';
+import { readWirePatch } from '../kit/wire-overrides.ts';
 
 /** Replaces everything with a freshly seeded default organisation. */
 export function seedAll(deps: BillDeps, input: SeedInput): SeedSummary {
@@ -116,4 +118,24 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
   });
 
   app.get('/_emulator/webhooks', async () => ({ deliveries: deps.ctx.webhooks.log }));
+
+  // Test knob (docs/emulators/bill.md "Control surface"): one payment sent altered by the read routes.
+  app.post('/_emulator/wire-overrides', async (request, reply) => {
+    try {
+      const { id, patch } = readWirePatch(request.body);
+      const org = deps.state.orgOfPayment(id);
+      if (!org) return reply.code(404).send({ error: `no payment ${id}` });
+      org.wire.put(id, patch);
+      return { organizationId: org.id, overrides: org.wire.view() };
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
+  app.get('/_emulator/wire-overrides', async () => Object.fromEntries([...deps.state.orgs.values()].map((o) => [o.id, o.wire.view()])));
+
+  app.delete('/_emulator/wire-overrides', async () => {
+    for (const o of deps.state.orgs.values()) o.wire.clear();
+    return {};
+  });
 }

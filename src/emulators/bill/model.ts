@@ -2,6 +2,7 @@
  * In-memory records. Field names follow BILL's JSON (reference A4–A7, A12) so the views stay thin;
  * amounts are bigint minor units and times are epoch milliseconds.
  */
+import type { WireOverrides } from '../kit/wire-overrides.ts';
 
 export interface Address {
   line1?: string;
@@ -186,6 +187,8 @@ export interface Organization {
   events: Map<string, EventRecord[]>;
   /** X-Idempotent-Key → cached successful response (A12: replayed for 24 h). */
   idempotency: Map<string, { expiresAt: number; status: number; body: unknown }>;
+  /** Test knob (`POST /_emulator/wire-overrides`): payments sent altered by the read routes. */
+  wire: WireOverrides;
 }
 
 export interface Session {

@@ -158,13 +158,13 @@ function recordPayment(deps: BillDeps, org: Organization, body: unknown): Paymen
 export function registerPaymentRoutes(app: FastifyInstance, deps: BillDeps): void {
   apiRoute(app, deps, 'GET', 'connect', '/payments', ({ org, query }) => {
     const page = listPage(org.payments.values(), query, paymentListSpec, { endStyle: deps.options.listEndStyle, includeArchived: true });
-    return { status: 200, body: pageBody(page, (p) => paymentView(org, p)) };
+    return { status: 200, body: pageBody(page, (p) => org.wire.apply(p.id, paymentView(org, p))) };
   });
 
   apiRoute(app, deps, 'GET', 'connect', '/payments/:paymentId', ({ org, params }) => {
     const p = params.paymentId ? org.payments.get(params.paymentId) : undefined;
     if (!p) throw notFound('payment', params.paymentId ?? '');
-    return { status: 200, body: paymentView(org, p) };
+    return { status: 200, body: org.wire.apply(p.id, paymentView(org, p)) };
   });
 
   apiRoute(app, deps, 'POST', 'connect', '/bills/record-payment', ({ org, body }) => ({ status: 200, body: paymentView(org, recordPayment(deps, org, body)) }));

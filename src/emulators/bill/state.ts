@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../kit/rng.ts';
+import { WireOverrides } from '../kit/wire-overrides.ts';
 import type { Organization, Session } from './model.ts';
 
 /** BILL's 3-character object id prefixes ([BD:bill-generated-ids], reference A3 and A14.7). */
@@ -102,6 +103,7 @@ export class BillState {
       subscriptions: new Map(),
       events: new Map(),
       idempotency: new Map(),
+      wire: new WireOverrides(),
     };
     this.orgs.set(org.id, org);
     if (!this.defaultOrgId) this.defaultOrgId = org.id;

@@ -24,7 +24,7 @@ function list(req: ApiRequest): ApiResult {
     records = records.filter((c) => [c.Name, c.FirstName, c.LastName, c.ContactNumber, c.EmailAddress].some((v) => v?.toLowerCase().includes(term)));
   }
   records = modifiedSince(records, req.headers['if-modified-since'] as string | undefined);
-  const listed = filterSortPage(records.map((c) => renderContact(req.tenant, c)), req.query, { paged: true });
+  const listed = filterSortPage(records.map((c) => req.tenant.wire.apply(c.ContactID, renderContact(req.tenant, c))), req.query, { paged: true });
   return isResult(listed) ? listed : ok(envelope('Contacts', listed.items, req.now, listed.pagination));
 }
 
@@ -68,7 +68,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: ApiDeps): void
     const c = findContact(req, req.params.ContactID ?? '');
     if (!c) return notFound();
     const today = req.write().today;
-    return ok(envelope('Contacts', [renderContact(req.tenant, c, { full: true, today })], req.now));
+    return ok(envelope('Contacts', [req.tenant.wire.apply(c.ContactID, renderContact(req.tenant, c, { full: true, today }))], req.now));
   });
 
   apiRoute(app, deps, 'PUT', '/Contacts', SCOPES.contactsWrite, (req) => {

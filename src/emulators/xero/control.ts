@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCommonControlRoutes, type EmulatorContext } from '../kit/base.ts';
+import { readWirePatch } from '../kit/wire-overrides.ts';
 import type { SeedSummary } from './seed.ts';
 import type { XeroState } from './state.ts';
 import type { XeroWebhooks } from './webhooks.ts';
 
 /**
  * The control surface under /_emulator (never faulted or rate limited): the kit's clock, faults,
- * stats and latency routes, plus seed, state and webhook configuration for Xero.
+ * stats and latency routes, plus seed, state, webhook configuration and the wire-overrides test knob.
  */
 export interface ControlDeps {
   ctx: EmulatorContext;
@@ -28,6 +29,30 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   });
 
   app.get('/_emulator/state', async () => deps.state.snapshot());
+
+  // Test knob (docs/emulators/xero.md "Control surface"): one invoice or contact sent altered.
+  app.post('/_emulator/wire-overrides', async (request, reply) => {
+    try {
+      const { id, patch } = readWirePatch(request.body);
+      const tenantId = (request.body as { tenantId?: unknown }).tenantId;
+      const tenant = typeof tenantId === 'string' ? deps.state.tenant(tenantId) : deps.state.primary;
+      if (!tenant) return reply.code(404).send({ error: `no tenant ${String(tenantId)}` });
+      if (!tenant.invoices.has(id.toLowerCase()) && !tenant.contacts.has(id.toLowerCase())) {
+        return reply.code(404).send({ error: `no invoice or contact ${id} in tenant ${tenant.tenantId}` });
+      }
+      tenant.wire.put(id, patch);
+      return { tenantId: tenant.tenantId, overrides: tenant.wire.view() };
+    } catch (e) {
+      return reply.code(400).send({ error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+
+  app.get('/_emulator/wire-overrides', async () => Object.fromEntries(deps.state.list().map((t) => [t.tenantId, t.wire.view()])));
+
+  app.delete('/_emulator/wire-overrides', async () => {
+    for (const t of deps.state.list()) t.wire.clear();
+    return {};
+  });
 
   app.post('/_emulator/webhooks', async (request, reply) => {
     const b = (request.body ?? {}) as { url?: unknown; key?: unknown };

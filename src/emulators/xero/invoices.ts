@@ -32,7 +32,7 @@ function list(req: ApiRequest): ApiResult {
   const paged = param(req.query, 'page') !== undefined || param(req.query, 'pageSize') !== undefined;
   const lines = paged && !boolParam(req.query, 'summaryOnly');
   const unitdp4 = param(req.query, 'unitdp') === '4';
-  const listed = filterSortPage(records.map((i) => renderInvoice(req.tenant, i, { lines, unitdp4 })), req.query, { paged: true });
+  const listed = filterSortPage(records.map((i) => req.tenant.wire.apply(i.InvoiceID, renderInvoice(req.tenant, i, { lines, unitdp4 }))), req.query, { paged: true });
   return isResult(listed) ? listed : ok(envelope('Invoices', listed.items, req.now, listed.pagination));
 }
 
@@ -71,7 +71,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   apiRoute(app, deps, 'GET', '/Invoices/:InvoiceID', SCOPES.invoicesRead, (req) => {
     const inv = findOne(req);
-    return inv ? ok(envelope('Invoices', [renderInvoice(req.tenant, inv, { unitdp4: param(req.query, 'unitdp') === '4' })], req.now)) : notFound();
+    return inv ? ok(envelope('Invoices', [req.tenant.wire.apply(inv.InvoiceID, renderInvoice(req.tenant, inv, { unitdp4: param(req.query, 'unitdp') === '4' }))], req.now)) : notFound();
   });
 
   apiRoute(app, deps, 'PUT', '/Invoices', SCOPES.invoicesWrite, (req) => {

@@ -1,4 +1,5 @@
 import { Rng } from '../kit/rng.ts';
+import { WireOverrides } from '../kit/wire-overrides.ts';
 import type { Account, Contact, Invoice, Organisation, Payment, PurchaseOrder, TaxRate, TrackingCategory } from './model.ts';
 
 /** A change Xero would announce by webhook (XW): only contacts and invoices have event categories. */
@@ -34,6 +35,8 @@ export class Tenant {
   purchaseOrders = new Map<string, PurchaseOrder>();
   counters = { invoiceNumber: 0, purchaseOrderNumber: 0 };
   taxRates: TaxRate[] = [];
+  /** Test knob (`POST /_emulator/wire-overrides`): invoices and contacts sent altered by the read routes. */
+  readonly wire = new WireOverrides();
   rng: Rng;
 
   constructor(
