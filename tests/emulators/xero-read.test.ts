@@ -130,13 +130,27 @@ test('If-Modified-Since returns records updated at or after that second', async 
   const sameSecond = await c.get('/Invoices', { 'If-Modified-Since': mark.toISOString().slice(0, 19) });
   assert.equal(sameSecond.body.Invoices.length, 1);
   assert.equal(sameSecond.body.Invoices[0].InvoiceNumber, 'IMS-1');
-  const httpDate = await c.get('/Invoices', { 'If-Modified-Since': mark.toUTCString() });
-  assert.equal(httpDate.body.Invoices.length, 1);
+  // The spec's date-time with a zone (xero_accounting.yaml ifModifiedSince) reads the same.
+  const zoned = await c.get('/Invoices', { 'If-Modified-Since': `${mark.toISOString().slice(0, 19)}Z` });
+  assert.equal(zoned.body.Invoices.length, 1);
+  const offset = new Date(mark.getTime() - 8 * 3_600_000).toISOString().slice(0, 19);
+  assert.equal((await c.get('/Invoices', { 'If-Modified-Since': `${offset}-08:00` })).body.Invoices.length, 1);
   await advance(em, 2);
   const later = await c.get('/Invoices', { 'If-Modified-Since': new Date(em.ctx.clock.now()).toISOString() });
   assert.deepEqual(later.body.Invoices, []);
   const contacts = await c.get('/Contacts', { 'If-Modified-Since': mark.toISOString() });
   assert.deepEqual(contacts.body.Contacts, [], 'IsSupplier staying true moves no contact UpdatedDateUTC');
+});
+
+test('a malformed If-Modified-Since is refused with 400, not read as "everything"', async () => {
+  for (const value of [new Date(em.ctx.clock.now()).toUTCString(), '2026-01-05', '2026-02-30T00:00:00', '2026-01-05T10:00', 'yesterday']) {
+    const res = await c.get('/Invoices', { 'If-Modified-Since': value });
+    assert.equal(res.status, 400, value);
+    assert.equal(res.body.Type, 'ValidationException', value);
+    assert.match(res.body.Message, /If-Modified-Since/, value);
+  }
+  assert.equal((await c.get('/Contacts', { 'If-Modified-Since': 'Mon, 05 Jan 2026 10:00:00 GMT' })).status, 400);
+  assert.equal((await c.get('/Invoices', { 'If-Modified-Since': '2026-01-05T10:00:00' })).status, 200, 'the documented form');
 });
 
 test('unknown ids answer 404 with Xero plain text; single GETs by id and number', async () => {

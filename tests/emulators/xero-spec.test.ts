@@ -13,6 +13,9 @@ import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { parse } from 'yaml';
 import type { XeroEmulator } from '../../src/emulators/xero/index.ts';
+import { createXeroClient } from '../../src/systems/xero/client.ts';
+import { MemoryCredentialStore } from '../../src/systems/memory-credential-store.ts';
+import { startLocalServer, type SeenRequest } from '../http/local-server.ts';
 import { XeroClient, aSupplier, billInput, control, openXero, startReceiver, toRes, type Res } from './xero-helpers.ts';
 
 const SPEC_DIR = '../shared/specs/xero';
@@ -26,7 +29,8 @@ const skip = missing.length > 0 && process.env.CI !== 'true' ? `Xero spec files 
 // ajv-formats' CJS default export, typed loosely under NodeNext.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, Ref>; operationId?: string }>>; components: Record<string, Record<string, unknown>> };
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, Ref>; operationId?: string; parameters?: Param[] }>>; components: Record<string, Record<string, unknown>> };
+type Param = { $ref?: string; in: string; name: string; schema: { type?: string }; explode?: boolean };
 type Ref = { $ref?: string; content?: Record<string, { schema?: { $ref?: string } }> };
 
 function makeAjv(): Ajv {
@@ -178,5 +182,83 @@ test('a webhook payload matches the Webhooks spec', { skip }, async () => {
     assert.equal(validate({ events: [{ eventCategory: 'PAYMENT' }], firstEventSequence: 0 }), false, 'the validator enforces the schema');
   } finally {
     await hook.close();
+  }
+});
+
+/**
+ * The spec operation a request is for and the header and query parameters it declares. Paths are
+ * matched template by template ("/Invoices/{InvoiceID}"), literal paths first.
+ */
+function operationFor(doc: Doc, method: string, pathname: string): { route: string; params: Param[] } {
+  const paths = Object.keys(doc.paths).sort((a, b) => Number(a.includes('{')) - Number(b.includes('{')));
+  const path = paths.find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
+  const op = path === undefined ? undefined : doc.paths[path]?.[method.toLowerCase()];
+  assert.ok(path && op, `the spec has no ${method} ${pathname}`);
+  const params = (op.parameters ?? []).map((p) => (p.$ref ? (doc.components.parameters![p.$ref.split('/').pop()!] as Param) : p));
+  return { route: `${method} ${path}`, params };
+}
+
+/**
+ * Checks every header and query parameter of a request the connector sent against the schema the
+ * spec declares for it, with the formats as RFC 3339 and JSON Schema define them (a date-time has
+ * its zone): a value of another form, or a query parameter the operation does not declare, fails.
+ */
+function checkRequest(doc: Doc, strict: Ajv, req: SeenRequest): string[] {
+  const url = new URL(req.url, 'http://connector.invalid');
+  const { route, params } = operationFor(doc, req.method, url.pathname.replace(/^\/api\.xro\/2\.0/, ''));
+  const problems: string[] = [];
+  for (const p of params.filter((x) => x.in === 'header' || x.in === 'query')) {
+    const raw = p.in === 'header' ? req.headers[p.name.toLowerCase()] : url.searchParams.get(p.name) ?? undefined;
+    if (raw === undefined) continue;
+    const text = Array.isArray(raw) ? raw.join(', ') : raw;
+    // Arrays go as one comma-separated value (style form, explode false in the spec).
+    const value = p.schema.type === 'array' ? text.split(',') : text;
+    const validate = strict.compile(p.schema);
+    if (!validate(value)) problems.push(`${route} ${p.in} ${p.name}=${JSON.stringify(text)}: ${strict.errorsText(validate.errors)}`);
+  }
+  const declared = new Set(params.filter((x) => x.in === 'query').map((x) => x.name));
+  for (const name of url.searchParams.keys()) if (!declared.has(name)) problems.push(`${route} sends query ${name}, which the spec does not declare`);
+  return problems;
+}
+
+test('the requests the connector sends carry header and query values in the form the spec declares', { skip }, async () => {
+  // Query values arrive as text; coercion reads "2" as the integer the spec declares.
+  const strict = new Ajv({ strict: false, allErrors: true, coerceTypes: true });
+  addFormats(strict);
+  assert.equal(strict.compile({ type: 'string', format: 'date-time' })('Mon, 05 Jan 2026 10:00:00 GMT'), false, 'an HTTP date is not a date-time');
+  // The connector talks to the emulator through a loopback relay that keeps each request as sent.
+  const relay = await startLocalServer(async (req, res) => {
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length', 'accept-encoding'].includes(k))) as Record<string, string>;
+    const answer = await fetch(`${em.urls.base}${req.url}`, { method: req.method, headers, ...(req.body ? { body: req.body } : {}) });
+    const out: Record<string, string> = {};
+    answer.headers.forEach((v, k) => {
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
+    });
+    res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+  });
+  try {
+    const tokens = await em.login();
+    assert.ok(tokens.refresh_token, 'the sandbox login gives a refresh token');
+    const credentials = new MemoryCredentialStore({ accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: Date.now() + 20 * 60_000 });
+    const client = createXeroClient({ clientId: em.sandbox.clientId, clientSecret: em.sandbox.clientSecret, credentials, urls: { api: `${relay.url}${new URL(em.urls.api).pathname}` } });
+    const tenant = client.forTenant(em.tenantIds.primary);
+    const since = new Date(em.ctx.clock.now() - 86_400_000);
+    const invoices = [];
+    for await (const page of tenant.iterateInvoices({ modifiedSince: since, pageSize: 5 })) invoices.push(...page.records);
+    for await (const page of tenant.iterateContacts({ modifiedSince: since, includeArchived: true })) assert.ok(page.page >= 1);
+    // More than ten references with a posting time: one If-Modified-Since read of /Payments.
+    await tenant.findPaymentsByReference(Array.from({ length: 11 }, (_, i) => `spec-ref-${i}`), { postedAfter: since });
+    await tenant.getInvoicesByIds(invoices.slice(0, 2).map((i) => i.InvoiceID));
+    await tenant.getContactsByIds([aSupplier(em)]);
+    await tenant.listAccounts({ where: 'Type=="BANK"' });
+    await tenant.listTrackingCategories({ includeArchived: true });
+    await tenant.getOrganisation();
+
+    const sent = relay.seen.filter((r) => r.url.startsWith('/api.xro/2.0/'));
+    const withSince = sent.filter((r) => r.headers['if-modified-since'] !== undefined);
+    assert.ok(withSince.length >= 3, `If-Modified-Since went out on ${withSince.length} requests`);
+    assert.deepEqual(sent.flatMap((r) => checkRequest(accounting, strict, r)), []);
+  } finally {
+    await relay.stop();
   }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConnectorError } from '../../src/core/errors.ts';
 import { decodeWire } from '../../src/http/decode.ts';
 import { envelope, invoiceSchema } from '../../src/systems/xero/schema.ts';
-import { httpDate, parseXeroDate } from '../../src/systems/xero/wire-dates.ts';
+import { ifModifiedSinceValue, parseXeroDate } from '../../src/systems/xero/wire-dates.ts';
 import { encodeXero } from '../../src/systems/xero/write-shapes.ts';
 import { whereAnyEquals, xeroString } from '../../src/systems/xero/where.ts';
 import { billSchema, listEnvelope } from '../../src/systems/bill/schema.ts';
@@ -17,7 +17,9 @@ test('Xero MS-JSON and zone-less ISO dates parse as UTC', () => {
   assert.equal(parseXeroDate('/Date(1419937200000+1300)/'), 1419937200000);
   assert.equal(parseXeroDate('2019-07-09T23:40:30.1833130'), Date.UTC(2019, 6, 9, 23, 40, 30, 183));
   assert.equal(parseXeroDate('yesterday'), undefined);
-  assert.equal(httpDate('2026-01-05T10:00:00.000Z'), 'Mon, 05 Jan 2026 10:00:00 GMT');
+  // If-Modified-Since goes as the spec's date-time (xero_accounting.yaml `format: date-time`), UTC, to the second.
+  assert.equal(ifModifiedSinceValue('2026-01-05T10:00:00.987Z'), '2026-01-05T10:00:00Z');
+  assert.equal(ifModifiedSinceValue(Date.UTC(2026, 0, 5, 10)), '2026-01-05T10:00:00Z');
 });
 
 test('an invoice envelope decodes amounts to exact decimal strings and dates to ISO', () => {

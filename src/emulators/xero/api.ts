@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { applyLatency, applyTransportFault, type EmulatorContext } from '../kit/base.ts';
 import type { AuthStore } from './auth-store.ts';
 import { MalformedBody, OversizedBody } from './body.ts';
-import { ymdOf } from './dates.ts';
+import { parseIfModifiedSince, ymdOf } from './dates.ts';
 import {
   badRequest, forbiddenTenant, notAcceptable, postDataInvalid, rateLimited, serverError, tokenExpired, tooLarge,
   unauthenticated, unauthorisedScope, unavailable, type ApiResult,
@@ -22,7 +22,8 @@ import type { WriteCtx } from './write.ts';
  * and connection (403) → per-tenant and app limits (429) → latency, spent holding the concurrency
  * slot so it counts as in flight → injected faults (500/503/429/drop/hang/lost response) →
  * `Accept: application/json` (406) → body size (413) and JSON (400 ErrorNumber 14) →
- * Idempotency-Key → the handler. Every answer carries the X-*-Remaining headers (A3).
+ * If-Modified-Since as a date-time (400) → Idempotency-Key → the handler. Every answer carries the
+ * X-*-Remaining headers (A3).
  */
 
 export const API_PREFIX = '/api.xro/2.0';
@@ -111,6 +112,12 @@ async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly stri
     const body = request.body;
     if (body instanceof OversizedBody) return withHeaders(tooLarge(), tenant.tenantId);
     if (body instanceof MalformedBody) return withHeaders(postDataInvalid(body.detail), tenant.tenantId);
+    // The spec declares If-Modified-Since `format: date-time` (xero_accounting.yaml); a value that
+    // is not one is refused rather than ignored, so a client sending another form (an HTTP date)
+    // finds out instead of silently reading everything. Xero's exact answer is UNVERIFIED.
+    if (parseIfModifiedSince(header(request.headers, 'if-modified-since')) === 'malformed') {
+      return withHeaders(badRequest('If-Modified-Since must be a UTC date-time such as 2009-11-12T00:00:00 (yyyy-mm-ddThh:mm:ss).'), tenant.tenantId);
+    }
 
     const execute = (): ApiResult => {
       const now = ctx.clock.now();

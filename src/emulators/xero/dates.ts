@@ -45,15 +45,32 @@ export function parseInputDate(value: unknown): string | null {
 }
 
 /**
- * Reads an `If-Modified-Since` header. Xero's SDKs send ISO date-times without a zone and mean UTC
- * (XRR: "UTC timestamp, accurate to the second"); HTTP-date form is accepted as well.
+ * `If-Modified-Since` as Xero takes it: a date-time, "a UTC timestamp (yyyy-mm-ddThh:mm:ss)"
+ * (https://developer.xero.com/documentation/api/requests-and-responses), and per the OpenAPI
+ * `format: date-time` (xero_accounting.yaml components.parameters.ifModifiedSince, example
+ * "2020-02-06T12:17:43.202-08:00"). So: seconds required, fraction optional, zone optional
+ * (none means UTC, as documented), `Z` or `±hh:mm`. An HTTP date or a bare date is not this form.
  */
-export function parseIfModifiedSince(value: string | undefined): number | null {
-  if (!value) return null;
+const IF_MODIFIED_SINCE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/i;
+
+/**
+ * Reads an `If-Modified-Since` header: epoch ms, null when absent, or 'malformed' when the value
+ * is not a valid date-time (the request pipeline refuses it with 400; see docs/emulators/xero.md).
+ */
+export function parseIfModifiedSince(value: string | undefined): number | null | 'malformed' {
+  if (value === undefined || value.trim() === '') return null;
   const v = value.trim();
-  const isoNoZoneMatch = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v);
-  const t = Date.parse(isoNoZoneMatch ? `${v}Z` : v);
-  return Number.isNaN(t) ? null : t;
+  const m = IF_MODIFIED_SINCE.exec(v);
+  if (!m) return 'malformed';
+  const [, y, mo, d, h, mi, s, , zone, zh, zm] = m;
+  const ymd = `${y}-${mo}-${d}`;
+  // Date.parse rolls 2026-02-30 over to March; a calendar date that does not exist is refused.
+  const day = Date.parse(`${ymd}T00:00:00Z`);
+  if (Number.isNaN(day) || ymdOf(day) !== ymd) return 'malformed';
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return 'malformed';
+  if (zh !== undefined && (Number(zh) > 23 || Number(zm) > 59)) return 'malformed';
+  const t = Date.parse(zone === undefined ? `${v}Z` : v.toUpperCase());
+  return Number.isNaN(t) ? 'malformed' : t;
 }
 
 /** "MM/dd/yyyy HH:mm:ss" in UTC, the form in Xero's `TokenExpired` detail (pyxero#337). */

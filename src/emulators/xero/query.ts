@@ -36,7 +36,8 @@ export const boolParam = (q: Query, name: string): boolean => param(q, name)?.to
 /** Keeps records changed at or after the header's second (XRR: "accurate to the second"). */
 export function modifiedSince<T extends { UpdatedDateUTC: number }>(records: T[], header: string | undefined): T[] {
   const since = parseIfModifiedSince(header);
-  if (since === null) return records;
+  // A malformed value never reaches a handler: the pipeline answers 400 first (api.ts).
+  if (since === null || since === 'malformed') return records;
   const floor = Math.floor(since / 1000);
   return records.filter((r) => Math.floor(r.UpdatedDateUTC / 1000) >= floor);
 }

@@ -27,7 +27,7 @@ const clockSkewAllowanceMs = 15 * 60_000;
 import { xeroSpec } from './spec.ts';
 import { toItemResults, type XeroItemResult } from './batch-results.ts';
 import { whereAnyEquals } from './where.ts';
-import { httpDate } from './wire-dates.ts';
+import { ifModifiedSinceValue } from './wire-dates.ts';
 import {
   encodeXero,
   type XeroAccountInput,
@@ -137,7 +137,7 @@ export class XeroTenantClient {
     defaults: { where?: string; order?: string; pageSize: number },
   ): AsyncGenerator<XeroPage<z.output<S>>> {
     const pageSize = Math.min(options.pageSize ?? defaults.pageSize, xeroSpec.batchCaps.pageSize);
-    const headers: Record<string, string> = options.modifiedSince !== undefined ? { 'if-modified-since': httpDate(options.modifiedSince) } : {};
+    const headers: Record<string, string> = options.modifiedSince !== undefined ? { 'if-modified-since': ifModifiedSinceValue(options.modifiedSince) } : {};
     const schema = envelope(key, item);
     for (let page = options.startPage ?? 1; ; page += 1) {
       const query = {

@@ -31,7 +31,13 @@ export const xeroDateTime = z.string().transform((v, ctx) => {
 /** A calendar date (invoice Date, DueDate), as YYYY-MM-DD. */
 export const xeroDay = xeroDateTime.transform((iso) => iso.slice(0, 10));
 
-/** The If-Modified-Since header value: an HTTP date, accurate to the second (RFC 9110 §5.6.7). */
-export function httpDate(instant: string | number | Date): string {
-  return new Date(instant).toUTCString();
+/**
+ * The If-Modified-Since header value: a UTC timestamp accurate to the second, "2026-01-05T10:00:00Z".
+ * Xero documents "a UTC timestamp (yyyy-mm-ddThh:mm:ss)", accurate to the second
+ * (https://developer.xero.com/documentation/api/requests-and-responses), and the official OpenAPI
+ * declares the header `format: date-time` (xero_accounting.yaml components.parameters.ifModifiedSince),
+ * which per RFC 3339 carries a zone: the trailing Z satisfies both. Not an HTTP date.
+ */
+export function ifModifiedSinceValue(instant: string | number | Date): string {
+  return `${new Date(instant).toISOString().slice(0, 19)}Z`;
 }
