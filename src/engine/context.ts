@@ -3,7 +3,9 @@ import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import type { AuditEvent } from '../store/repos/audit.ts';
 import type { RecordOutcome } from '../store/repos/records.ts';
+import { systemDisplayNames, type SystemId } from '../model/types.ts';
 import type { Link } from './link.ts';
+import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
 import type { ErpBillSource, PayablesHub } from './ports.ts';
 
 /** One line of a dry-run plan, or of a real run's summary. */
@@ -51,7 +53,13 @@ export class RunContext {
     readonly hub: PayablesHub,
     readonly log: Logger,
     readonly options: RunOptions,
+    readonly policy: EnginePolicy = defaultEnginePolicy,
   ) {}
+
+  /** A system as people call it ("BILL", "Xero"). */
+  systemName(id: string): string {
+    return systemDisplayNames[id as SystemId] ?? id;
+  }
 
   get dryRun(): boolean {
     return this.options.dryRun === true;
@@ -72,7 +80,8 @@ export class RunContext {
     if (this.dryRun || ((entry.action === 'fail' || entry.action === 'conflict') && this.plan.length < 1000)) this.plan.push(entry);
     if (this.dryRun) return;
     if (audit) this.pendingAudit.push({ ...audit, runId: this.runId, entity: entry.entity, sourceId: entry.sourceId });
-    if (record) this.pendingOutcomes.push({ ...record, entity: entry.entity, sourceId: entry.sourceId, label: entry.label });
+    // An empty label keeps the one the record has (a recovery knows the ids, not the label).
+    if (record) this.pendingOutcomes.push({ ...record, entity: entry.entity, sourceId: entry.sourceId, label: entry.label || null });
   }
 
   /** Ends the run here, between committed pages, when it was asked to stop. */

@@ -1,13 +1,10 @@
-import { findRecord, listRecords, type RecordRow } from '../store/repos/records.ts';
-import { commitPage } from './commit.ts';
+import { listRecords, findRecord } from '../store/repos/records.ts';
 import type { RunOptions } from './context.ts';
 import { entities, type Link } from './link.ts';
+import { rerunRecords } from './rerun.ts';
 import { runOnLink, type EngineDeps, type RunResult } from './sync.ts';
 
 export type ReplayTarget = { failed: true } | { id: string };
-
-/** Payment records are labelled with their reference "BILL <payment id> <application id>". */
-const paymentIdOf = (r: RecordRow): string | null => /^BILL (\S+) \S+$/.exec(r.label ?? '')?.[1] ?? null;
 
 /**
  * Re-runs records after their cause was fixed: every failed record of the link, or one record found
@@ -15,7 +12,8 @@ const paymentIdOf = (r: RecordRow): string | null => /^BILL (\S+) \S+$/.exec(r.l
  * duplicate checks as a sync, so a replay can never create a second target record.
  */
 export function replay(deps: EngineDeps, link: Link, target: ReplayTarget, options: RunOptions = {}): Promise<RunResult> {
-  return runOnLink(deps, link, 'replay', options, async ({ ctx, accounts, vendors, bills, payments }) => {
+  return runOnLink(deps, link, 'replay', options, async (parts) => {
+    const { ctx, accounts, vendors, bills } = parts;
     const rows = 'failed' in target
       ? await listRecords(ctx.db, { link: link.name, status: ['failed'], limit: 5000 })
       : (await findRecord(ctx.db, target.id)).filter((r) => r.link === link.name);
@@ -24,18 +22,6 @@ export function replay(deps: EngineDeps, link: Link, target: ReplayTarget, optio
     await accounts.load();
     await vendors.load();
     await bills.load();
-    const of = (entity: string) => rows.filter((r) => r.entity === entity);
-    await vendors.syncIds(of(entities.vendor).map((r) => r.source_id));
-    await bills.resolveIntents();
-    await bills.syncIds(of(entities.bill).map((r) => r.source_id));
-    const paymentRows = of(entities.payment);
-    if (paymentRows.length > 0) {
-      await payments.resolveIntents();
-      const wanted = new Set(paymentRows.map((r) => r.source_id));
-      const paymentIds = [...new Set(paymentRows.map(paymentIdOf).filter((id): id is string => Boolean(id)))];
-      const apps = (await ctx.hub.getPaymentApplications(paymentIds)).filter((a) => wanted.has(a.id));
-      await payments.process(apps);
-      await commitPage(ctx, 'payments', null);
-    }
+    await rerunRecords(parts, rows);
   });
 }

@@ -1,11 +1,14 @@
-import { asConnectorError, ConnectorError } from '../core/errors.ts';
+import { asConnectorError, ConnectorError, errorCatalogue, type ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import { markNeedsReconnect } from '../store/repos/connections.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
+import { listRetryDue } from '../store/repos/records.ts';
 import { finishRun, startRun } from '../store/repos/runs.ts';
+import { rerunRecords } from './rerun.ts';
 import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
 import type { Link } from './link.ts';
+import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
 import type { ErpBillSource, PayablesHub } from './ports.ts';
 import { AccountMap } from './steps/accounts.ts';
 import { BillSync } from './steps/bills.ts';
@@ -17,6 +20,8 @@ export interface EngineDeps {
   log: Logger;
   /** Opens the two sides of a link (clients bound to their connections). */
   open(link: Link): Promise<{ erp: ErpBillSource; hub: PayablesHub }>;
+  /** Settle window and retry schedule (defaults in policy.ts). */
+  policy?: Partial<EnginePolicy>;
 }
 
 export interface RunResult {
@@ -30,7 +35,9 @@ export interface RunResult {
   error: { code: string; message: string } | null;
 }
 
-export type RunBody = (parts: { ctx: RunContext; accounts: AccountMap; vendors: VendorSync; bills: BillSync; payments: PaymentSync }) => Promise<void>;
+export interface RunParts { ctx: RunContext; accounts: AccountMap; vendors: VendorSync; bills: BillSync; payments: PaymentSync }
+
+export type RunBody = (parts: RunParts) => Promise<void>;
 
 /**
  * Runs one unit of work on a link under its lease, with a run row, counts and a final status. The
@@ -48,7 +55,7 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   let ctx: RunContext | null = null;
   try {
     const { erp, hub } = await deps.open(link);
-    ctx = new RunContext(deps.db, link, runId, erp, hub, deps.log, options);
+    ctx = new RunContext(deps.db, link, runId, erp, hub, deps.log, options, { ...defaultEnginePolicy, ...deps.policy });
     ctx.throwIfStopped();
     const accounts = new AccountMap(ctx);
     const vendors = new VendorSync(ctx);
@@ -78,12 +85,35 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
 
 /** A full delta sync: accounts, then suppliers, bills and payments back, each from its saved cursor. */
 export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {}): Promise<RunResult> {
-  return runOnLink(deps, link, 'sync', options, async ({ accounts, vendors, bills, payments }) => {
+  return runOnLink(deps, link, 'sync', options, async (parts) => {
+    const { accounts, vendors, bills, payments } = parts;
     await accounts.load();
     await vendors.load();
     await bills.load();
     await vendors.syncChanged();
     await bills.syncChanged();
     await payments.syncChanged();
+    await retryTransientFailures(parts);
   });
+}
+
+/**
+ * Error codes whose cause passes by itself: a failed record with one of them is tried again by later
+ * syncs, on the policy's schedule, without a person; data causes (validation, a missing account)
+ * wait for `replay` once fixed. A record that failed because its vendor did not sync is retried too,
+ * since its vendor's failure may have been transient (a vendor create in doubt, say).
+ */
+export const transientFailureCodes: readonly ErrorCode[] = [
+  ...(Object.keys(errorCatalogue) as ErrorCode[]).filter((code) => errorCatalogue[code].kind === 'retryable' && code !== 'MLC_ERR_STOPPED'),
+  'MLC_ERR_DEPENDENCY_FAILED',
+];
+
+async function retryTransientFailures(parts: RunParts): Promise<void> {
+  const { ctx } = parts;
+  if (ctx.dryRun) return;
+  const due = await listRetryDue(ctx.db, ctx.link.name, transientFailureCodes, ctx.policy.retryAfterMs);
+  if (due.length === 0) return;
+  ctx.count('retry.records', due.length);
+  ctx.log.info({ link: ctx.link.name, count: due.length }, 'trying failed records again whose cause was transient');
+  await rerunRecords(parts, due);
 }

@@ -7,6 +7,9 @@ import type { Money } from '../core/money.ts';
  */
 export type SystemId = 'xero' | 'bill' | 'qbo' | 'acumatica';
 
+/** How each system is named to people (messages, reasons). */
+export const systemDisplayNames: Record<SystemId, string> = { xero: 'Xero', bill: 'BILL', qbo: 'QuickBooks Online', acumatica: 'Acumatica' };
+
 export interface GlAccount {
   id: string;
   /** Account number/code as the ledger shows it; not every system requires one. */
@@ -76,6 +79,17 @@ export interface Bill {
   updatedAt: string;
 }
 
+/**
+ * Where a payment is in its life on the paying side:
+ * - scheduled: booked, no money has moved yet; in_process: money is moving (funding, on hold, a void
+ *   under way); both are re-read until they settle or are cancelled;
+ * - settled: the money left for the vendor; cancelled: cancelled or voided, no money moved for good;
+ * - escheated: the money went to the state as unclaimed property, not to the vendor;
+ * - failed: funding or disbursement failed and the payer must act; it may still be sent again;
+ * - unknown: a status the connector does not know; never treated as any of the others.
+ */
+export type PaymentLifecycleState = 'scheduled' | 'in_process' | 'settled' | 'cancelled' | 'escheated' | 'failed' | 'unknown';
+
 /** A payment applied to one bill on the paying side (BILL billPayments[] entry). */
 export interface BillPaymentApplication {
   /** Stable id of this application (BILL blp…); the unit that becomes one ERP payment. */
@@ -85,7 +99,7 @@ export interface BillPaymentApplication {
   amount: Money;
   /** yyyy-MM-dd the money left. */
   date: string;
-  state: 'pending' | 'settled' | 'cancelled';
+  state: PaymentLifecycleState;
   /** Raw status text from the paying system, kept for audit. */
   statusText: string;
   updatedAt: string;

@@ -4,10 +4,11 @@ import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
 import { invoiceNumberFor, planBill, type BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
 import { nameKey, type Decision } from '../../flows/types.ts';
 import { getCursor } from '../../store/repos/cursors.ts';
-import { dropIntents, getMappings, getMappingsByTarget, listIntents, recordIntents, recordLinks, updateHash, type IdMapRow } from '../../store/repos/id-map.ts';
+import { dropIntents, getMappings, getMappingsByTarget, recordIntents, recordLinks, updateHash, type IntentRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
 import { mapLimit, prefetch } from '../../core/concurrency.ts';
-import { bulkWithIsolation } from '../bulk.ts';
+import { sendInChunks } from '../bulk.ts';
+import { recordWaiting, settleIntents } from '../intents.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import type { AccountMap } from './accounts.ts';
@@ -79,16 +80,26 @@ export class BillSync {
   }
 
   /**
-   * Creates a crash left outstanding: a BILL bill with the same vendor, invoice number and amount is
-   * adopted; the rest are re-read from the ERP and processed again, so exactly one BILL bill results.
+   * Creates left in doubt (a crash, or an answer lost in an earlier run) are settled against BILL
+   * (intents.ts): a BILL bill with the same vendor, invoice number and amount is adopted; the ones
+   * released are re-read from the ERP and processed again, so exactly one BILL bill results.
    */
   async resolveIntents(): Promise<void> {
     if (this.ctx.dryRun) return;
-    const intents = await listIntents(this.ctx.db, this.key());
-    if (intents.length === 0) return;
+    const settled = await settleIntents(this.ctx, this.key(), (intents) => this.search(intents));
+    if (settled.released.length > 0) await this.recreate(settled.released.map((i) => i.source_id));
+  }
+
+  /** Creates again, from a fresh read of the ERP, the bills whose intents were released. */
+  private async recreate(ids: readonly string[]): Promise<void> {
     if (++this.recoveries > 5) {
       throw new ConnectorError({ code: 'MLC_ERR_NETWORK', message: 'BILL keeps losing the answers to bill creates; the next run resumes from the saved state' });
     }
+    await this.syncIds(ids);
+  }
+
+  /** BILL bills not linked to another ERP bill, matched to intents by vendor, invoice number and amount. */
+  private async search(intents: readonly IntentRow[]): Promise<Map<string, string>> {
     const vendorIds = [...new Set(intents.map((i) => (i.match_key ?? '').split('|')[0]!).filter(Boolean))];
     const candidates = await this.ctx.hub.findBillsByVendors(vendorIds);
     const alreadyLinked = await getMappingsByTarget(this.ctx.db, this.key(), candidates.map((c) => c.id));
@@ -98,27 +109,22 @@ export class BillSync {
       const k = billMatchKey(c.vendorId, c.invoiceNumber, c.amount.minor);
       pool.set(k, [...(pool.get(k) ?? []), c.id]);
     }
-    const adopted: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
-    const orphaned: IdMapRow[] = [];
+    const found = new Map<string, string>();
     for (const i of intents) {
-      const ids = pool.get(i.match_key ?? '');
-      const id = ids?.shift();
-      if (id) adopted.push({ sourceId: i.source_id, targetId: id, hash: i.content_hash, sourceVersion: i.source_version });
-      else orphaned.push(i);
+      const id = pool.get(i.match_key ?? '')?.shift();
+      if (id) found.set(i.source_id, id);
     }
-    await this.ctx.db.transaction(async (tx) => {
-      await recordLinks(tx, this.key(), adopted);
-      await dropIntents(tx, this.key(), orphaned.map((o) => o.source_id));
-    });
-    this.ctx.count('bill.recovered', adopted.length);
-    this.ctx.log.info({ link: this.ctx.link.name, adopted: adopted.length, recreate: orphaned.length }, 'resolved outstanding bill creates');
-    if (orphaned.length > 0) await this.syncIds(orphaned.map((o) => o.source_id));
+    return found;
   }
 
-  private async process(bills: readonly Bill[]): Promise<void> {
-    if (bills.length === 0) return;
+  private async process(read: readonly Bill[]): Promise<void> {
+    if (read.length === 0) return;
     const ctx = this.ctx;
-    const mapped = await getMappings(ctx.db, this.key(), bills.map((b) => b.id));
+    const mapped = await getMappings(ctx.db, this.key(), read.map((b) => b.id));
+    // A bill whose create is in doubt waits for its intent to settle; it is never sent twice.
+    for (const b of read) if (mapped.get(b.id)?.state === 'intent') recordWaiting(ctx, this.key(), b.id, labelOf(b));
+    const bills = read.filter((b) => mapped.get(b.id)?.state !== 'intent');
+    if (bills.length === 0) return;
     const live = bills.filter((b) => (b.status === 'approved' && b.amountPaid.minor === 0n) || mapped.get(b.id)?.state === 'linked');
     // Only a bill that may be created or updated needs the charts of accounts (a webhook about a bill
     // that was just paid, say, needs neither chart).
@@ -212,37 +218,46 @@ export class BillSync {
     await recordIntents(ctx.db, this.key(), creates.map((c) => ({
       sourceId: c.bill.id, matchKey: billMatchKey(c.payload.vendorId, c.payload.invoiceNumber, c.bill.total.minor), sourceVersion: c.bill.updatedAt, hash: c.hash,
     })));
-    let results;
-    try {
-      results = await bulkWithIsolation(creates, ctx.hub.caps.bulkBills, 3, (chunk) => ctx.hub.createBills(chunk.map((c) => c.payload)));
-    } catch (e) {
-      const error = asConnectorError(e);
-      if (isFatal(error) || error.kind !== 'retryable') throw error;
-      // A lost answer: adopt what BILL did create, then create the rest (resolveIntents re-reads them).
-      ctx.log.warn({ link: ctx.link.name, code: error.code }, 'bulk bill create answer lost; searching BILL before retrying');
-      await this.resolveIntents();
-      return;
-    }
+    // Every chunk settles before anything is searched for or dropped (bulk.ts).
+    const { outcomes, fatal } = await sendInChunks(creates, ctx.hub.caps.bulkBills, 3, (chunk) => ctx.hub.createBills(chunk.map((c) => c.payload)));
     const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
-    const failed: string[] = [];
-    results.forEach((r, i) => {
+    const notWritten: string[] = [];
+    const inDoubt: string[] = [];
+    outcomes.forEach((o, i) => {
       const c = creates[i]!;
       const entry = { entity: entities.bill, sourceId: c.bill.id, label: labelOf(c.bill) };
       const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: c.bill.updatedAt };
-      if (r.ok) {
-        links.push({ sourceId: c.bill.id, targetId: r.value, hash: c.hash, sourceVersion: c.bill.updatedAt });
-        ctx.outcome({ ...entry, action: 'create', reason: 'approved and unpaid' },
-          { ...base, targetId: r.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: r.value } },
-          { sourceSystem: ctx.erp.system, status: 'synced', reason: 'created in BILL', errorCode: null, errorMessage: null, targetId: r.value });
-      } else {
-        failed.push(c.bill.id);
-        recordFailure(ctx, entry, { ...base, targetId: null }, r.error.code, r.error.message, c.payload, r.error.vendorBody);
+      switch (o.kind) {
+        case 'written':
+          links.push({ sourceId: c.bill.id, targetId: o.value, hash: c.hash, sourceVersion: c.bill.updatedAt });
+          ctx.outcome({ ...entry, action: 'create', reason: 'approved and unpaid' },
+            { ...base, targetId: o.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: o.value } },
+            { sourceSystem: ctx.erp.system, status: 'synced', reason: 'created in BILL', errorCode: null, errorMessage: null, targetId: o.value });
+          break;
+        case 'refused':
+          notWritten.push(c.bill.id);
+          recordFailure(ctx, entry, { ...base, targetId: null }, o.error.code, o.error.message, c.payload, o.error.vendorBody);
+          break;
+        case 'unknown':
+          inDoubt.push(c.bill.id);
+          break;
+        case 'unsent':
+          // The run ends on `fatal` before this page commits, so the bill is read again next run.
+          notWritten.push(c.bill.id);
       }
     });
     await ctx.db.transaction(async (tx) => {
       await recordLinks(tx, this.key(), links);
-      await dropIntents(tx, this.key(), failed);
+      await dropIntents(tx, this.key(), notWritten);
     });
+    if (fatal) throw fatal;
+    if (inDoubt.length > 0) {
+      ctx.log.warn({ link: ctx.link.name, count: inDoubt.length }, 'answers to bill creates lost; searching BILL once every create has settled');
+      const settled = await settleIntents(ctx, this.key(), (intents) => this.search(intents), {
+        only: inDoubt, inDoubt: true, labels: new Map(creates.map((c) => [c.bill.id, labelOf(c.bill)])),
+      });
+      if (settled.released.length > 0) await this.recreate(settled.released.map((i) => i.source_id));
+    }
   }
 }
 

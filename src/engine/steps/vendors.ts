@@ -1,11 +1,12 @@
-import { asConnectorError } from '../../core/errors.ts';
+import { ConnectorError, asConnectorError } from '../../core/errors.ts';
 import type { Vendor } from '../../model/types.ts';
 import { planVendor, VendorIndex, vendorPayload, type VendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
 import { getCursor } from '../../store/repos/cursors.ts';
-import { dropIntents, getMappings, listIntents, listLinked, recordIntents, recordLinks, updateHash } from '../../store/repos/id-map.ts';
+import { dropIntents, getMappings, listLinked, recordIntents, recordLinks, updateHash, type IntentRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../context.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { bulkWithIsolation } from '../bulk.ts';
+import { sendInChunks } from '../bulk.ts';
+import { recordWaiting, settleIntents } from '../intents.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
@@ -46,27 +47,39 @@ export class VendorSync {
     this.indexLoaded = true;
   }
 
-  /** Creates left outstanding by a crash: adopt the vendor BILL has under that name, else forget the intent. */
+  /**
+   * Creates left in doubt (a crash, or an answer lost in an earlier run) are settled against BILL
+   * (intents.ts): the vendor BILL has under that name is adopted; the suppliers released are read
+   * from the ERP again and processed, so exactly one BILL vendor results.
+   */
   private async resolveIntents(): Promise<void> {
-    const intents = await listIntents(this.ctx.db, this.key());
-    if (intents.length === 0 || this.ctx.dryRun) return;
+    if (this.ctx.dryRun) return;
+    const settled = await settleIntents(this.ctx, this.key(), (intents) => this.search(intents));
+    for (const { intent, targetId } of settled.adopted) this.adopt(intent.source_id, targetId);
+    if (settled.released.length > 0) await this.syncIds(settled.released.map((i) => i.source_id));
+  }
+
+  private adopt(supplierId: string, vendorId: string): void {
+    this.taken.add(vendorId);
+    this.resolved.set(supplierId, vendorId);
+  }
+
+  /** BILL vendors under the intents' names that no other supplier is linked to, one per intent. */
+  private async search(intents: readonly IntentRow[]): Promise<Map<string, string>> {
+    const nameOf = (i: IntentRow) => (i.match_key ?? '').trim().toLowerCase();
     const found = await this.ctx.hub.findVendorsByName(intents.map((i) => i.match_key ?? ''));
-    const byName = new Map(found.filter((f) => !this.taken.has(f.id)).map((f) => [f.name.trim().toLowerCase(), f]));
-    const adopted: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
-    const dropped: string[] = [];
-    for (const i of intents) {
-      const hit = byName.get((i.match_key ?? '').trim().toLowerCase());
-      if (hit) {
-        adopted.push({ sourceId: i.source_id, targetId: hit.id, hash: i.content_hash, sourceVersion: i.source_version });
-        this.taken.add(hit.id);
-        byName.delete((i.match_key ?? '').trim().toLowerCase());
-      } else dropped.push(i.source_id);
+    const byName = new Map<string, string[]>();
+    for (const f of found) {
+      if (this.taken.has(f.id)) continue;
+      const k = f.name.trim().toLowerCase();
+      byName.set(k, [...(byName.get(k) ?? []), f.id]);
     }
-    await this.ctx.db.transaction(async (tx) => {
-      await recordLinks(tx, this.key(), adopted);
-      await dropIntents(tx, this.key(), dropped);
-    });
-    this.ctx.count('vendor.recovered', adopted.length);
+    const out = new Map<string, string>();
+    for (const i of intents) {
+      const id = byName.get(nameOf(i))?.shift();
+      if (id) out.set(i.source_id, id);
+    }
+    return out;
   }
 
   /** Suppliers changed since the checkpoint. */
@@ -113,10 +126,16 @@ export class VendorSync {
     const creates: { vendor: Vendor; payload: VendorPayload; hash: string }[] = [];
     const updates: { vendor: Vendor; targetId: string; payload: VendorPayload; hash: string }[] = [];
     const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
-    if (vendors.some((v) => v.active && mapped.get(v.id)?.state !== 'linked')) await this.loadIndex();
+    if (vendors.some((v) => v.active && !mapped.has(v.id))) await this.loadIndex();
 
     for (const v of vendors) {
       const row = mapped.get(v.id);
+      if (row?.state === 'intent') {
+        // Its create is in doubt: it waits for the intent to settle and is never sent twice.
+        this.resolved.set(v.id, null);
+        recordWaiting(ctx, this.key(), v.id, v.name);
+        continue;
+      }
       const linked = row?.state === 'linked' ? { targetId: row.target_id!, hash: row.content_hash } : null;
       const d = planVendor(v, { linked, index: this.index, taken: this.taken });
       const entry = { entity: entities.vendor, sourceId: v.id, label: v.name };
@@ -174,42 +193,53 @@ export class VendorSync {
       return;
     }
     await recordIntents(ctx.db, this.key(), creates.map((c) => ({ sourceId: c.vendor.id, matchKey: c.payload.name, sourceVersion: c.vendor.updatedAt, hash: c.hash })));
-    let results;
-    try {
-      results = await bulkWithIsolation(creates, ctx.hub.caps.bulkVendors, 3, (chunk) => ctx.hub.createVendors(chunk.map((c) => c.payload)));
-    } catch (e) {
-      const error = asConnectorError(e);
-      if (isFatal(error) || error.kind !== 'retryable') throw error;
-      // The answer was lost: whatever BILL created is adopted by name, the rest is created again.
-      await this.resolveIntents();
-      const still = await getMappings(ctx.db, this.key(), creates.map((c) => c.vendor.id));
-      const retry = creates.filter((c) => still.get(c.vendor.id)?.state !== 'linked');
-      for (const c of creates) if (still.get(c.vendor.id)?.state === 'linked') this.resolved.set(c.vendor.id, still.get(c.vendor.id)!.target_id);
-      if (attempt >= 3) throw error;
-      return this.create(retry, attempt + 1);
-    }
+    // Every chunk settles before anything is searched for or dropped (bulk.ts).
+    const { outcomes, fatal } = await sendInChunks(creates, ctx.hub.caps.bulkVendors, 3, (chunk) => ctx.hub.createVendors(chunk.map((c) => c.payload)));
     const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
-    const failed: string[] = [];
-    results.forEach((r, i) => {
+    const notWritten: string[] = [];
+    const inDoubt: typeof creates = [];
+    outcomes.forEach((o, i) => {
       const c = creates[i]!;
       const entry = { entity: entities.vendor, sourceId: c.vendor.id, label: c.vendor.name };
       const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: c.vendor.updatedAt };
-      if (r.ok) {
-        links.push({ sourceId: c.vendor.id, targetId: r.value, hash: c.hash, sourceVersion: c.vendor.updatedAt });
-        this.taken.add(r.value);
-        this.resolved.set(c.vendor.id, r.value);
-        this.index.add({ id: r.value, name: c.payload.name, email: c.payload.email, taxId: c.payload.taxId, archived: false });
-        ctx.outcome({ ...entry, action: 'create', reason: 'no matching BILL vendor' }, { ...base, targetId: r.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: r.value } },
-          { sourceSystem: ctx.erp.system, status: 'synced', reason: 'created in BILL', errorCode: null, errorMessage: null, targetId: r.value });
-      } else {
-        failed.push(c.vendor.id);
-        this.resolved.set(c.vendor.id, null);
-        recordFailure(ctx, entry, { ...base, targetId: null }, r.error.code, r.error.message, c.payload, r.error.vendorBody);
+      switch (o.kind) {
+        case 'written':
+          links.push({ sourceId: c.vendor.id, targetId: o.value, hash: c.hash, sourceVersion: c.vendor.updatedAt });
+          this.adopt(c.vendor.id, o.value);
+          this.index.add({ id: o.value, name: c.payload.name, email: c.payload.email, taxId: c.payload.taxId, archived: false });
+          ctx.outcome({ ...entry, action: 'create', reason: 'no matching BILL vendor' }, { ...base, targetId: o.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: o.value } },
+            { sourceSystem: ctx.erp.system, status: 'synced', reason: 'created in BILL', errorCode: null, errorMessage: null, targetId: o.value });
+          break;
+        case 'refused':
+          notWritten.push(c.vendor.id);
+          this.resolved.set(c.vendor.id, null);
+          recordFailure(ctx, entry, { ...base, targetId: null }, o.error.code, o.error.message, c.payload, o.error.vendorBody);
+          break;
+        case 'unknown':
+          inDoubt.push(c);
+          break;
+        case 'unsent':
+          // The run ends on `fatal` before this page commits, so the supplier is read again next run.
+          notWritten.push(c.vendor.id);
       }
     });
     await ctx.db.transaction(async (tx) => {
       await recordLinks(tx, this.key(), links);
-      await dropIntents(tx, this.key(), failed);
+      await dropIntents(tx, this.key(), notWritten);
     });
+    if (fatal) throw fatal;
+    if (inDoubt.length === 0) return;
+    ctx.log.warn({ link: ctx.link.name, count: inDoubt.length }, 'answers to vendor creates lost; searching BILL once every create has settled');
+    const settled = await settleIntents(ctx, this.key(), (intents) => this.search(intents), {
+      only: inDoubt.map((c) => c.vendor.id), inDoubt: true, labels: new Map(inDoubt.map((c) => [c.vendor.id, c.vendor.name])),
+    });
+    for (const { intent, targetId } of settled.adopted) this.adopt(intent.source_id, targetId);
+    for (const intent of settled.waiting) this.resolved.set(intent.source_id, null);
+    const released = new Set(settled.released.map((i) => i.source_id));
+    if (released.size === 0) return;
+    if (attempt >= 3) {
+      throw new ConnectorError({ code: 'MLC_ERR_NETWORK', message: 'BILL keeps losing the answers to vendor creates; the next run resumes from the saved state' });
+    }
+    await this.create(inDoubt.filter((c) => released.has(c.vendor.id)), attempt + 1);
   }
 }

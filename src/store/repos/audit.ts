@@ -9,7 +9,9 @@ export interface AuditEvent {
   sourceId: string;
   targetSystem: string | null;
   targetId: string | null;
-  step: 'read' | 'planned' | 'matched' | 'created' | 'updated' | 'archived' | 'deleted' | 'linked' | 'skipped' | 'failed' | 'conflict' | 'unchanged';
+  step: 'read' | 'planned' | 'matched' | 'created' | 'updated' | 'archived' | 'deleted' | 'linked' | 'skipped' | 'failed' | 'conflict' | 'unchanged'
+    /** A create whose answer was lost, found on the target afterwards / not found yet. */
+    | 'recovered' | 'in_doubt';
   outcome: 'ok' | 'skipped' | 'failed' | 'conflict';
   errorCode?: string | null;
   message?: string | null;

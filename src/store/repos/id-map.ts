@@ -41,12 +41,29 @@ export async function getMappingsByTarget(db: Db, key: IdMapKey, targetIds: read
   return new Map(rows.map((r) => [r.target_id!, r]));
 }
 
-export async function listIntents(db: Db, key: IdMapKey): Promise<IdMapRow[]> {
-  const { rows } = await db.query<IdMapRow>(
-    "select * from id_map where link = $1 and entity = $2 and state = 'intent' order by source_id",
+/** An outstanding intent, with how long ago its write was last known to be in doubt. */
+export type IntentRow = IdMapRow & { age_ms: number };
+
+/** Outstanding intents of a step; `updated_at` is when the write was last sent or found in doubt (markInDoubt). */
+export async function listIntents(db: Db, key: IdMapKey): Promise<IntentRow[]> {
+  const { rows } = await db.query<IntentRow>(
+    `select *, (extract(epoch from (now() - updated_at)) * 1000)::float8 as age_ms
+     from id_map where link = $1 and entity = $2 and state = 'intent' order by source_id`,
     [key.link, key.entity],
   );
-  return rows;
+  return rows.map((r) => ({ ...r, age_ms: Number(r.age_ms) }));
+}
+
+/**
+ * Restarts the settle clock of intents whose write just ended in doubt (a lost answer): the write
+ * may still be landing on the target, so its age counts from now, not from when it was recorded.
+ */
+export async function markInDoubt(db: Db, key: IdMapKey, sourceIds: readonly string[]): Promise<void> {
+  if (sourceIds.length === 0) return;
+  await db.query(
+    "update id_map set updated_at = now() where link = $1 and entity = $2 and state = 'intent' and source_id = any($3::text[])",
+    [key.link, key.entity, [...sourceIds]],
+  );
 }
 
 export async function listLinked(db: Db, key: IdMapKey): Promise<IdMapRow[]> {

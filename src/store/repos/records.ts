@@ -111,3 +111,21 @@ export async function skipRecord(db: Db, key: { link: string; entity: string; so
     return true;
   });
 }
+
+/**
+ * Failed records that a later run tries again by itself: failed with one of `codes` (causes that
+ * pass), failed at most `waitsMs.length` times, and whose wait after the last failure is over
+ * (`waitsMs[n - 1]` after the n-th failure). Oldest first, at most `limit`.
+ */
+export async function listRetryDue(db: Db, link: string, codes: readonly string[], waitsMs: readonly number[], limit = 500): Promise<RecordRow[]> {
+  if (waitsMs.length === 0 || codes.length === 0) return [];
+  const { rows } = await db.query<RecordRow>(
+    `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
+       last_run_id, target_id, updated_at::text as updated_at from records
+     where link = $1 and status = 'failed' and error_code = any($2::text[]) and attempts between 1 and $3
+       and updated_at + (($4::float8[])[attempts] * interval '1 millisecond') <= now()
+     order by updated_at, source_id limit $5`,
+    [link, [...codes], waitsMs.length, [...waitsMs], limit],
+  );
+  return rows;
+}
