@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBillEmulator } from '../../src/emulators/bill/index.ts';
-import { Client, control, errorCodes } from './bill-helpers.ts';
+import { Client, control, errorCodes, sleepMs, waitFor } from './bill-helpers.ts';
 
 test('injected 500s come back as BDC_1001 arrays in the configured share, reproducibly from the seed', async () => {
   const pattern = async () => {
@@ -133,6 +133,59 @@ test('POST /_emulator/seed replaces the world; a second organisation is isolated
     assert.deepEqual(errorCodes(await two.get(`/bills/${b1.id}`)), ['BDC_1205']);
     const state = (await control(bill, 'GET', '/state')).body;
     assert.equal(state.organizations.length, 2);
+  } finally {
+    await bill.stop();
+  }
+});
+
+test('a script on /vendors/bulk: the first answer is cut off and the next two are held back, every write lands at once', async () => {
+  const bill = await startBillEmulator({ seed: 95, initialSeed: { vendors: 0, bills: 0 } });
+  try {
+    const c = await Client.open(bill);
+    const set = await control(bill, 'POST', '/faults', { pathPattern: '/vendors/bulk', script: [{ fault: 'lost_response' }, { fault: 'hold', holdMs: 800 }, { fault: 'hold', holdMs: 800 }] });
+    assert.equal(set.body.faults.script.length, 3);
+    const chunk = (k: number) => [0, 1].map((i) => ({ name: `Chunk ${k} Vendor ${i}` }));
+    await assert.rejects(c.post('/vendors/bulk', chunk(1)), TypeError, 'the first answer is lost');
+    const started = Date.now();
+    let answered = 0;
+    const held = [2, 3].map((k) => c.post('/vendors/bulk', chunk(k)).then((r) => ((answered += 1), r)));
+    const orgId = bill.sandbox.organizationId;
+    await waitFor(() => bill.state.org(orgId)!.vendors.size === 6, 2_000, 'all six vendors written');
+    // Three reads side by side while two answers are held: the held calls hold no slot of the 3.
+    const reads = await Promise.all([0, 1, 2].map(() => c.get('/vendors?max=100')));
+    assert.deepEqual(reads.map((r) => r.status), [200, 200, 200]);
+    assert.equal(reads[0]!.body.results.length, 6);
+    assert.equal(answered, 0, 'the held answers are still on their way');
+    const answers = await Promise.all(held);
+    assert.ok(Date.now() - started >= 750, `held ${Date.now() - started} ms`);
+    assert.deepEqual(answers.map((r) => r.status), [201, 201]);
+    assert.deepEqual(answers.map((r) => r.body.vendors.length), [2, 2]);
+    assert.deepEqual((await control(bill, 'GET', '/faults')).body.faults.script, []);
+    assert.equal((await c.post('/vendors/bulk', chunk(4))).status, 201, 'unfaulted once the script is used up');
+    const stats = (await control(bill, 'GET', '/stats')).body;
+    assert.deepEqual([stats.faultsInjected.lost_response, stats.faultsInjected.hold], [1, 2]);
+    assert.equal(stats.limitViolations, 0);
+    assert.equal(stats.rejections['bill.concurrent'] ?? 0, 0);
+  } finally {
+    await bill.stop();
+  }
+});
+
+test('late_write: the client loses the connection at once and the write reaches BILL lateMs later; methods limit the faults', async () => {
+  const bill = await startBillEmulator({ seed: 96, initialSeed: { vendors: 0, bills: 0 } });
+  try {
+    const c = await Client.open(bill);
+    await control(bill, 'POST', '/faults', { lateWriteRate: 1, lateMs: 1_200, pathPattern: '/vendors', methods: ['POST'] });
+    const named = (name: string) => [...bill.state.org(bill.sandbox.organizationId)!.vendors.values()].filter((v) => v.name === name).length;
+    await assert.rejects(c.post('/vendors', { name: 'Late Lander Supplies' }), TypeError, 'the client sees a lost answer');
+    assert.equal(named('Late Lander Supplies'), 0, 'nothing written when the client gives up');
+    assert.equal((await c.get('/vendors')).status, 200, 'a GET does not match the methods');
+    await waitFor(() => named('Late Lander Supplies') === 1, 5_000, 'the late write');
+    await sleepMs(300);
+    assert.equal(named('Late Lander Supplies'), 1, 'written once');
+    const stats = (await control(bill, 'GET', '/stats')).body;
+    assert.equal(stats.faultsInjected.late_write, 1);
+    assert.equal(stats.callsByEndpoint['POST /connect/v3/vendors'], 1);
   } finally {
     await bill.stop();
   }

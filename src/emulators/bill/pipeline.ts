@@ -80,14 +80,15 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * (the reply is hijacked), a BillApiError to answer with, or null to carry on.
  */
 async function faultPrelude(deps: BillDeps, base: Base, request: FastifyRequest, reply: FastifyReply): Promise<'stop' | BillApiError | null> {
-  const fault = deps.ctx.faults.decide(request.url);
-  if (await applyTransportFault(fault, request, deps.ctx)) {
+  const fault = deps.ctx.faults.decide(request.url, request.method);
+  // A late write waits here, before authentication and the concurrency gate: it reaches BILL late.
+  if (await applyTransportFault(fault, request)) {
     reply.hijack();
     return 'stop';
   }
-  if (fault === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
-  if (fault === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
-  if (fault === 'rate_limited') return rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
+  if (fault.kind === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
+  if (fault.kind === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
+  if (fault.kind === 'rate_limited') return rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
   return null;
 }
 
@@ -168,7 +169,7 @@ export function apiRoute(
       const fault = await faultPrelude(deps, base, request, reply);
       if (fault === 'stop') return reply;
       if (fault) return renderThrown(deps, reply, fault);
-      if (deps.ctx.faults.takeAuthExpiry(request.url)) {
+      if (deps.ctx.faults.takeAuthExpiry(request.url, request.method)) {
         for (const s of deps.state.sessions.values()) s.valid = false;
       }
       let auth: ReturnType<typeof authenticate>;

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { OffsetClock, sleep } from '../../core/clock.ts';
 import { EmulatorStats } from './stats.ts';
-import { FaultInjector, type RequestFault } from './faults.ts';
+import { FaultInjector, type FaultDecision } from './faults.ts';
 import { WebhookSender } from './webhook-sender.ts';
 
 export interface EmulatorOptions {
@@ -37,31 +37,48 @@ export class EmulatorContext {
 
 export const isControlPath = (url: string): boolean => url.startsWith('/_emulator/');
 
+type MarkedRequest = FastifyRequest & { loseResponse?: boolean; holdMs?: number };
+
 /**
  * Applies an injected transport-level fault. Returns true when the request must not be processed
  * further (connection dropped or hung). 'lost_response' marks the request so the response is
- * discarded after the write was applied; status-code faults are rendered by the emulator itself.
+ * discarded after the write was applied; 'hold' marks it so the answer leaves `ms` after it is
+ * ready; 'late_write' cuts the connection now and returns only after `ms`, so the caller goes on
+ * processing the request late (its answer discarded). Status-code faults are rendered by the
+ * emulator itself.
  */
-export async function applyTransportFault(fault: RequestFault, request: FastifyRequest, ctx: EmulatorContext): Promise<boolean> {
-  if (fault === 'drop') {
+export async function applyTransportFault(fault: FaultDecision, request: FastifyRequest): Promise<boolean> {
+  const marked = request as MarkedRequest;
+  if (fault.kind === 'drop') {
     request.raw.socket.destroy();
     return true;
   }
-  if (fault === 'timeout') {
-    await sleep(ctx.faults.current.hangMs);
+  if (fault.kind === 'timeout') {
+    await sleep(fault.ms);
     request.raw.socket.destroy();
     return true;
   }
-  if (fault === 'lost_response') (request as FastifyRequest & { loseResponse?: boolean }).loseResponse = true;
+  if (fault.kind === 'lost_response') marked.loseResponse = true;
+  if (fault.kind === 'hold') marked.holdMs = fault.ms;
+  if (fault.kind === 'late_write') {
+    marked.loseResponse = true;
+    request.raw.socket.destroy();
+    await sleep(fault.ms);
+  }
   return false;
 }
 
-/** Registers the onSend hook that discards the response of requests marked 'lost_response'. */
+/**
+ * Registers the onSend hook that discards the response of requests marked 'lost_response' (and
+ * 'late_write') and holds back the answer of requests marked 'hold'. A held answer is held after
+ * the handler has finished, so the request no longer holds a concurrency slot on the service while
+ * it waits; the client still counts it in flight until the answer arrives.
+ */
 export function registerLostResponseHook(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    if ((request as FastifyRequest & { loseResponse?: boolean }).loseResponse) {
-      reply.raw.socket?.destroy();
-    }
+    const marked = request as MarkedRequest;
+    if (marked.loseResponse) reply.raw.socket?.destroy();
+    else if (marked.holdMs) await sleep(marked.holdMs);
     return payload;
   });
 }

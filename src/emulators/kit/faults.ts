@@ -2,10 +2,31 @@ import { z } from 'zod';
 import { Rng } from './rng.ts';
 import type { EmulatorStats } from './stats.ts';
 
+const delayMs = z.number().int().min(0).max(600_000);
+
+/** Every fault one request can get; 'none' lets a script pass a request through untouched. */
+export const requestFaults = ['none', 'server_error', 'unavailable', 'timeout', 'drop', 'lost_response', 'rate_limited', 'hold', 'late_write'] as const;
+
+/**
+ * One step of a fault script: the fault the next matching request gets. A delay given here
+ * overrides the config's `hangMs` (timeout), `holdMs` (hold) or `lateMs` (late_write) for this
+ * request only.
+ */
+export const scriptedFaultSchema = z
+  .object({
+    fault: z.enum(requestFaults),
+    hangMs: delayMs.optional(),
+    holdMs: delayMs.optional(),
+    lateMs: delayMs.optional(),
+  })
+  .strict();
+
+export type ScriptedFault = z.infer<typeof scriptedFaultSchema>;
+
 /**
  * Seeded fault injection, set through `POST /_emulator/faults`. Rates are shares of API requests
  * (control routes under /_emulator are never faulted). The same seed and request order give the
- * same faults.
+ * same faults. These are test knobs for what a real network does to a call, not vendor behaviour.
  */
 export const faultConfigSchema = z
   .object({
@@ -21,6 +42,24 @@ export const faultConfigSchema = z
     dropRate: z.number().min(0).max(1).default(0),
     /** Share that are processed (writes applied) but whose response is lost: the hardest case for duplicates. */
     lostResponseRate: z.number().min(0).max(1).default(0),
+    /**
+     * Share that are processed (writes applied) and whose answer is sent only `holdMs` later: a slow
+     * answer that other calls overtake, while the client still counts the call in flight.
+     */
+    holdResponseRate: z.number().min(0).max(1).default(0),
+    holdMs: delayMs.default(4_000),
+    /**
+     * Share whose connection is lost at once (the client sees a lost answer) and which reach the
+     * service only `lateMs` later, where they are processed as usual (a write lands after the client
+     * gave up on it). For a read this is a dropped connection.
+     */
+    lateWriteRate: z.number().min(0).max(1).default(0),
+    lateMs: delayMs.default(2_000),
+    /**
+     * Faults for the next matching requests, one each, in order, before any rate above is drawn
+     * (a scripted request spends no random draw). Once it is used up the rates apply again.
+     */
+    script: z.array(scriptedFaultSchema).max(10_000).default([]),
     /** The next N requests are refused by the rate limit (429 on Xero, BDC_1322 on BILL). */
     rateLimitBurst: z.number().int().min(0).default(0),
     /** Share of requests that start a rate-limit burst of `burstLength`. */
@@ -37,18 +76,29 @@ export const faultConfigSchema = z
     webhookReorderRate: z.number().min(0).max(1).default(0),
     /** Only paths matching this regular expression are faulted (default: all API paths). */
     pathPattern: z.string().optional(),
+    /** Only requests with one of these methods are faulted (default: every method), e.g. `["PUT"]`. */
+    methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).optional(),
   })
   .strict();
 
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 
-export type RequestFault = 'none' | 'server_error' | 'unavailable' | 'timeout' | 'drop' | 'lost_response' | 'rate_limited';
+export type RequestFault = (typeof requestFaults)[number];
+
+/** The fault for one request and, for timeout / hold / late_write, how long it lasts. */
+export interface FaultDecision {
+  kind: RequestFault;
+  ms: number;
+}
+
+const noFault: FaultDecision = { kind: 'none', ms: 0 };
 
 export class FaultInjector {
   private config: FaultConfig = faultConfigSchema.parse({});
   private rng: Rng;
   private burstLeft = 0;
   private pattern: RegExp | null = null;
+  private script: ScriptedFault[] = [];
 
   constructor(
     private readonly seed: number,
@@ -62,16 +112,24 @@ export class FaultInjector {
     this.rng = new Rng((this.config.seed ?? this.seed) ^ 0x5eed);
     this.burstLeft = this.config.rateLimitBurst;
     this.pattern = this.config.pathPattern ? new RegExp(this.config.pathPattern) : null;
-    return this.config;
+    this.script = [...this.config.script];
+    return this.current;
   }
 
+  /** The configuration in force; `script` lists the steps not used yet. */
   get current(): FaultConfig {
-    return this.config;
+    return { ...this.config, script: [...this.script] };
+  }
+
+  private matches(path: string, method: string | undefined): boolean {
+    if (this.pattern && !this.pattern.test(path)) return false;
+    if (method !== undefined && this.config.methods && !this.config.methods.includes(method.toUpperCase() as never)) return false;
+    return true;
   }
 
   /** Whether auth should be force-expired before this request (consumes the one-shot flag). */
-  takeAuthExpiry(path: string): boolean {
-    if (this.pattern && !this.pattern.test(path)) return false;
+  takeAuthExpiry(path: string, method?: string): boolean {
+    if (!this.matches(path, method)) return false;
     if (this.config.expireAuthNow) {
       this.config.expireAuthNow = false;
       this.stats.fault('auth_expired');
@@ -84,9 +142,15 @@ export class FaultInjector {
     return false;
   }
 
-  /** Decides the fault for one API request. */
-  decide(path: string): RequestFault {
-    if (this.pattern && !this.pattern.test(path)) return 'none';
+  /** Decides the fault for one API request: the next script step if any, else drawn from the rates. */
+  decide(path: string, method?: string): FaultDecision {
+    if (!this.matches(path, method)) return noFault;
+    const step = this.script.shift();
+    if (step) {
+      if (step.fault === 'none') return noFault;
+      const ms = step.fault === 'timeout' ? step.hangMs : step.fault === 'hold' ? step.holdMs : step.fault === 'late_write' ? step.lateMs : undefined;
+      return this.record(step.fault, ms);
+    }
     const c = this.config;
     if (this.burstLeft > 0) {
       this.burstLeft -= 1;
@@ -101,7 +165,9 @@ export class FaultInjector {
     if (c.timeoutRate > 0 && this.rng.chance(c.timeoutRate)) return this.record('timeout');
     if (c.dropRate > 0 && this.rng.chance(c.dropRate)) return this.record('drop');
     if (c.lostResponseRate > 0 && this.rng.chance(c.lostResponseRate)) return this.record('lost_response');
-    return 'none';
+    if (c.holdResponseRate > 0 && this.rng.chance(c.holdResponseRate)) return this.record('hold');
+    if (c.lateWriteRate > 0 && this.rng.chance(c.lateWriteRate)) return this.record('late_write');
+    return noFault;
   }
 
   /** Decides what happens to one webhook delivery. */
@@ -116,8 +182,10 @@ export class FaultInjector {
     return { drop, duplicate, delayMs };
   }
 
-  private record(kind: Exclude<RequestFault, 'none'>): RequestFault {
+  private record(kind: Exclude<RequestFault, 'none'>, ms?: number): FaultDecision {
     this.stats.fault(kind);
-    return kind;
+    const c = this.config;
+    const fallback = kind === 'timeout' ? c.hangMs : kind === 'hold' ? c.holdMs : kind === 'late_write' ? c.lateMs : 0;
+    return { kind, ms: ms ?? fallback };
   }
 }

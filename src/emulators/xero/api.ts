@@ -76,7 +76,7 @@ const acceptsJson = (accept: string | undefined): boolean => accept !== undefine
 async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly string[], handler: Handler): Promise<ApiResult | null> {
   const { ctx, auth, limits, state } = deps;
   const pathname = request.url.split('?')[0]!;
-  if (ctx.faults.takeAuthExpiry(pathname)) auth.expireAllAccessTokens();
+  if (ctx.faults.takeAuthExpiry(pathname, request.method)) auth.expireAllAccessTokens();
   const tenantHeader = header(request.headers, 'xero-tenant-id')?.trim().toLowerCase() ?? '';
   const tenant = tenantHeader ? state.tenant(tenantHeader) : undefined;
   // Limits are per app and tenant; until the token names its app the headers are the primary app's.
@@ -100,14 +100,15 @@ async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly stri
   }
   try {
     await applyLatency(ctx);
-    const fault = ctx.faults.decide(pathname);
-    if (fault === 'server_error') return withHeaders(serverError(), tenant.tenantId);
-    if (fault === 'unavailable') return withHeaders(unavailable(), tenant.tenantId);
-    if (fault === 'rate_limited') {
+    const fault = ctx.faults.decide(pathname, request.method);
+    if (fault.kind === 'server_error') return withHeaders(serverError(), tenant.tenantId);
+    if (fault.kind === 'unavailable') return withHeaders(unavailable(), tenant.tenantId);
+    if (fault.kind === 'rate_limited') {
       const r = rateLimited('minute');
       return withHeaders({ ...r, headers: { 'X-Rate-Limit-Problem': 'minute', 'Retry-After': String(limits.minuteRetryAfter(tenant.tenantId, clientId)) } }, tenant.tenantId);
     }
-    if (await applyTransportFault(fault, request, ctx)) return null;
+    // A late write waits here holding its slot, as a call still running at Xero after the client gave up.
+    if (await applyTransportFault(fault, request)) return null;
     if (!acceptsJson(header(request.headers, 'accept'))) return withHeaders(notAcceptable(), tenant.tenantId);
     const body = request.body;
     if (body instanceof OversizedBody) return withHeaders(tooLarge(), tenant.tenantId);

@@ -106,10 +106,10 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: EmulatorContex
 
   app.post('/connect/token', async (request, reply) => {
     ctx.stats.countCall('POST /connect/token');
-    const fault = ctx.faults.decide('/connect/token');
-    if (fault === 'server_error' || fault === 'unavailable') return reply.code(fault === 'server_error' ? 500 : 503).send({ error: 'server_error' });
-    if (fault === 'rate_limited') return reply.code(429).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
-    if (await applyTransportFault(fault, request, ctx)) return reply.hijack();
+    const fault = ctx.faults.decide('/connect/token', 'POST');
+    if (fault.kind === 'server_error' || fault.kind === 'unavailable') return reply.code(fault.kind === 'server_error' ? 500 : 503).send({ error: 'server_error' });
+    if (fault.kind === 'rate_limited') return reply.code(429).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
+    if (await applyTransportFault(fault, request)) return reply.hijack();
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, string>;
     const client = clientFrom(request, auth, body);
     if (!client) return tokenReply(reply, { ok: false, error: 'invalid_client' });
@@ -130,7 +130,7 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: EmulatorContex
 
   const bearer = (request: FastifyRequest) => {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-    if (ctx.faults.takeAuthExpiry('/connections')) auth.expireAllAccessTokens();
+    if (ctx.faults.takeAuthExpiry('/connections', request.method)) auth.expireAllAccessTokens();
     return auth.checkAccess(token);
   };
 
