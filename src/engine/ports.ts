@@ -78,7 +78,12 @@ export interface PayablesHub {
   /** Atomic bulk create; returns target ids in request order. */
   createBills(payloads: readonly BillPayload[]): Promise<string[]>;
   findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]>;
-  updateBill(id: string, payload: BillPayload): Promise<void>;
+  /**
+   * Replaces the bill's content with `payload`. `current` is the hub's view read before deciding
+   * (getBillStates): its line ids are sent again so unchanged lines keep them; null makes the hub
+   * read it.
+   */
+  updateBill(id: string, payload: BillPayload, current: TargetBillState | null): Promise<void>;
   archiveBill(id: string): Promise<void>;
   getBillStates(ids: readonly string[]): Promise<TargetBillState[]>;
   /** Every bill on the hub (reconcile). */

@@ -105,6 +105,16 @@ export interface BillPaymentApplication {
   updatedAt: string;
 }
 
+/** One line of a bill as the paying side holds it, with the id that side gave it. */
+export interface TargetBillLine {
+  id: string;
+  amount: Money;
+  description: string;
+  /** The paying side's account for the line (BILL chart-of-accounts id), null when uncoded. */
+  accountId: string | null;
+  departmentId: string | null;
+}
+
 /** The paying side's current view of a bill it holds. */
 export interface TargetBillState {
   id: string;
@@ -113,4 +123,6 @@ export interface TargetBillState {
   /** Money promised by scheduled payments that have not settled. */
   scheduledAmount: Money;
   archived: boolean;
+  /** Its lines in the paying side's order; an update keeps their ids where it can. */
+  lines: TargetBillLine[];
 }

@@ -94,6 +94,30 @@ forEachBackend('delta sync, edits and voids', (backend) => {
     assert.equal(bill.invoice.invoiceDate, ymd(edited.DateString));
   });
 
+  test('an edit of one line amount keeps the BILL line ids: PUT sends them back with their lines', async () => {
+    // A bill the other tests leave alone, with at least two lines BILL holds.
+    const org = await sb.billState();
+    const target = unpaid.slice(4).find((i) => billFor(org, i.InvoiceID)[0]?.billLineItems.length >= 2);
+    assert.ok(target, 'the seed gives an eligible bill with two or more lines');
+    const [billBefore] = billFor(org, target.InvoiceID);
+    const idsBefore: string[] = billBefore.billLineItems.map((l: Json) => l.id);
+    const xeroBefore = await sb.xeroApi.invoice(target.InvoiceID);
+    // The last line that reaches BILL (Xero lines of zero are not sent) gets a new amount.
+    const sent = xeroBefore.LineItems.filter((l: Json) => minor(l.LineAmount, xeroBefore.CurrencyCode) !== 0n);
+    const editedLine = sent.at(-1).LineItemID;
+    const edited = await sb.xeroApi.updateInvoice(target.InvoiceID, {
+      LineItems: xeroBefore.LineItems.map((l: Json) => (l.LineItemID === editedLine ? { LineItemID: l.LineItemID, Quantity: 1, UnitAmount: '987.65' } : { LineItemID: l.LineItemID })),
+    });
+
+    const result = await sb.sync();
+    assert.equal(result.counts['bill.update'], 1, JSON.stringify(result.counts));
+    const [billAfter] = billFor(await sb.billState(), target.InvoiceID);
+    assert.deepEqual(billAfter.billLineItems.map((l: Json) => minor(l.amount, edited.CurrencyCode)), expectedLines(edited).map((l) => l.amount));
+    assert.notDeepEqual(billAfter.billLineItems.map((l: Json) => l.amount), billBefore.billLineItems.map((l: Json) => l.amount));
+    // Every line keeps its id: the unchanged ones and, paired by position, the edited one.
+    assert.deepEqual(billAfter.billLineItems.map((l: Json) => l.id), idsBefore);
+  });
+
   test('voiding a bill BILL has not paid archives it in BILL', async () => {
     const target = unpaid[1];
     await sb.xeroApi.updateInvoice(target.InvoiceID, { Status: 'VOIDED' });

@@ -9,6 +9,8 @@ import { whereAnyEquals, xeroString } from '../../src/systems/xero/where.ts';
 import { billSchema, listEnvelope } from '../../src/systems/bill/schema.ts';
 import { encodeFilters } from '../../src/systems/bill/filters.ts';
 import { encodeBill } from '../../src/systems/bill/write-shapes.ts';
+import { keptLineIds } from '../../src/systems/bill/port.ts';
+import { money } from '../../src/core/money.ts';
 import { chunks } from '../../src/systems/chunks.ts';
 
 test('Xero MS-JSON and zone-less ISO dates parse as UTC', () => {
@@ -95,4 +97,19 @@ test('nulls read as absent at every depth; a required field sent as null is repo
     () => decodeWire(envelope('Invoices', invoiceSchema), { Invoices: [{ InvoiceID: null, Type: 'ACCPAY', Status: 'DRAFT' }] }, { system: 'xero', what: 'GET /Invoices' }),
     (e: unknown) => e instanceof ConnectorError && e.code === 'MLC_ERR_BAD_RESPONSE' && /Invoices\[0\]\.InvoiceID/.test(e.message),
   );
+});
+
+test('a BILL update keeps line ids: the same line first, then by position; extra lines are new', () => {
+  const line = (cents: bigint, description: string, chartOfAccountId = '0ca01') => ({ amount: money('USD', cents), description, chartOfAccountId, departmentId: null });
+  const held = (id: string, cents: bigint, description: string, accountId = '0ca01') => ({ id, amount: money('USD', cents), description, accountId, departmentId: null });
+  const bill = [held('bli1', 1000n, 'a'), held('bli2', 2000n, 'b'), held('bli3', 3000n, 'c')];
+  // One amount edited: every line keeps its id.
+  assert.deepEqual(keptLineIds([line(1000n, 'a'), line(2500n, 'b'), line(3000n, 'c')], bill), ['bli1', 'bli2', 'bli3']);
+  // The middle line removed: the last keeps its own id, not the removed one's.
+  assert.deepEqual(keptLineIds([line(1000n, 'a'), line(3000n, 'c')], bill), ['bli1', 'bli3']);
+  // A line inserted first: the others keep theirs, the new one takes none.
+  assert.deepEqual(keptLineIds([line(500n, 'new', '0ca02'), line(1000n, 'a'), line(2000n, 'b'), line(3000n, 'c')], bill), [undefined, 'bli1', 'bli2', 'bli3']);
+  // Two identical lines each keep one id; a line more than the bill has is new.
+  assert.deepEqual(keptLineIds([line(1000n, 'x'), line(1000n, 'x'), line(9n, 'y')], [held('bliA', 1000n, 'x'), held('bliB', 1000n, 'x')]), ['bliA', 'bliB', undefined]);
+  assert.deepEqual(keptLineIds([line(1n, 'z')], []), [undefined]);
 });

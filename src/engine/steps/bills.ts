@@ -155,8 +155,10 @@ export class BillSync {
       const d = decisions[i]!;
       return linkedOf(b) && (d.kind === 'update' || (d.kind === 'fail' && (b.status === 'voided' || b.status === 'deleted')));
     });
+    // BILL's view is kept for the updates too: its line ids go back with the edited lines.
+    let states = new Map<string, TargetBillState>();
     if (needTarget.length > 0) {
-      const states = new Map((await ctx.hub.getBillStates(needTarget.map((b) => linkedOf(b)!.targetId))).map((s) => [s.id, s]));
+      states = new Map((await ctx.hub.getBillStates(needTarget.map((b) => linkedOf(b)!.targetId))).map((s) => [s.id, s]));
       decisions = bills.map((b, i) => (needTarget.includes(b) ? plan(b, states.get(linkedOf(b)!.targetId) ?? null) : decisions[i]!));
     }
 
@@ -180,10 +182,10 @@ export class BillSync {
     });
 
     await this.create(creates);
-    await mapLimit(writes, 3, (w) => this.write(w.bill, w.d));
+    await mapLimit(writes, 3, (w) => this.write(w.bill, w.d, states.get(w.d.targetId) ?? null));
   }
 
-  private async write(bill: Bill, d: Extract<Decision<BillPayload>, { kind: 'update' | 'archive' }>): Promise<void> {
+  private async write(bill: Bill, d: Extract<Decision<BillPayload>, { kind: 'update' | 'archive' }>, target: TargetBillState | null): Promise<void> {
     const ctx = this.ctx;
     const entry = { entity: entities.bill, sourceId: bill.id, label: labelOf(bill) };
     const base = { sourceSystem: ctx.erp.system, targetSystem: 'bill', sourceVersion: bill.updatedAt, targetId: d.targetId };
@@ -191,7 +193,7 @@ export class BillSync {
     if (ctx.dryRun) return ctx.outcome({ ...entry, action: d.kind, reason }, null, null);
     try {
       if (d.kind === 'update') {
-        await ctx.hub.updateBill(d.targetId, d.payload);
+        await ctx.hub.updateBill(d.targetId, d.payload, target);
         await updateHash(ctx.db, this.key(), bill.id, d.hash, bill.updatedAt);
       } else {
         await ctx.hub.archiveBill(d.targetId);

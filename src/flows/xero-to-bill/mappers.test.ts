@@ -97,7 +97,7 @@ test('drafts, submitted, paid and partly paid bills are skipped with a reason', 
 });
 
 test('a void archives an unpaid BILL bill and is a conflict when BILL has paid or scheduled it', () => {
-  const target = { id: 'b1', amount: usd('150.00'), paidAmount: usd('0'), scheduledAmount: usd('0'), archived: false };
+  const target = { id: 'b1', amount: usd('150.00'), paidAmount: usd('0'), scheduledAmount: usd('0'), archived: false, lines: [] };
   const linked = { targetId: 'b1', hash: 'h' };
   assert.equal(planBill(bill({ status: 'voided' }), ctx({ linked, target })).kind, 'archive');
   const paid = planBill(bill({ status: 'voided' }), ctx({ linked, target: { ...target, paidAmount: usd('20.00') } }));

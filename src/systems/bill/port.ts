@@ -1,6 +1,6 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
-import type { BillPaymentApplication, Department, GlAccount, TargetBillState } from '../../model/types.ts';
+import type { BillPaymentApplication, Department, GlAccount, TargetBillLine, TargetBillState } from '../../model/types.ts';
 import type { HubBillSummary, Page, PayablesHub } from '../../engine/ports.ts';
 import type { BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
 import type { VendorIndexEntry, VendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
@@ -19,6 +19,30 @@ const billAccountTypes: Record<GlAccount['kind'], string> = {
  */
 const settledStatuses = new Set(['PROCESSED', 'SENT', 'DELIVERED', 'CLEARED', 'PAID']);
 const cancelledStatuses = new Set(['CANCELED', 'CANCELLED', 'VOIDED', 'VOID', 'FUNDING_FAILED_VOIDED']);
+
+/**
+ * The BILL line id each line of an update keeps, in the update's order (undefined: a new line).
+ * `PUT /v3/bills/{id}` keeps the id of a line sent with its id, gives new ids to lines sent without
+ * and removes the lines left out (BILL v3 Postman "Replace a bill"; reference A5). The ERP's lines
+ * carry no key BILL knows, so a line the same as one of the bill's (amount, description, account,
+ * department) takes that line's id first, and the lines left then pair by position with the bill's
+ * lines left: an edit of one line's amount, or a line added or removed, moves no other line's id.
+ */
+export function keptLineIds(lines: BillPayload['lines'], current: readonly TargetBillLine[]): (string | undefined)[] {
+  const same = (l: BillPayload['lines'][number], t: TargetBillLine) =>
+    l.amount.minor === t.amount.minor && l.amount.currency === t.amount.currency && l.description === t.description &&
+    l.chartOfAccountId === t.accountId && (l.departmentId ?? null) === t.departmentId;
+  const free = new Set(current.map((_, i) => i));
+  const ids: (string | undefined)[] = lines.map((l) => {
+    const i = [...free].find((j) => same(l, current[j]!));
+    if (i === undefined) return undefined;
+    free.delete(i);
+    return current[i]!.id;
+  });
+  const left = [...free];
+  let k = 0;
+  return ids.map((id) => id ?? (k < left.length ? current[left[k++]!]!.id : undefined));
+}
 
 /** BILL as the engine's payables hub, in canonical terms. */
 export class BillPayablesHub implements PayablesHub {
@@ -124,13 +148,14 @@ export class BillPayablesHub implements PayablesHub {
     this.rememberVendor(await this.client.updateVendor(id, this.vendorInput(payload)));
   }
 
-  private billInput(p: BillPayload): BillInput {
+  private billInput(p: BillPayload, lineIds: readonly (string | undefined)[] = []): BillInput {
     return {
       vendorId: p.vendorId,
       dueDate: p.dueDate,
       invoice: { invoiceNumber: p.invoiceNumber, invoiceDate: p.invoiceDate },
       description: p.description,
-      billLineItems: p.lines.map((l) => ({
+      billLineItems: p.lines.map((l, i) => ({
+        ...(lineIds[i] ? { id: lineIds[i] } : {}),
         amount: formatMoney(l.amount),
         description: l.description,
         classifications: { chartOfAccountId: l.chartOfAccountId, ...(l.departmentId ? { departmentId: l.departmentId } : {}) },
@@ -152,9 +177,12 @@ export class BillPayablesHub implements PayablesHub {
     return (await this.client.listBillsByVendorIds(vendorIds)).map((b) => this.summary(b));
   }
 
-  async updateBill(id: string, payload: BillPayload): Promise<void> {
+  async updateBill(id: string, payload: BillPayload, current: TargetBillState | null): Promise<void> {
     // PUT replaces the lines: the ERP's lines are the truth (developer.bill.com/reference/replacebill).
-    await this.client.replaceBill(id, this.billInput(payload));
+    // Sent without their ids every line would be new and every id would change, so the bill's line
+    // ids go with the lines they pair with (keptLineIds).
+    const lines = current?.lines ?? (await this.getBillStates([id]))[0]?.lines ?? [];
+    await this.client.replaceBill(id, this.billInput(payload, keptLineIds(payload.lines, lines)));
   }
 
   async archiveBill(id: string): Promise<void> {
@@ -177,6 +205,13 @@ export class BillPayablesHub implements PayablesHub {
         paidAmount: this.amount(b.paidAmount, currency),
         scheduledAmount: this.amount(b.scheduledAmount, currency),
         archived: b.archived,
+        lines: b.billLineItems.flatMap((l) => (l.id ? [{
+          id: l.id,
+          amount: this.amount(l.amount, currency),
+          description: l.description ?? '',
+          accountId: l.classifications?.chartOfAccountId ?? null,
+          departmentId: l.classifications?.departmentId ?? null,
+        }] : [])),
       };
     });
   }
