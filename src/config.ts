@@ -27,6 +27,10 @@ const envSchema = z.object({
     blankToUndefined,
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
+  ML_CONNECTOR_SETTLE_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int('must be a whole number of seconds').min(0, 'must be 0 or more').max(3600, 'must be at most 3600').optional(),
+  ),
 });
 
 export interface Config {
@@ -37,6 +41,8 @@ export interface Config {
   readonly masterKey: string | undefined;
   readonly logLevel: LogLevel;
   readonly apiToken: string | undefined;
+  /** How long a create whose answer was lost may still land before it is sent again (EnginePolicy.settleMs); default 120 s. */
+  readonly settleSeconds: number | undefined;
 }
 
 /**
@@ -69,5 +75,6 @@ export function loadConfig(
     // progress and errors, so it passes 'warn'.
     logLevel: e.ML_CONNECTOR_LOG_LEVEL ?? defaults.logLevel ?? 'info',
     apiToken: e.ML_CONNECTOR_API_TOKEN,
+    settleSeconds: e.ML_CONNECTOR_SETTLE_SECONDS,
   };
 }

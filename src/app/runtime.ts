@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   /** Level of the runtime's own logger (default 'warn'); ignored when `log` is given. */
   logLevel?: LogLevel | undefined;
   log?: Logger;
+  /** Settle window for writes in doubt, in seconds (EnginePolicy.settleMs). */
+  settleSeconds?: number | undefined;
 }
 
 /** The runtime options a loaded configuration stands for; `dataDir` (e.g. a --data-dir flag) wins over the environment's. */
@@ -39,6 +41,7 @@ export function runtimeOptionsFrom(config: Config, overrides: { dataDir?: string
     databaseUrl: config.databaseUrl,
     masterKey: config.masterKey,
     logLevel: config.logLevel,
+    settleSeconds: config.settleSeconds,
   };
 }
 
@@ -52,7 +55,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const box = await openSecretBox({ dataDir, masterKey: options.masterKey }).catch((e: unknown) => {
       throw asConfigError(e);
     });
-    const deps: EngineDeps = { db, log, open: (link) => openLinkSides({ db, box, log }, link) };
+    const deps: EngineDeps = {
+      db, log, open: (link) => openLinkSides({ db, box, log }, link),
+      ...(options.settleSeconds !== undefined ? { policy: { settleMs: options.settleSeconds * 1000 } } : {}),
+    };
     return { db, box, log, dataDir, deps, close: () => db.close() };
   } catch (e) {
     await db.close();

@@ -2,15 +2,17 @@ import { addMoney, compareMoney, formatMoney, money, type Money } from '../core/
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import { ConnectorError } from '../core/errors.ts';
-import { getMappings } from '../store/repos/id-map.ts';
+import { getMappings, listLinked } from '../store/repos/id-map.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import type { EngineDeps } from './sync.ts';
 import { billMatchKey } from './steps/bills.ts';
 import { entities, type Link } from './link.ts';
 import type { ErpBillSource, HubBillSummary, PayablesHub } from './ports.ts';
+import type { BillPaymentApplication } from '../model/types.ts';
 
 export interface Difference {
-  kind: 'missing_in_bill' | 'amount_differs' | 'duplicate_in_bill' | 'not_archived' | 'payment_not_applied' | 'paid_amount_differs' | 'target_missing';
+  kind: 'missing_in_bill' | 'amount_differs' | 'duplicate_in_bill' | 'not_archived' | 'payment_not_applied' | 'paid_amount_differs' | 'payment_escheated' | 'target_missing'
+    | 'vendor_missing_in_bill' | 'duplicate_vendor_in_bill';
   erpBillId: string | null;
   billId: string | null;
   detail: string;
@@ -19,7 +21,7 @@ export interface Difference {
 export interface ReconcileReport {
   link: string;
   agree: boolean;
-  checked: { erpBills: number; linkedBills: number; billBills: number; paymentApplications: number };
+  checked: { erpBills: number; linkedBills: number; billBills: number; paymentApplications: number; linkedVendors: number; billVendors: number };
   totals: Record<string, { erpLinked: string; bill: string; paidInBill: string; paidInErp: string }>;
   differences: Difference[];
 }
@@ -27,7 +29,9 @@ export interface ReconcileReport {
 /**
  * Proves the ledgers agree, reading both sides afresh (not trusting the id map alone):
  * every eligible ERP bill has exactly one BILL bill with the same amount, voided ones are archived,
- * and every settled BILL payment on a synced bill is applied in the ERP (paid amounts equal).
+ * and every settled BILL payment on a synced bill is applied in the ERP (paid amounts equal). A
+ * BILL payment whose funds were escheated (the money went to the state, not the vendor) is a
+ * difference of its own: the ledgers cannot agree while one is open, whatever the ERP shows.
  */
 export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: PayablesHub, log: Logger): Promise<ReconcileReport> {
   const differences: Difference[] = [];
@@ -44,9 +48,11 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
 
   // BILL payments settled per BILL bill.
   const settled = new Map<string, Money>();
+  const escheated = new Map<string, BillPaymentApplication[]>();
   let applications = 0;
   for await (const page of hub.iteratePaymentApplications(null)) {
     for (const a of page.items) {
+      if (a.state === 'escheated') escheated.set(a.billId, [...(escheated.get(a.billId) ?? []), a]);
       if (a.state !== 'settled') continue;
       applications += 1;
       settled.set(a.billId, addMoney(settled.get(a.billId) ?? money(a.amount.currency, 0n), a.amount));
@@ -83,6 +89,14 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
         differences.push({ kind: 'target_missing', erpBillId: b.id, billId: row.target_id, detail: `BILL bill ${row.target_id} linked to ${b.invoiceNumber} no longer exists` });
         continue;
       }
+      for (const a of escheated.get(target.id) ?? []) {
+        differences.push({
+          kind: 'payment_escheated',
+          erpBillId: b.id,
+          billId: target.id,
+          detail: `BILL payment ${a.paymentId} of ${formatMoney(a.amount)} ${a.amount.currency} is ${a.statusText}: the money went to the state, not the vendor; ${b.invoiceNumber} must not be marked paid for it`,
+        });
+      }
       if (b.status === 'voided' || b.status === 'deleted') {
         if (!target.archived) differences.push({ kind: 'not_archived', erpBillId: b.id, billId: target.id, detail: `bill ${b.status} in the ERP but BILL bill ${target.id} is active` });
         continue;
@@ -109,16 +123,48 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
       }
     }
   }
+  const vendors = await reconcileVendors(db, link, hub, differences);
   log.info({ link: link.name, differences: differences.length }, 'reconcile finished');
   return {
     link: link.name,
     agree: differences.length === 0,
-    checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications },
+    checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications, ...vendors },
     totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
       erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
     }])),
     differences,
   };
+}
+
+/**
+ * Every synced ERP supplier has one active BILL vendor: the one it is linked to exists and is not
+ * archived, and no other active BILL vendor under the same name stands beside it unlinked (the
+ * mark of a vendor created twice). A same-name vendor a person keeps on purpose is shown too: only
+ * a person can tell the two cases apart.
+ */
+async function reconcileVendors(db: Db, link: Link, hub: PayablesHub, differences: Difference[]): Promise<{ linkedVendors: number; billVendors: number }> {
+  const linked = await listLinked(db, { link: link.name, entity: entities.vendor });
+  const hubVendors = new Map<string, { id: string; name: string; archived: boolean }>();
+  for await (const page of hub.iterateVendors()) for (const v of page) hubVendors.set(v.id, v);
+  const linkedIds = new Set(linked.map((r) => r.target_id!));
+  const activeByName = new Map<string, string[]>();
+  for (const v of hubVendors.values()) {
+    if (v.archived) continue;
+    const k = v.name.trim().toLowerCase();
+    activeByName.set(k, [...(activeByName.get(k) ?? []), v.id]);
+  }
+  for (const row of linked) {
+    const vendor = hubVendors.get(row.target_id!);
+    if (!vendor || vendor.archived) {
+      differences.push({ kind: 'vendor_missing_in_bill', erpBillId: null, billId: null, detail: `supplier ${row.source_id} is linked to BILL vendor ${row.target_id}, which ${vendor ? 'is archived' : 'no longer exists'}` });
+      continue;
+    }
+    const twins = (activeByName.get(vendor.name.trim().toLowerCase()) ?? []).filter((id) => id !== vendor.id && !linkedIds.has(id));
+    if (twins.length > 0) {
+      differences.push({ kind: 'duplicate_vendor_in_bill', erpBillId: null, billId: null, detail: `BILL has ${twins.length + 1} active vendors named '${vendor.name}' (${[vendor.id, ...twins].join(', ')}); only ${vendor.id} is linked to supplier ${row.source_id}` });
+    }
+  }
+  return { linkedVendors: linked.length, billVendors: hubVendors.size };
 }
 
 /**

@@ -95,6 +95,11 @@ export class CrashRig {
       ML_CONNECTOR_DATA_DIR: this.dataDir,
       ML_CONNECTOR_MASTER_KEY: this.masterKey,
       ML_CONNECTOR_LOG_LEVEL: 'silent',
+      // The emulators apply a write as soon as its body has arrived, so a killed child's last write
+      // has landed by the time the next child starts (a start takes over a second): a one-second
+      // settle window lets each run settle the intents the previous one left. The window itself is
+      // tested in lost-answers.test.ts with a write that lands late.
+      ML_CONNECTOR_SETTLE_SECONDS: '1',
       ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}),
     };
   }

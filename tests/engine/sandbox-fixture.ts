@@ -19,6 +19,7 @@ import { replay, type ReplayTarget } from '../../src/engine/replay.ts';
 import { reconcile, type ReconcileReport } from '../../src/engine/reconcile.ts';
 import type { Link, LinkSettings } from '../../src/engine/link.ts';
 import type { RunOptions } from '../../src/engine/context.ts';
+import type { EnginePolicy } from '../../src/engine/policy.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
 import type { Db } from '../../src/store/db.ts';
 import { getLink, saveLink } from '../../src/store/repos/links.ts';
@@ -38,6 +39,8 @@ export interface SandboxOptions {
   bill?: { vendors?: number; bills?: number; accounts?: number; departments?: number };
   settings?: Partial<LinkSettings>;
   linkName?: string;
+  /** Engine policy (settle window, retry schedule); the engine's defaults otherwise. */
+  policy?: Partial<EnginePolicy>;
 }
 
 export interface StatsPair {
@@ -68,7 +71,7 @@ export class Sandbox {
       await control(bill.urls.base, 'POST', '/seed', { seed, vendors: 0, bills: 0, ...options.bill });
       const log = silentLogger;
       const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
-      const deps: EngineDeps = { db, log, open: (link) => openLinkSides({ db, box, log }, link) };
+      const deps: EngineDeps = { db, log, open: (link) => openLinkSides({ db, box, log }, link), ...(options.policy ? { policy: options.policy } : {}) };
       const rt: Runtime = { db, box, log, dataDir, deps, close: async () => undefined };
       const linked = await connectSandbox(rt, emulators, { linkName: options.linkName ?? 'e2e', settings: options.settings ?? {} });
       const api = new XeroApi(xero, linked.xeroTenantId);

@@ -32,8 +32,11 @@ export interface RecordRow {
 }
 
 /** Current status of each source record, one row per record, written in bulk per page. */
-export async function saveOutcomes(db: Db, link: string, runId: string, outcomes: readonly RecordOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
+export async function saveOutcomes(db: Db, link: string, runId: string, all: readonly RecordOutcome[]): Promise<void> {
+  if (all.length === 0) return;
+  // One row per record: a record decided twice before a commit (adopted after a lost answer, then
+  // read again on the same page) keeps its last outcome; one statement cannot upsert a row twice.
+  const outcomes = [...new Map(all.map((o) => [`${o.entity}\u0000${o.sourceId}`, o])).values()];
   const col = <K extends keyof RecordOutcome>(k: K) => outcomes.map((o) => o[k]);
   await db.query(
     `insert into records (link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts, last_run_id, target_id, updated_at)
@@ -115,17 +118,19 @@ export async function skipRecord(db: Db, key: { link: string; entity: string; so
 /**
  * Failed records that a later run tries again by itself: failed with one of `codes` (causes that
  * pass), failed at most `waitsMs.length` times, and whose wait after the last failure is over
- * (`waitsMs[n - 1]` after the n-th failure). Oldest first, at most `limit`.
+ * (`waitsMs[n - 1]` after the n-th failure); never those the run `runId` itself failed. Oldest first,
+ * at most `limit`.
  */
-export async function listRetryDue(db: Db, link: string, codes: readonly string[], waitsMs: readonly number[], limit = 500): Promise<RecordRow[]> {
+export async function listRetryDue(db: Db, link: string, runId: string, codes: readonly string[], waitsMs: readonly number[], limit = 500): Promise<RecordRow[]> {
   if (waitsMs.length === 0 || codes.length === 0) return [];
   const { rows } = await db.query<RecordRow>(
     `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
        last_run_id, target_id, updated_at::text as updated_at from records
      where link = $1 and status = 'failed' and error_code = any($2::text[]) and attempts between 1 and $3
        and updated_at + (($4::float8[])[attempts] * interval '1 millisecond') <= now()
+       and last_run_id is distinct from $6
      order by updated_at, source_id limit $5`,
-    [link, [...codes], waitsMs.length, [...waitsMs], limit],
+    [link, [...codes], waitsMs.length, [...waitsMs], limit, runId],
   );
   return rows;
 }

@@ -22,7 +22,10 @@ const differenceText: Record<Difference['kind'], string> = {
   not_archived: 'Voided in the ERP, still active in BILL',
   payment_not_applied: 'BILL payment not applied in the ERP',
   paid_amount_differs: 'Paid amounts differ',
+  payment_escheated: 'BILL payment escheated, not paid to the vendor',
   target_missing: 'BILL bill no longer exists',
+  vendor_missing_in_bill: 'Synced supplier has no active BILL vendor',
+  duplicate_vendor_in_bill: 'More than one BILL vendor for a supplier',
 };
 
 function reportView(ctx: PageContext, linkName: string, erpName: string, saved: ReconcileOutcome): Html {
@@ -41,6 +44,7 @@ function reportView(ctx: PageContext, linkName: string, erpName: string, saved: 
       <div><dt>Linked to BILL</dt><dd>${r.checked.linkedBills}</dd></div>
       <div><dt>BILL bills read</dt><dd>${r.checked.billBills}</dd></div>
       <div><dt>Settled BILL payments</dt><dd>${r.checked.paymentApplications}</dd></div>
+      <div><dt>Suppliers linked to BILL vendors</dt><dd>${r.checked.linkedVendors ?? 0}</dd></div>
     </dl>
     <h2>Totals per currency</h2>
     <div class="table-wrap"><table class="totals">
