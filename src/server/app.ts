@@ -8,6 +8,7 @@ import { apiPlugin } from './api/index.ts';
 import type { ServerServices } from './contract.ts';
 import { collectMetrics, type WorkCounters } from './metrics.ts';
 import type { PollScheduler } from './scheduler/index.ts';
+import { refuseUnstorableText } from './storable-text.ts';
 
 /**
  * Plugins other parts of the server provide, each a fastify plugin taking `{ services }`. They are
@@ -41,6 +42,8 @@ export interface BuiltApp {
 export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { services } = options;
   const app: FastifyInstance = Fastify({ loggerInstance: services.log as FastifyBaseLogger, forceCloseConnections: 'idle' });
+  // First, so every route below (API, webhooks, connect pages, dashboard) gets it.
+  refuseUnstorableText(app);
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });

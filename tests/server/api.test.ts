@@ -88,6 +88,42 @@ forEachBackend('server REST API', (backend) => {
     assert.equal((await s.call('GET', '/api/links/main')).body.settings.pollCron, '*/15 * * * *', 'nothing was changed');
   });
 
+  test('text the database cannot store (NUL, lone surrogates) answers 400 naming the parameter, on every part of the server', async () => {
+    const nul = (answer: { status: number; body: Json }, field: string) => {
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.deepEqual([answer.body.error.code, answer.body.error.field], ['bad_request', field]);
+      assert.match(answer.body.error.message, new RegExp(`^${field.replace(/\./g, '\\.')}: (a key )?contains`));
+    };
+    nul(await s.call('GET', '/api/runs/%00'), 'params.id');
+    nul(await s.call('GET', '/api/records/%00/audit'), 'params.id');
+    nul(await s.call('GET', '/api/records/rec%00x/audit?link=main'), 'params.id');
+    nul(await s.call('GET', '/api/records/x/audit?link=ma%00in'), 'querystring.link');
+    nul(await s.call('PATCH', '/api/links/main', { settings: { pollCron: '*/5 * * * *\u0000' } }), 'body.settings.pollCron');
+    const surrogate = await s.call('PATCH', '/api/links/main', { settings: { pollCron: '*/5 * * * * \ud800' } });
+    nul(surrogate, 'body.settings.pollCron');
+    assert.match(surrogate.body.error.message, /lone surrogate/);
+    nul(await s.call('POST', '/api/links', { name: 'second', erpConnectionId: 'xero', billConnectionId: 'bill', settings: { ['a\u0000']: 1 } }), 'body.settings');
+    assert.equal((await s.call('GET', '/api/links/main')).body.settings.pollCron, '*/15 * * * *', 'nothing was changed');
+
+    // The connect forms and the dashboard pages go through the same check.
+    const form = await fetch(`${s.url}/connect/xero/app`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'clientId=abc%00def&clientSecret=secret-value-123',
+    });
+    assert.equal(form.status, 400);
+    const formBody = await form.text();
+    assert.match(formBody, /body\.clientId: contains a NUL/);
+    assert.ok(!formBody.includes('secret-value-123') && !formBody.includes('abc'), 'the values are not echoed');
+    const login = await fetch(`${s.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: testToken, next: '/' }).toString() });
+    assert.equal(login.status, 303);
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+    const page = await fetch(`${s.url}/record?id=%00`, { headers: { cookie } });
+    assert.equal(page.status, 400);
+    assert.equal(((await page.json()) as Json).error.field, 'querystring.id');
+    assert.equal((await fetch(`${s.url}/record?link=main&id=none`, { headers: { cookie } })).status, 404, 'a storable id is looked up as before');
+  });
+
   test('sync now queues a job; a worker runs it and the bills reach BILL, with the run visible', async () => {
     const accepted = await s.call('POST', '/api/links/main/sync');
     assert.equal(accepted.status, 202);
