@@ -111,7 +111,9 @@ export const transientFailureCodes: readonly ErrorCode[] = [
 async function retryTransientFailures(parts: RunParts): Promise<void> {
   const { ctx } = parts;
   if (ctx.dryRun) return;
-  const due = await listRetryDue(ctx.db, ctx.link.name, transientFailureCodes, ctx.policy.retryAfterMs);
+  // A record read without its id cannot be asked for again; its next change brings it back.
+  const due = (await listRetryDue(ctx.db, ctx.link.name, ctx.runId, transientFailureCodes, ctx.policy.retryAfterMs))
+    .filter((r) => !r.source_id.startsWith('unreadable:'));
   if (due.length === 0) return;
   ctx.count('retry.records', due.length);
   ctx.log.info({ link: ctx.link.name, count: due.length }, 'trying failed records again whose cause was transient');
