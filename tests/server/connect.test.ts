@@ -11,7 +11,7 @@ import { getConnection, readSecret } from '../../src/store/repos/connections.ts'
 import { XeroOAuth, type XeroCredentials } from '../../src/systems/xero/auth.ts';
 import type { ServerServices } from '../../src/server/contract.ts';
 import { connectPlugin, connectionHealth } from '../../src/server/connect/plugin.ts';
-import { urlsOf } from '../../src/server/connect/xero-app.ts';
+import { readXeroApp, urlsOf } from '../../src/server/connect/xero-app.ts';
 
 forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentials form', (b) => {
   let emulators: Emulators;
@@ -135,5 +135,31 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
     const row = await getConnection(b.db, 'bill-main');
     assert.equal(row?.tenant_id, bill.sandbox.organizationId);
     assert.equal((await connectionHealth(b.db)).find((h) => h.id === 'bill-main')?.state, 'ok');
+  });
+
+  test('every connect form refuses a cross-site post, as the dashboard forms do, and changes nothing', async () => {
+    const bill = emulators.bill!;
+    const billFields = { devKey: bill.sandbox.devKey, username: bill.sandbox.username, password: bill.sandbox.password, organizationId: bill.sandbox.organizationId, baseUrl: bill.urls.base };
+    const appBefore = await readXeroApp(services);
+    const forms: [string, Record<string, string>][] = [
+      ['/connect/xero/app', { clientId: 'attacker-app', clientSecret: 'attacker-secret' }],
+      ['/connect/bill', { ...billFields, name: 'bill-cross-site' }],
+      ['/connect/xero/pick', { state: 'any', tenantId: 'any' }],
+      ['/connect/xero/disconnect', { connection: 'xero-any' }],
+    ];
+    for (const [path, fields] of forms) {
+      for (const origin of ['https://attacker.example', 'null', 'http://127.0.0.1:1']) {
+        // Even with the API token: a browser that holds a session would send the same form.
+        const res = await postForm(path, fields, { ...auth, origin });
+        assert.equal(res.status, 403, `${path} from ${origin}`);
+        assert.equal(await res.text(), 'Cross-site form posts are refused.');
+      }
+    }
+    assert.deepEqual(await readXeroApp(services), appBefore, 'the Xero app settings are unchanged');
+    assert.equal(await getConnection(b.db, 'bill-cross-site'), null, 'no connection saved');
+    // A post from the pages' own origin goes through.
+    const sameSite = await postForm('/connect/bill', { ...billFields, name: 'bill-same-site' }, { ...auth, origin: base });
+    assert.equal(sameSite.status, 200);
+    assert.equal((await getConnection(b.db, 'bill-same-site'))?.tenant_id, bill.sandbox.organizationId);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { ServerServices } from '../contract.ts';
+import { refuseCrossSitePost } from '../dashboard/cross-site.ts';
 import { readXeroWebhookKey } from '../webhooks/xero-key.ts';
 import { registerBillRoutes } from './bill-routes.ts';
 import { defaultRequireUser } from './guard.ts';
@@ -24,6 +25,9 @@ export interface ConnectPluginOptions {
 export const connectPlugin: FastifyPluginAsync<ConnectPluginOptions> = async (app: FastifyInstance, options) => {
   const { services } = options;
   const requireUser = options.requireUser ?? defaultRequireUser(services);
+  // The same cross-site guard as the dashboard's forms, on every form here (the Xero app settings,
+  // BILL credentials, the tenant pick and disconnect), whatever `requireUser` the app supplies.
+  app.addHook('onRequest', refuseCrossSitePost);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerServices } from '../contract.ts';
 import { serveAssets } from './assets.ts';
+import { refuseCrossSitePost } from './cross-site.ts';
 import { field, type Dashboard } from './context.ts';
 import { href } from './html.ts';
 import { registerAccounts } from './routes/accounts.ts';
@@ -15,14 +16,6 @@ import { readCookie, readSession, sameSecret, sessionCookie, type Session } from
 export interface DashboardOptions {
   services: ServerServices;
 }
-
-const hostOf = (origin: string): string | null => {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
-  }
-};
 
 /** Pages readable without a session. */
 const isPublic = (relativePath: string): boolean => relativePath === '/login' || relativePath.startsWith('/assets/');
@@ -54,13 +47,7 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
   });
 
   // A cross-site POST carries a foreign Origin; refusing it is a second guard next to SameSite=Strict.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST') return;
-    const origin = request.headers.origin;
-    if (origin && hostOf(origin) !== request.headers.host) {
-      return reply.code(403).type('text/plain').send('Cross-site form posts are refused.');
-    }
-  });
+  app.addHook('onRequest', refuseCrossSitePost);
 
   app.addHook('onRequest', async (request, reply) => {
     const path = relativeOf(request);
