@@ -1,4 +1,4 @@
-import type { ConnectorError } from '../core/errors.ts';
+import type { ConnectorError, ErrorCode } from '../core/errors.ts';
 import type { Money } from '../core/money.ts';
 import type { Bill, BillPaymentApplication, Department, GlAccount, SystemId, TargetBillState, Vendor } from '../model/types.ts';
 import type { BillPayload } from '../flows/xero-to-bill/map-bill.ts';
@@ -9,13 +9,35 @@ import type { ErpPaymentPayload } from '../flows/bill-to-xero/map-payment.ts';
  * What the engine needs from each side, in canonical terms. Each system folder implements its side
  * over its own client (src/systems/<x>/port.ts); the engine never sees wire formats. An ERP that
  * sends bills to BILL (Xero, Acumatica) is an ErpBillSource; BILL is the PayablesHub.
+ *
+ * A Page is one page of a delta read: only an unreadable page (not JSON, no list) fails the
+ * page; a record on it that cannot be read is in `invalid`.
  */
-export interface Page<T> {
-  items: T[];
-  /** Records on this page that could not be read (bad amounts, missing fields): failed, not dropped. */
-  invalid?: { id: string; label: string; reason: string }[];
+export interface Page<T> extends Read<T> {
   /** The checkpoint to store once every write for this page is committed. */
   cursor: string | null;
+}
+
+/**
+ * A record a read returned that could not be decoded or turned into the model (a field of the wrong
+ * type, a bad date, an amount with too many decimals, a currency that is not ISO 4217). It is
+ * recorded as failed with `code`, on its own; the other records of the read go on.
+ */
+export interface InvalidRecord {
+  /** The record's id on its source; null when the id itself could not be read. */
+  id: string | null;
+  /** How people know the record (its number, its name); '' when nothing of it could be read. */
+  label: string;
+  /** What is wrong, naming the field. */
+  reason: string;
+  code: ErrorCode;
+}
+
+/** What a read of several records gives: the records read, and those that could not be. */
+export interface Read<T> {
+  items: T[];
+  /** Failed, never dropped: the engine records each one as failed with its own code. */
+  invalid: InvalidRecord[];
 }
 
 export type WriteResult = { ok: true; targetId: string } | { ok: false; error: ConnectorError };
@@ -33,10 +55,12 @@ export interface ErpBillSource {
   listAccounts(): Promise<GlAccount[]>;
   /** Suppliers changed since the checkpoint, oldest first. */
   iterateSuppliers(since: string | null): AsyncIterable<Page<Vendor>>;
-  getVendors(ids: readonly string[]): Promise<Vendor[]>;
+  /** Suppliers by id (replay, and suppliers first met on a bill); an id the ERP does not return is left out. */
+  getVendors(ids: readonly string[]): Promise<Read<Vendor>>;
   /** Payable bills (all statuses) changed since the checkpoint, oldest first. */
   iterateBills(since: string | null): AsyncIterable<Page<Bill>>;
-  getBills(ids: readonly string[]): Promise<Bill[]>;
+  /** Bills by id (replay, webhook follow-ups, payments checks); an id the ERP does not return is left out. */
+  getBills(ids: readonly string[]): Promise<Read<Bill>>;
   /** Posts payments; one result per payment, in order (a rejected one does not sink the others). */
   postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]>;
   /**
@@ -91,5 +115,5 @@ export interface PayablesHub {
   /** Payment applications changed since the checkpoint, oldest first. */
   iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>>;
   /** The applications of these payments (replay of single payment records). */
-  getPaymentApplications(paymentIds: readonly string[]): Promise<BillPaymentApplication[]>;
+  getPaymentApplications(paymentIds: readonly string[]): Promise<Read<BillPaymentApplication>>;
 }

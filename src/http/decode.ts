@@ -44,3 +44,33 @@ export function dropNulls(value: unknown): unknown {
   }
   return value;
 }
+
+/** One element of a list answer that did not match its schema: where it was, the element, and why. */
+export interface UndecodedItem {
+  index: number;
+  /** The element as sent (nulls dropped); only for picking out an id or a label, never to log. */
+  raw: unknown;
+  /** The offending paths inside the element and what was expected (e.g. `Total: expected decimal amount`), never the values. */
+  reason: string;
+}
+
+/**
+ * Checks each element of a list answer on its own, so one element in an unexpected shape is set
+ * aside with its reason while the others are read. The answer itself (its envelope) was decoded
+ * by decodeWire, which already dropped the nulls.
+ */
+export function decodeItems<S extends z.ZodType>(schema: S, items: readonly unknown[]): { records: z.output<S>[]; invalid: UndecodedItem[] } {
+  const records: z.output<S>[] = [];
+  const invalid: UndecodedItem[] = [];
+  items.forEach((raw, index) => {
+    const result = schema.safeParse(raw);
+    if (result.success) {
+      records.push(result.data);
+      return;
+    }
+    const issues = result.error.issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const more = result.error.issues.length > 5 ? ` (+${result.error.issues.length - 5} more)` : '';
+    invalid.push({ index, raw, reason: redactText(`${issues.join('; ')}${more}`) });
+  });
+  return { records, invalid };
+}

@@ -107,7 +107,7 @@ if (unavailable && process.env.CI === 'true') {
     test('after the account is created in BILL, Replay reached with the keyboard turns the record green', async () => {
       // Fix the cause for real: create in BILL, through its API, the accounts this bill uses and BILL lacks.
       const { erp, hub } = await fx.deps.open(fx.link);
-      const [bill] = await erp.getBills([failedBillId]);
+      const [bill] = (await erp.getBills([failedBillId])).items;
       const erpAccounts = await erp.listAccounts();
       const billCodes = new Set((await hub.listAccounts()).map((a) => a.code));
       const wanted = erpAccounts.filter((a) => bill!.lines.some((l) => l.account?.code === a.code) && !billCodes.has(a.code));

@@ -25,7 +25,8 @@ test('Xero client: organisation, accounts, tracking categories and contacts by i
     const ids = [...contacts.map((c) => c.ContactID), ...Array.from({ length: 60 - contacts.length }, () => randomUUID())];
     await h.resetStats();
     const found = await tenant.getContactsByIds(ids);
-    assert.equal(found.length, contacts.length);
+    assert.equal(found.records.length, contacts.length);
+    assert.deepEqual(found.invalid, []);
     assert.equal(callsTo(await h.stats(), /GET .*\/Contacts/), 2);
   } finally {
     await h.stop();
@@ -54,7 +55,7 @@ test('Xero client: paged ACCPAY invoices in UpdatedDateUTC order, tenant header 
     assert.ok(newer.length > 0 && newer.length < invoices.length);
     assert.ok(newer.every((i) => Date.parse(i.UpdatedDateUTC!) >= Math.floor(Date.parse(mark) / 1000) * 1000));
     const byId = await tenant.getInvoicesByIds(invoices.slice(0, 3).map((i) => i.InvoiceID));
-    assert.equal(byId.length, 3);
+    assert.equal(byId.records.length, 3);
   } finally {
     await h.stop();
   }
@@ -101,7 +102,7 @@ test('Xero client: contacts, bills and per-element payment results; payments fou
     assert.ok(results[0]!.ok);
     assert.ok(!results[1]!.ok);
     if (!results[1]!.ok) assert.match(results[1]!.error.message, /exceeds the amount outstanding/);
-    const [after] = await tenant.getInvoicesByIds([invoice!.InvoiceID]);
+    const [after] = (await tenant.getInvoicesByIds([invoice!.InvoiceID])).records;
     assert.equal(after!.AmountDue, '60');
 
     const found = await tenant.findPaymentsByReference([ref, 'no such "ref"']);
@@ -109,7 +110,7 @@ test('Xero client: contacts, bills and per-element payment results; payments fou
     assert.equal(found[0]!.Amount, '40.11');
     const deleted = await tenant.deletePayment(found[0]!.PaymentID!);
     assert.equal(deleted.Status, 'DELETED');
-    const [restored] = await tenant.getInvoicesByIds([invoice!.InvoiceID]);
+    const [restored] = (await tenant.getInvoicesByIds([invoice!.InvoiceID])).records;
     assert.equal(restored!.AmountDue, '100.11');
   } finally {
     await h.stop();

@@ -13,7 +13,7 @@ import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
 import type { AccountMap } from './accounts.ts';
 import { isPlannedVendorId, type VendorSync } from './vendors.ts';
-import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
+import { isFatal, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
 
 /** vendor|invoice number|amount: how a bill is found again on BILL when a create's answer was lost. */
 export const billMatchKey = (vendorId: string, invoiceNumber: string, amountMinor: bigint): string =>
@@ -59,10 +59,7 @@ export class BillSync {
     const since = await getCursor(this.ctx.db, this.ctx.link.name, streams.erpBills);
     let done = 0;
     for await (const page of prefetch(this.ctx.erp.iterateBills(since))) {
-      for (const bad of page.invalid ?? []) {
-        recordFailure(this.ctx, { entity: entities.bill, sourceId: bad.id, label: bad.label },
-          { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' }, 'MLC_ERR_BAD_RESPONSE', `the ERP sent a bill that cannot be read: ${bad.reason}`);
-      }
+      recordInvalid(this.ctx, entities.bill, page.invalid, { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' });
       await this.process(page.items);
       await commitPage(this.ctx, 'bills', { stream: streams.erpBills, value: page.cursor });
       done += page.items.length;
@@ -74,7 +71,8 @@ export class BillSync {
   async syncIds(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 50) {
       const bills = await this.ctx.erp.getBills(ids.slice(i, i + 50));
-      await this.process(bills);
+      recordInvalid(this.ctx, entities.bill, bills.invalid, { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' });
+      await this.process(bills.items);
       await commitPage(this.ctx, 'bills', null);
     }
   }

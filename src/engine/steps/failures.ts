@@ -1,6 +1,7 @@
 import type { ConnectorError, ErrorCode } from '../../core/errors.ts';
 import type { Decision } from '../../flows/types.ts';
 import type { RunContext, PlanEntry } from '../context.ts';
+import type { InvalidRecord } from '../ports.ts';
 
 /**
  * Errors that stop the whole run instead of failing one record: the connection needs the user
@@ -25,6 +26,24 @@ export function recordFailure(
     { ...base, targetId: base.targetId ?? null, step: 'failed', outcome: 'failed', errorCode: code, message, payload, response },
     { sourceSystem: base.sourceSystem, status: 'failed', reason: message, errorCode: code, errorMessage: message, targetId: base.targetId ?? null },
   );
+}
+
+/**
+ * Records each record a read could not decode or map as failed with its own code, so it is seen
+ * and can be replayed; the caller commits them with the page whose cursor passes them. A record
+ * read without its id is kept under "unreadable:<label>" (nothing can ask its source for it again
+ * by id; its next change brings it back).
+ */
+export function recordInvalid(
+  ctx: RunContext,
+  entity: string,
+  records: readonly InvalidRecord[],
+  base: { sourceSystem: string; targetSystem: string | null },
+): void {
+  for (const r of records) {
+    const sourceId = r.id ?? `unreadable:${r.label || 'a record without id or name'}`;
+    recordFailure(ctx, { entity, sourceId, label: r.label }, base, r.code, `${ctx.systemName(base.sourceSystem)} sent a ${entity} that cannot be read: ${r.reason}`);
+  }
 }
 
 /** Records a conflict that needs a person: status 'conflict', never silently ignored. */

@@ -9,7 +9,7 @@ import { sendInChunks } from '../bulk.ts';
 import { recordWaiting, settleIntents } from '../intents.ts';
 import { commitPage } from '../commit.ts';
 import { entities, streams } from '../link.ts';
-import { isFatal, recordFailure, recordNonWrite } from './failures.ts';
+import { isFatal, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
 
 /** A dry run's stand-in for the BILL id of a vendor it would create. */
 const plannedVendorId = (supplierId: string) => `new-vendor:${supplierId}`;
@@ -87,6 +87,7 @@ export class VendorSync {
     const since = await getCursor(this.ctx.db, this.ctx.link.name, streams.erpSuppliers);
     let done = 0;
     for await (const page of this.ctx.erp.iterateSuppliers(since)) {
+      recordInvalid(this.ctx, entities.vendor, page.invalid, { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' });
       await this.process(page.items);
       await commitPage(this.ctx, 'vendors', { stream: streams.erpSuppliers, value: page.cursor });
       done += page.items.length;
@@ -103,7 +104,8 @@ export class VendorSync {
       const missing = unknown.filter((id) => !this.resolved.has(id));
       if (missing.length > 0) {
         const vendors = await this.ctx.erp.getVendors(missing);
-        await this.process(vendors);
+        recordInvalid(this.ctx, entities.vendor, vendors.invalid, { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' });
+        await this.process(vendors.items);
         await commitPage(this.ctx, 'vendors', null);
         for (const id of missing) if (!this.resolved.has(id)) this.resolved.set(id, null);
       }
@@ -114,7 +116,9 @@ export class VendorSync {
   /** Re-runs the given ERP suppliers regardless of cursors (replay). */
   async syncIds(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 50) {
-      await this.process(await this.ctx.erp.getVendors(ids.slice(i, i + 50)));
+      const vendors = await this.ctx.erp.getVendors(ids.slice(i, i + 50));
+      recordInvalid(this.ctx, entities.vendor, vendors.invalid, { sourceSystem: this.ctx.erp.system, targetSystem: 'bill' });
+      await this.process(vendors.items);
       await commitPage(this.ctx, 'vendors', null);
     }
   }

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { formatMoney } from '../../core/money.ts';
 import type { Bill, GlAccount, Vendor } from '../../model/types.ts';
-import type { ErpBillSource, Page, PaymentAccountRef, WriteResult } from '../../engine/ports.ts';
+import type { ErpBillSource, InvalidRecord, Page, PaymentAccountRef, Read, WriteResult } from '../../engine/ports.ts';
 import type { ErpPaymentPayload } from '../../flows/bill-to-xero/map-payment.ts';
-import type { XeroTenantClient } from './tenant-client.ts';
-import { accountToModel, contactToModel, invoiceToModel, UnreadableRecord } from './to-model.ts';
-import type { XeroInvoice } from './schema.ts';
+import type { UndecodedItem } from '../../http/decode.ts';
+import { textField, UnreadableRecord } from '../unreadable.ts';
+import type { XeroRead, XeroTenantClient } from './tenant-client.ts';
+import { accountToModel, contactToModel, invoiceToModel } from './to-model.ts';
+import type { XeroContact, XeroInvoice } from './schema.ts';
 import { xeroSpec } from './spec.ts';
+
+/** Xero ids are GUIDs (xero_accounting.yaml `format: uuid`); anything else is not worth a call. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Xero as the engine's bill source: reads in canonical terms, posts payments back. */
 export class XeroBillSource implements ErpBillSource {
@@ -26,22 +31,26 @@ export class XeroBillSource implements ErpBillSource {
     // IsSupplier changes do not bump UpdatedDateUTC (Xero requests-and-responses docs), so suppliers
     // first seen on a bill are also pulled in by the bills step.
     for await (const page of this.client.iterateContacts({ ...(since ? { modifiedSince: since } : {}), where: 'IsSupplier==true', pageSize: xeroSpec.batchCaps.pageSize })) {
-      yield { items: page.records.map(contactToModel), cursor: page.maxUpdatedDateUTC ?? since };
+      yield { ...toVendors(page), cursor: page.maxUpdatedDateUTC ?? since };
     }
   }
 
-  async getVendors(ids: readonly string[]): Promise<Vendor[]> {
-    return (await this.client.getContactsByIds(ids)).map(contactToModel);
+  async getVendors(ids: readonly string[]): Promise<Read<Vendor>> {
+    const { wanted, invalid } = xeroIds(ids);
+    const read = toVendors(await this.client.getContactsByIds(wanted));
+    return { items: read.items, invalid: [...invalid, ...read.invalid] };
   }
 
   async *iterateBills(since: string | null): AsyncIterable<Page<Bill>> {
     for await (const page of this.client.iterateInvoices({ ...(since ? { modifiedSince: since } : {}), where: 'Type=="ACCPAY"', pageSize: xeroSpec.batchCaps.pageSize })) {
-      yield { ...toBills(page.records), cursor: page.maxUpdatedDateUTC ?? since };
+      yield { ...toBills(page), cursor: page.maxUpdatedDateUTC ?? since };
     }
   }
 
-  async getBills(ids: readonly string[]): Promise<Bill[]> {
-    return toBills(await this.client.getInvoicesByIds(ids)).items;
+  async getBills(ids: readonly string[]): Promise<Read<Bill>> {
+    const { wanted, invalid } = xeroIds(ids);
+    const read = toBills(await this.client.getInvoicesByIds(wanted));
+    return { items: read.items, invalid: [...invalid, ...read.invalid] };
   }
 
   async postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]> {
@@ -80,16 +89,38 @@ export class XeroBillSource implements ErpBillSource {
   }
 }
 
-function toBills(records: readonly XeroInvoice[]): { items: Bill[]; invalid: { id: string; label: string; reason: string }[] } {
+/**
+ * Ids that can be asked for, and the others as invalid: an id that is not a GUID stands for a
+ * record that was read without its id, which Xero cannot be asked for again (its next change
+ * brings it back through the delta read).
+ */
+function xeroIds(ids: readonly string[]): { wanted: string[]; invalid: InvalidRecord[] } {
+  const invalid = ids.filter((id) => !GUID.test(id)).map((id): InvalidRecord => ({
+    id, label: '', code: 'MLC_ERR_BAD_RESPONSE', reason: 'it was read without its Xero id, so it cannot be read again by id; it is read again when it next changes in Xero',
+  }));
+  return { wanted: ids.filter((id) => GUID.test(id)), invalid };
+}
+
+/** An element that did not match its schema, named by whatever of its id and label can be read. */
+function undecoded(item: UndecodedItem, idKey: string, labelKey: string): InvalidRecord {
+  const id = textField(item, idKey);
+  return { id, label: textField(item, labelKey) ?? id ?? '', reason: item.reason, code: 'MLC_ERR_BAD_RESPONSE' };
+}
+
+function toBills(read: XeroRead<XeroInvoice>): Read<Bill> {
   const items: Bill[] = [];
-  const invalid: { id: string; label: string; reason: string }[] = [];
-  for (const r of records) {
+  const invalid = read.invalid.map((i) => undecoded(i, 'InvoiceID', 'InvoiceNumber'));
+  for (const r of read.records) {
     try {
       items.push(invoiceToModel(r));
     } catch (e) {
       if (!(e instanceof UnreadableRecord)) throw e;
-      invalid.push({ id: r.InvoiceID, label: r.InvoiceNumber ?? r.InvoiceID, reason: e.message });
+      invalid.push({ id: r.InvoiceID, label: r.InvoiceNumber ?? r.InvoiceID, reason: e.message, code: e.code });
     }
   }
   return { items, invalid };
+}
+
+function toVendors(read: XeroRead<XeroContact>): Read<Vendor> {
+  return { items: read.records.map(contactToModel), invalid: read.invalid.map((i) => undecoded(i, 'ContactID', 'Name')) };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
+import { decodeItems, type UndecodedItem } from '../../http/decode.ts';
 import type { Authorizer, HttpMethod, Transport, TransportRequest } from '../../http/transport.ts';
 import {
   accountSchema,
@@ -37,9 +38,17 @@ import {
   type XeroPaymentInput,
 } from './write-shapes.ts';
 
-/** One page of a paged read, with the newest UpdatedDateUTC on it (the checkpoint candidate). */
-export interface XeroPage<T> {
+/**
+ * Records read by a list call, each checked on its own: `invalid` holds the elements that did not
+ * match their schema (with the reason), so one bad record does not make the others unreadable.
+ */
+export interface XeroRead<T> {
   records: T[];
+  invalid: UndecodedItem[];
+}
+
+/** One page of a paged read, with the newest UpdatedDateUTC on it (the checkpoint candidate). */
+export interface XeroPage<T> extends XeroRead<T> {
   page: number;
   maxUpdatedDateUTC: string | undefined;
   pagination: XeroPagination | undefined;
@@ -138,7 +147,8 @@ export class XeroTenantClient {
   ): AsyncGenerator<XeroPage<z.output<S>>> {
     const pageSize = Math.min(options.pageSize ?? defaults.pageSize, xeroSpec.batchCaps.pageSize);
     const headers: Record<string, string> = options.modifiedSince !== undefined ? { 'if-modified-since': ifModifiedSinceValue(options.modifiedSince) } : {};
-    const schema = envelope(key, item);
+    // Only the envelope must be readable for the page to be; its elements are checked one by one.
+    const schema = envelope(key, z.unknown());
     for (let page = options.startPage ?? 1; ; page += 1) {
       const query = {
         page,
@@ -148,11 +158,13 @@ export class XeroTenantClient {
         includeArchived: options.includeArchived,
       };
       const body = (await this.call('GET', path, schema, operation, { query, headers })) as Record<string, unknown> & { pagination: XeroPagination | undefined };
-      const records = body[key] as z.output<S>[];
-      yield { records, page, maxUpdatedDateUTC: maxUpdated(records), pagination: body.pagination };
+      const elements = body[key] as unknown[];
+      const { records, invalid } = decodeItems(item, elements);
+      // The checkpoint comes from the records read; an unreadable one is recorded as failed with the page.
+      yield { records, invalid, page, maxUpdatedDateUTC: maxUpdated(records), pagination: body.pagination };
       const lastByCount = body.pagination ? page >= body.pagination.pageCount : false;
       // The documented end of a paged list is a page shorter than pageSize (https://developer.xero.com/faq/limits/retrieving-data).
-      if (records.length < pageSize || lastByCount) return;
+      if (elements.length < pageSize || lastByCount) return;
     }
   }
 
@@ -161,11 +173,11 @@ export class XeroTenantClient {
     return this.pages('/Contacts', 'Contacts', contactSchema, 'iterateContacts', options, { order: 'UpdatedDateUTC ASC', pageSize: 100 });
   }
 
-  /** Contacts by id, ≤50 ids per call to stay under URL limits (XeroAPI/Xero-Java#331). */
-  async getContactsByIds(ids: readonly string[]): Promise<XeroContact[]> {
+  /** Contacts by id, ≤50 ids per call to stay under URL limits (XeroAPI/Xero-Java#331); each checked on its own. */
+  async getContactsByIds(ids: readonly string[]): Promise<XeroRead<XeroContact>> {
     const pages = await mapLimit(chunks(ids, xeroSpec.batchCaps.idsPerGet), xeroSpec.limits.concurrency.budget, async (chunk) =>
-      (await this.call('GET', '/Contacts', envelope('Contacts', contactSchema), 'getContactsByIds', { query: { IDs: chunk.join(','), includeArchived: true } })).Contacts);
-    return pages.flat();
+      (await this.call('GET', '/Contacts', envelope('Contacts', z.unknown()), 'getContactsByIds', { query: { IDs: chunk.join(','), includeArchived: true } })).Contacts);
+    return decodeItems(contactSchema, pages.flat());
   }
 
   async createContacts(contacts: readonly XeroContactInput[], options?: WriteOptions): Promise<XeroItemResult<XeroContact>[]> {
@@ -182,11 +194,11 @@ export class XeroTenantClient {
    * is paged ("Up to 100 invoices will be returned in a single API call with line items",
    * xero_accounting.yaml getInvoices `page`), so each chunk of ≤50 ids is asked for as page 1.
    */
-  async getInvoicesByIds(ids: readonly string[]): Promise<XeroInvoice[]> {
+  async getInvoicesByIds(ids: readonly string[]): Promise<XeroRead<XeroInvoice>> {
     // The chunks go out side by side; the transport's limiter keeps them within Xero's per-tenant limits.
     const pages = await mapLimit(chunks(ids, xeroSpec.batchCaps.idsPerGet), xeroSpec.limits.concurrency.budget, async (chunk) =>
-      (await this.call('GET', '/Invoices', envelope('Invoices', invoiceSchema), 'getInvoicesByIds', { query: { IDs: chunk.join(','), page: 1 } })).Invoices);
-    return pages.flat();
+      (await this.call('GET', '/Invoices', envelope('Invoices', z.unknown()), 'getInvoicesByIds', { query: { IDs: chunk.join(','), page: 1 } })).Invoices);
+    return decodeItems(invoiceSchema, pages.flat());
   }
 
   async createInvoices(invoices: readonly XeroInvoiceInput[], options?: WriteOptions): Promise<XeroItemResult<XeroInvoice>[]> {
@@ -224,13 +236,13 @@ export class XeroTenantClient {
       const wanted = new Set(refs);
       const since = new Date(options.postedAfter.getTime() - clockSkewAllowanceMs);
       for await (const page of this.pages('/Payments', 'Payments', paymentSchema, 'findPaymentsByReference', { modifiedSince: since }, { order: 'UpdatedDateUTC ASC', pageSize: xeroSpec.batchCaps.pageSize })) {
-        out.push(...page.records.filter((p) => p.Reference !== undefined && wanted.has(p.Reference)));
+        out.push(...allRead(page, 'Payments', 'findPaymentsByReference').filter((p) => p.Reference !== undefined && wanted.has(p.Reference)));
       }
       return out;
     }
     for (const chunk of chunks(refs, referencesPerWhere)) {
       for await (const page of this.pages('/Payments', 'Payments', paymentSchema, 'findPaymentsByReference', { where: whereAnyEquals('Reference', chunk) }, { pageSize: 100 })) {
-        out.push(...page.records);
+        out.push(...allRead(page, 'Payments', 'findPaymentsByReference'));
       }
     }
     return out;
@@ -280,6 +292,16 @@ export class XeroTenantClient {
     }
     return toItemResults(elements, item, `${method} ${path}`, operation);
   }
+}
+
+/**
+ * The records of a read that must be whole: a payment this search cannot read might be the one
+ * it looks for, and missing it would post that payment twice, so one unreadable element fails it.
+ */
+function allRead<T>(read: XeroRead<T>, key: string, operation: string): T[] {
+  if (read.invalid.length === 0) return read.records;
+  const issues = read.invalid.slice(0, 5).map((i) => `${key}[${i.index}]: ${i.reason}`);
+  throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: `xero xero.${operation}: unexpected answer shape: ${issues.join('; ')}` });
 }
 
 function maxUpdated(records: readonly { UpdatedDateUTC?: string | undefined }[]): string | undefined {

@@ -1,4 +1,5 @@
 import { isKnownCurrency, money, parseMoney, type Money } from '../../core/money.ts';
+import { UnreadableRecord } from '../unreadable.ts';
 import type { Bill, BillStatus, GlAccount, PostalAddress, Vendor } from '../../model/types.ts';
 import type { XeroAccount, XeroContact, XeroInvoice } from './schema.ts';
 
@@ -62,35 +63,31 @@ const statuses: Record<string, BillStatus> = {
   DRAFT: 'draft', SUBMITTED: 'submitted', AUTHORISED: 'approved', PAID: 'paid', VOIDED: 'voided', DELETED: 'deleted',
 };
 
-/** A bill Xero sent that cannot be turned into the canonical model, with the reason. */
-export class UnreadableRecord extends Error {
-  override readonly name = 'UnreadableRecord';
-}
-
 /**
  * An ACCPAY invoice as a canonical bill. Line amounts are what the supplier is owed per line:
  * LineAmount plus its TaxAmount when amounts are tax-exclusive, so lines add up to Total
- * (xero_accounting.yaml LineAmountTypes). An unknown currency keeps zero amounts so the mapper can
- * fail the bill with MLC_ERR_UNKNOWN_CURRENCY instead of the page failing.
+ * (xero_accounting.yaml LineAmountTypes). A bill whose amounts cannot be held as money (a currency
+ * that is not ISO 4217, more decimals than its currency has) is an UnreadableRecord naming the
+ * field: it fails alone, and its page goes on.
  */
 export function invoiceToModel(i: XeroInvoice): Bill {
   const status = statuses[i.Status];
-  if (!status) throw new UnreadableRecord(`unknown invoice status '${i.Status}'`);
-  if (!i.Contact?.ContactID) throw new UnreadableRecord('the bill has no contact');
+  if (!status) throw new UnreadableRecord(`Status: unknown invoice status '${i.Status}'`);
+  if (!i.Contact?.ContactID) throw new UnreadableRecord('Contact: the bill has no contact');
   const currency = i.CurrencyCode ?? 'USD';
-  const known = isKnownCurrency(currency);
-  const amount = (v: string | undefined): Money => {
-    if (!known) return money(currency, 0n);
+  // Every amount and label of a bill needs its currency's minor unit, so no part of it can be read without one.
+  if (!isKnownCurrency(currency)) throw new UnreadableRecord(`CurrencyCode '${currency}' is not an ISO 4217 code`, 'MLC_ERR_UNKNOWN_CURRENCY');
+  const amount = (field: string, v: string | undefined): Money => {
     try {
       return parseMoney(v ?? '0', currency);
     } catch (e) {
-      throw new UnreadableRecord(e instanceof Error ? e.message : String(e));
+      throw new UnreadableRecord(`${field}: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
   const exclusive = (i.LineAmountTypes ?? 'Exclusive') === 'Exclusive';
-  const lines = (i.LineItems ?? []).map((l) => {
-    const net = amount(l.LineAmount);
-    const tax = exclusive ? amount(l.TaxAmount) : money(currency, 0n);
+  const lines = (i.LineItems ?? []).map((l, n) => {
+    const net = amount(`LineItems[${n}].LineAmount`, l.LineAmount);
+    const tax = exclusive ? amount(`LineItems[${n}].TaxAmount`, l.TaxAmount) : money(currency, 0n);
     return {
       description: l.Description?.trim() || 'Bill line',
       amount: { currency, minor: net.minor + tax.minor },
@@ -107,9 +104,9 @@ export function invoiceToModel(i: XeroInvoice): Bill {
     dueDate: i.DueDate ?? date,
     currency,
     status,
-    total: amount(i.Total),
-    amountDue: amount(i.AmountDue),
-    amountPaid: amount(i.AmountPaid),
+    total: amount('Total', i.Total),
+    amountDue: amount('AmountDue', i.AmountDue),
+    amountPaid: amount('AmountPaid', i.AmountPaid),
     lines,
     updatedAt: i.UpdatedDateUTC ?? new Date(0).toISOString(),
   };
