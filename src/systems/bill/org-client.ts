@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
+import { decodeItems, type UndecodedItem } from '../../http/decode.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { HttpMethod, Transport, TransportRequest } from '../../http/transport.ts';
 import { chunks } from '../chunks.ts';
@@ -36,6 +37,12 @@ import {
 /** One page of a BILL list, with the newest updatedTime on it (the checkpoint candidate). */
 export interface BillPage<T> {
   records: T[];
+  /**
+   * Elements that did not match their schema, with the reason: filled only by the lists read one
+   * record at a time (payments), so one bad payment does not make its page unreadable. Every other
+   * list fails whole on a bad element, as a record missing from it could be created twice.
+   */
+  invalid: UndecodedItem[];
   /** Token for the next page, to resume a stream mid-way; undefined on the last page. */
   nextPage: string | undefined;
   maxUpdatedTime: string | undefined;
@@ -99,19 +106,22 @@ export class BillOrgClient {
     operation: string,
     options: BillListOptions,
     defaultSort: string | undefined,
+    eachOnItsOwn = false,
   ): AsyncGenerator<BillPage<z.output<S>>> {
     const max = Math.min(options.max ?? billSpec.batchCaps.pageSize, billSpec.batchCaps.pageSize);
     const filters = encodeFilters([...updatedSince(options.updatedSince), ...(options.filters ?? [])]);
     const sort = options.sort ?? defaultSort;
-    const schema = listEnvelope(item);
+    const schema = listEnvelope(eachOnItsOwn ? z.unknown() : item);
     let page = options.page;
     for (;;) {
       // The page token is tied to the same filters and sort, so they are sent on every page.
       const body = await this.call(base, 'GET', path, schema, operation, { query: { max, filters, sort, page } });
-      const records = body.results as z.output<S>[];
+      const elements = body.results as unknown[];
+      const { records, invalid } = eachOnItsOwn ? decodeItems(item, elements) : { records: elements as z.output<S>[], invalid: [] };
       const next = body.nextPage === '' ? undefined : body.nextPage;
-      yield { records, nextPage: next, maxUpdatedTime: maxUpdated(records) };
-      if (!next || records.length === 0) return;
+      // The checkpoint comes from the records read; an unreadable one is recorded as failed with the page.
+      yield { records, invalid, nextPage: next, maxUpdatedTime: maxUpdated(records) };
+      if (!next || elements.length === 0) return;
       page = next;
     }
   }
@@ -212,8 +222,9 @@ export class BillOrgClient {
     return this.call('api', 'POST', `/bills/${encodeURIComponent(billId)}/archive`, billSchema, 'archiveBill', { idempotent: true });
   }
 
+  /** Payments page by page, each checked on its own (`invalid`). */
   iteratePayments(options: BillListOptions = {}): AsyncGenerator<BillPage<BillPayment>> {
-    return this.pages('api', '/payments', paymentSchema, 'iteratePayments', options, 'updatedTime:asc');
+    return this.pages('api', '/payments', paymentSchema, 'iteratePayments', options, 'updatedTime:asc', true);
   }
 
   async getPayment(paymentId: string): Promise<BillPayment> {

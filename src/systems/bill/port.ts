@@ -1,7 +1,9 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
 import type { BillPaymentApplication, Department, GlAccount, TargetBillLine, TargetBillState } from '../../model/types.ts';
-import type { HubBillSummary, Page, PayablesHub } from '../../engine/ports.ts';
+import type { HubBillSummary, InvalidRecord, Page, PayablesHub, Read } from '../../engine/ports.ts';
+import type { UndecodedItem } from '../../http/decode.ts';
+import { textField } from '../unreadable.ts';
 import type { BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
 import type { VendorIndexEntry, VendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
 import type { BillOrgClient } from './org-client.ts';
@@ -224,41 +226,72 @@ export class BillPayablesHub implements PayablesHub {
     }
   }
 
-  private applications(p: BillPayment): BillPaymentApplication[] {
-    const statusText = p.singleStatus ?? p.status ?? 'UNDEFINED';
-    const state: BillPaymentApplication['state'] = cancelledStatuses.has(statusText) || cancelledStatuses.has(p.status ?? '')
-      ? 'cancelled'
-      : settledStatuses.has(statusText) ? 'settled' : 'pending';
-    const currency = this.currencyOf(p.vendorId);
-    return p.billPayments.map((bp) => ({
-      id: bp.id ?? `${p.id}:${bp.billId}`,
-      paymentId: p.id,
-      billId: bp.billId,
-      amount: this.amount(bp.amount, currency),
-      date: p.processDate,
-      state,
-      statusText,
-      updatedAt: p.updatedTime,
-    }));
+  /**
+   * The payments' applications in canonical terms. An application whose amount cannot be held as
+   * money in its vendor's bill currency (more decimals than the currency has, or a currency that is
+   * not ISO 4217) is invalid on its own, and so is each application of a payment that did not
+   * decode; the others are read. Invalid ones carry the label the engine records payments under,
+   * "BILL <payment id> <application id>" (flows/bill-to-xero paymentReference), so they can be replayed.
+   */
+  private applications(payments: readonly BillPayment[], undecoded: readonly UndecodedItem[]): Read<BillPaymentApplication> {
+    const out: Read<BillPaymentApplication> = { items: [], invalid: undecoded.flatMap(undecodedApplications) };
+    for (const p of payments) {
+      const statusText = p.singleStatus ?? p.status ?? 'UNDEFINED';
+      const state: BillPaymentApplication['state'] = cancelledStatuses.has(statusText) || cancelledStatuses.has(p.status ?? '')
+        ? 'cancelled'
+        : settledStatuses.has(statusText) ? 'settled' : 'pending';
+      const currency = this.currencyOf(p.vendorId);
+      p.billPayments.forEach((bp, n) => {
+        const id = bp.id ?? `${p.id}:${bp.billId}`;
+        const bad = (code: InvalidRecord['code'], reason: string) => out.invalid.push({ id, label: `BILL ${p.id} ${id}`, code, reason });
+        if (!isKnownCurrency(currency)) return bad('MLC_ERR_UNKNOWN_CURRENCY', `the vendor's bill currency '${currency}' is not an ISO 4217 code`);
+        let amount: Money;
+        try {
+          amount = parseMoney(bp.amount, currency);
+        } catch (e) {
+          return bad('MLC_ERR_BAD_RESPONSE', `billPayments[${n}].amount: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        out.items.push({ id, paymentId: p.id, billId: bp.billId, amount, date: p.processDate, state, statusText, updatedAt: p.updatedTime });
+      });
+    }
+    return out;
   }
 
   async *iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>> {
     // The next page is asked for while this page's vendors are read (BILL pages by token, one after another).
     for await (const page of prefetch(this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) }))) {
       await this.knowVendors(page.records.map((p) => p.vendorId));
-      yield { items: page.records.flatMap((p) => this.applications(p)), cursor: page.maxUpdatedTime ?? since };
+      yield { ...this.applications(page.records, page.invalid), cursor: page.maxUpdatedTime ?? since };
     }
   }
 
-  async getPaymentApplications(paymentIds: readonly string[]): Promise<BillPaymentApplication[]> {
-    const out: BillPaymentApplication[] = [];
+  async getPaymentApplications(paymentIds: readonly string[]): Promise<Read<BillPaymentApplication>> {
+    const payments: BillPayment[] = [];
     for (const id of paymentIds) {
       const payment = await this.client.getPayment(id);
       await this.knowVendors([payment.vendorId]);
-      out.push(...this.applications(payment));
+      payments.push(payment);
     }
-    return out;
+    return this.applications(payments, []);
   }
+}
+
+/**
+ * A payment that did not decode, as one invalid entry per application whose id can be read (the
+ * ids applications() would give), or one for the payment when none can.
+ */
+function undecodedApplications(item: UndecodedItem): InvalidRecord[] {
+  const paymentId = textField(item, 'id');
+  const raw = item.raw as { billPayments?: unknown };
+  const lines = Array.isArray(raw?.billPayments) ? (raw.billPayments as unknown[]) : [];
+  const ids = lines.flatMap((bp) => {
+    if (bp === null || typeof bp !== 'object') return [];
+    const { id, billId } = bp as { id?: unknown; billId?: unknown };
+    if (typeof id === 'string' && id) return [id];
+    return paymentId && typeof billId === 'string' && billId ? [`${paymentId}:${billId}`] : [];
+  });
+  const entry = (id: string | null): InvalidRecord => ({ id, label: paymentId ? `BILL ${paymentId} ${id ?? '?'}` : '', code: 'MLC_ERR_BAD_RESPONSE', reason: item.reason });
+  return ids.length > 0 ? ids.map(entry) : [entry(null)];
 }
 
 function clean<T extends Record<string, string | null | undefined>>(o: T): { [K in keyof T]?: string } {
