@@ -18,6 +18,18 @@ export function isSecretField(name: string): boolean {
   return secretFieldPattern.test(name);
 }
 
+/** Credential field names in any case style (devKey, accessToken, clientSecret, sessionId, webhookKey). */
+const credentialFieldPattern = /token|secret|password|passwd|pass$|key$|session|credential|cookie|verifier|signature/i;
+
+/**
+ * Whether a field of a stored credential holds a secret, so its value is registered for scrubbing.
+ * Only secrets are: the identifiers that travel beside them in the clear — organizationId,
+ * tenantId, username, clientId, userId, URLs, scope, expiry times — stay readable in logs.
+ */
+export function isCredentialSecretField(name: string): boolean {
+  return isSecretField(name) || credentialFieldPattern.test(name);
+}
+
 export function redactText(text: string): string {
   let out = text;
   for (const secret of registeredSecrets) {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SecretBox } from '../store/repos/secret-box.ts';
-import { registerSecret } from '../core/redact.ts';
+import { isCredentialSecretField, registerSecret } from '../core/redact.ts';
 import { VaultError } from './errors.ts';
 import { loadKeyFile } from './key-file.ts';
 
@@ -68,9 +68,6 @@ export class Vault implements SecretBox {
   }
 }
 
-/** Field names whose string values are credentials (broader than redact.ts: camelCase too). */
-const secretishKey = /token|secret|password|passwd|pass$|key$|session|credential|cookie|verifier/i;
-
 function registerPlaintext(plaintext: string): void {
   registerSecret(plaintext);
   let value: unknown;
@@ -82,7 +79,7 @@ function registerPlaintext(plaintext: string): void {
   const walk = (v: unknown, key: string | null, depth: number): void => {
     if (depth > 8) return;
     if (typeof v === 'string') {
-      if (key === null || secretishKey.test(key)) registerSecret(v);
+      if (key === null || isCredentialSecretField(key)) registerSecret(v);
     } else if (Array.isArray(v)) {
       for (const item of v) walk(item, key, depth + 1);
     } else if (v && typeof v === 'object') {

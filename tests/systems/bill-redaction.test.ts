@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { databaseCredentialStore } from '../../src/app/credential-store.ts';
+import { openSecretBox } from '../../src/app/secret-box.ts';
 import { ConnectorError } from '../../src/core/errors.ts';
+import type { BillCredentials } from '../../src/systems/bill/auth.ts';
+import { readSecret, saveConnection } from '../../src/store/repos/connections.ts';
+import { forEachBackend } from '../helpers/db.ts';
 import { startBillHarness } from './bill-harness.ts';
 
 test('BILL: logs and errors of a full flow never contain the password, devKey or any sessionId', async () => {
@@ -45,4 +51,37 @@ test('BILL: logs and errors of a full flow never contain the password, devKey or
   } finally {
     await h.stop();
   }
+});
+
+forEachBackend('credentials read from the database', (b) => {
+  test('the logs show the organisation id, while passwords, tokens, developer keys and session ids stay scrubbed', async () => {
+    const h = await startBillHarness({ seed: 22 });
+    try {
+      const box = await openSecretBox({ dataDir: b.dataDir, masterKey: randomBytes(32).toString('hex') });
+      const orgId = h.emu.sandbox.organizationId;
+      await saveConnection(b.db, box, { id: 'bill', system: 'bill', label: orgId, tenantId: orgId, config: {}, secret: { ...h.emu.sandbox } });
+      const xero = { accessToken: `at-${randomBytes(12).toString('hex')}`, refreshToken: `rt-${randomBytes(12).toString('hex')}`, clientSecret: `cs-${randomBytes(12).toString('hex')}`, scope: 'accounting.transactions offline_access', expiresAt: Date.now() };
+      await saveConnection(b.db, box, { id: 'xero', system: 'xero', label: 'Demo', tenantId: 'tenant-1', config: {}, secret: xero });
+      await readSecret(b.db, box, 'xero');
+      // The real login, with the credentials read from and the session stored to the database.
+      const org = h.client({ credentials: databaseCredentialStore<BillCredentials>(b.db, box, 'bill') }).forOrg(orgId);
+      await org.listDepartments();
+      const stored = await readSecret<BillCredentials>(b.db, box, 'bill');
+      assert.ok(stored.session?.sessionId, 'the session went to the database');
+      // What a careless log line could carry: every value, named and inside text.
+      h.logs.logger.info({ organizationId: orgId, detail: `org ${orgId} user ${stored.username} ${stored.password} ${stored.devKey} ${stored.session.sessionId} ${xero.accessToken} ${xero.refreshToken} ${xero.clientSecret}` }, `connection for ${orgId}`);
+
+      const login = h.logs.lines().find((l) => l.msg === 'logged in to BILL');
+      assert.equal(login?.organizationId, orgId, 'the login line names the organisation');
+      const last = h.logs.lines().at(-1)!;
+      assert.equal(last.msg, `connection for ${orgId}`);
+      assert.match(String(last.detail), new RegExp(`^org ${orgId} user ${stored.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\[REDACTED\\] ){5}\\[REDACTED\\]$`));
+      const text = h.logs.text();
+      for (const secret of [stored.password, stored.devKey, stored.session.sessionId, xero.accessToken, xero.refreshToken, xero.clientSecret]) {
+        assert.ok(!text.includes(secret), 'a secret reached the log');
+      }
+    } finally {
+      await h.stop();
+    }
+  });
 });

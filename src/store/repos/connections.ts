@@ -1,4 +1,4 @@
-import { registerSecret } from '../../core/redact.ts';
+import { isCredentialSecretField, registerSecret } from '../../core/redact.ts';
 import type { Db } from '../db.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -88,8 +88,20 @@ export async function deleteConnection(db: Db, id: string): Promise<void> {
   await db.query('delete from connections where id = $1', [id]);
 }
 
-/** Every string value in a decrypted secret is registered for scrubbing from logs and errors. */
-function registerSecretsIn(value: unknown): void {
-  if (typeof value === 'string') registerSecret(value);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) registerSecretsIn(v);
+/**
+ * The secrets in a decrypted credential are registered for scrubbing from logs and errors: the
+ * string values of secret-named fields (password, devKey, sessionId, accessToken, clientSecret),
+ * at any depth. The other fields are identifiers, not secrets: registering BILL's organizationId
+ * once turned every mention of the organisation in the logs into [REDACTED].
+ */
+function registerSecretsIn(value: unknown, key: string | null = null, depth = 0): void {
+  if (depth > 8) return;
+  if (typeof value === 'string') {
+    // A secret stored as bare text is a secret as a whole.
+    if (key === null ? depth === 0 : isCredentialSecretField(key)) registerSecret(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) registerSecretsIn(v, key, depth + 1);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) registerSecretsIn(v, k, depth + 1);
+  }
 }
