@@ -1,7 +1,7 @@
 import { asConnectorError, ConnectorError, errorCatalogue, type ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
-import { markNeedsReconnect } from '../store/repos/connections.ts';
+import { markNeedsReconnect, markSuccess } from '../store/repos/connections.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import { listRetryDue } from '../store/repos/records.ts';
 import { finishRun, startRun } from '../store/repos/runs.ts';
@@ -80,6 +80,10 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   const troubled = Object.entries(counts).some(([k, n]) => (k.endsWith('.fail') || k.endsWith('.conflict')) && n > 0);
   const status = error?.code === 'MLC_ERR_STOPPED' ? 'interrupted' : error ? 'failed' : troubled ? 'partial' : 'succeeded';
   if (!dryRun) await finishRun(deps.db, runId, { status, counts, errorCode: error?.code ?? null, errorMessage: error?.message ?? null });
+  // A run that ended without a fatal error talked to both systems: that is each connection's last success.
+  if (!dryRun && (status === 'succeeded' || status === 'partial')) {
+    for (const id of new Set([link.erpConnectionId, link.billConnectionId])) await markSuccess(deps.db, id).catch(() => undefined);
+  }
   return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message } : null };
 }
 

@@ -98,6 +98,24 @@ describe('dashboard over HTTP', () => {
     assert.equal(rows.length, 1);
   });
 
+  test('a successful sync is the last success of both connections, not only ping or connect', async () => {
+    const { cookie, csrf } = await signIn();
+    await fx.db.query("update connections set last_success_at = '2020-01-02 03:04:00+00'");
+    const before = await inject({ url: '/', cookie });
+    assert.equal((before.body.match(/2020-01-02 03:04 UTC/g) ?? []).length, 2, 'both connections show the old success');
+    const runs = fx.done.length;
+    assert.equal((await inject({ method: 'POST', url: '/links/main/sync', cookie, form: { _csrf: csrf } })).statusCode, 303);
+    const deadline = Date.now() + 60_000;
+    while (fx.done.length === runs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const { rows } = await fx.db.query<{ status: string; finished_at: string }>("select status, finished_at::text as finished_at from runs order by started_at desc limit 1");
+    assert.match(rows[0]!.status, /^(succeeded|partial)$/);
+    const shown = await inject({ url: '/', cookie });
+    assert.doesNotMatch(shown.body, /2020-01-02 03:04 UTC/);
+    const { rows: connections } = await fx.db.query<{ id: string; last: string }>('select id, last_success_at::text as last from connections order by id');
+    assert.equal(connections.length, 2);
+    for (const c of connections) assert.ok(Date.parse(c.last.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')) >= Date.parse(rows[0]!.finished_at.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')) - 1000, `${c.id} succeeded when the run ended`);
+  });
+
   test('vendor text is escaped, and Skip marks a failed record skipped with an audit event, once', async () => {
     const { cookie, csrf } = await signIn();
     await saveOutcomes(fx.db, 'main', 'run_test', [{
