@@ -1,9 +1,11 @@
 import { addMoney, compareMoney, formatMoney, money, type Money } from '../core/money.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
-import { ConnectorError } from '../core/errors.ts';
+import { asConnectorError, ConnectorError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
 import { getMappings, listLinked } from '../store/repos/id-map.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
+import { saveReconcile } from '../store/repos/reconcile-reports.ts';
 import type { EngineDeps } from './sync.ts';
 import { billMatchKey } from './steps/bills.ts';
 import { entities, type Link } from './link.ts';
@@ -22,7 +24,13 @@ export interface ReconcileReport {
   link: string;
   agree: boolean;
   checked: { erpBills: number; linkedBills: number; billBills: number; paymentApplications: number; linkedVendors: number; billVendors: number };
-  totals: Record<string, { erpLinked: string; bill: string; paidInBill: string; paidInErp: string }>;
+  /**
+   * Per currency. `erp`: every ERP bill that should be in BILL (the linked ones and the approved
+   * unpaid ones missing there), so a missing bill shows in the totals as well as in the
+   * differences; `erpLinked`: the linked ones only; `bill`: the BILL bills they are linked to and
+   * any active duplicates of them.
+   */
+  totals: Record<string, { erp: string; erpLinked: string; bill: string; paidInBill: string; paidInErp: string }>;
   differences: Difference[];
 }
 
@@ -59,13 +67,13 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
     }
   }
 
-  type TotalField = 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
+  type TotalField = 'erp' | 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
   const sums = new Map<string, Record<TotalField, Money>>();
   const bump = (currency: string, field: TotalField, m: Money) => {
     let t = sums.get(currency);
     if (!t) {
       const zero = money(currency, 0n);
-      t = { erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
+      t = { erp: zero, erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
       sums.set(currency, t);
     }
     if (m.currency === currency) t[field] = addMoney(t[field], m);
@@ -73,6 +81,9 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
 
   let erpBills = 0;
   let linkedBills = 0;
+  // Active BILL bills that duplicate a linked one, and the linked ones: each duplicate counts once in BILL's total.
+  const duplicates = new Set<string>();
+  const linkedTargets = new Set<string>();
   for await (const page of erp.iterateBills(null)) {
     const mapped = await getMappings(db, { link: link.name, entity: entities.bill }, page.items.map((b) => b.id));
     for (const b of page.items) {
@@ -80,13 +91,17 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
       const row = mapped.get(b.id);
       const eligible = b.status === 'approved' && b.amountPaid.minor === 0n;
       if (!row || row.state !== 'linked') {
-        if (eligible) differences.push({ kind: 'missing_in_bill', erpBillId: b.id, billId: null, detail: `approved unpaid bill ${b.invoiceNumber} (${formatMoney(b.total)} ${b.currency}) has no BILL bill` });
+        if (eligible) {
+          differences.push({ kind: 'missing_in_bill', erpBillId: b.id, billId: null, detail: `approved unpaid bill ${b.invoiceNumber} (${formatMoney(b.total)} ${b.currency}) has no BILL bill` });
+          bump(b.currency, 'erp', b.total);
+        }
         continue;
       }
       linkedBills += 1;
       const target = hubBills.get(row.target_id!);
       if (!target) {
         differences.push({ kind: 'target_missing', erpBillId: b.id, billId: row.target_id, detail: `BILL bill ${row.target_id} linked to ${b.invoiceNumber} no longer exists` });
+        if (b.status !== 'voided' && b.status !== 'deleted') bump(b.currency, 'erp', b.total);
         continue;
       }
       for (const a of escheated.get(target.id) ?? []) {
@@ -101,13 +116,16 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
         if (!target.archived) differences.push({ kind: 'not_archived', erpBillId: b.id, billId: target.id, detail: `bill ${b.status} in the ERP but BILL bill ${target.id} is active` });
         continue;
       }
+      bump(b.currency, 'erp', b.total);
       bump(b.currency, 'erpLinked', b.total);
       bump(target.amount.currency, 'bill', target.amount);
+      linkedTargets.add(target.id);
       if (target.amount.currency !== b.currency || compareMoney(target.amount, b.total) !== 0) {
         differences.push({ kind: 'amount_differs', erpBillId: b.id, billId: target.id, detail: `ERP ${formatMoney(b.total)} ${b.currency} vs BILL ${formatMoney(target.amount)} ${target.amount.currency}` });
       }
       const dupes = hubByKey.get(billMatchKey(target.vendorId, target.invoiceNumber, target.amount.minor)) ?? [];
       if (dupes.length > 1) {
+        for (const id of dupes) duplicates.add(id);
         differences.push({ kind: 'duplicate_in_bill', erpBillId: b.id, billId: target.id, detail: `BILL has ${dupes.length} active bills ${dupes.join(', ')} for ${b.invoiceNumber}` });
       }
       const paidInBill = settled.get(target.id) ?? money(b.currency, 0n);
@@ -123,6 +141,7 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
       }
     }
   }
+  for (const id of duplicates) if (!linkedTargets.has(id)) bump(hubBills.get(id)!.amount.currency, 'bill', hubBills.get(id)!.amount);
   const vendors = await reconcileVendors(db, link, hub, differences);
   log.info({ link: link.name, differences: differences.length }, 'reconcile finished');
   return {
@@ -130,7 +149,7 @@ export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: Pay
     agree: differences.length === 0,
     checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications, ...vendors },
     totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
-      erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
+      erp: formatMoney(t.erp), erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
     }])),
     differences,
   };
@@ -170,9 +189,25 @@ async function reconcileVendors(db: Db, link: Link, hub: PayablesHub, difference
 /**
  * Reconciles a link under its lease, so it never reads while a sync in any process is half-way
  * through writing (which would show differences that the sync is about to remove). A link being
- * synced is MLC_ERR_CONFLICT: reconcile again when the run ends.
+ * synced is MLC_ERR_CONFLICT: reconcile again when the run ends. The outcome, report or failure,
+ * is kept as the link's last reconciliation wherever it ran (CLI, worker), so every reader shows
+ * the same answer.
  */
 export async function reconcileLink(deps: Pick<EngineDeps, 'db' | 'log' | 'open'>, link: Link): Promise<ReconcileReport> {
+  const at = new Date().toISOString();
+  let report: ReconcileReport;
+  try {
+    report = await reconcileUnderLease(deps, link);
+  } catch (e) {
+    const error = asConnectorError(e);
+    await saveReconcile(deps.db, { link: link.name, at, report: null, error: { code: error.code, message: redactText(error.message) } }).catch(() => undefined);
+    throw e;
+  }
+  await saveReconcile(deps.db, { link: link.name, at, report, error: null });
+  return report;
+}
+
+async function reconcileUnderLease(deps: Pick<EngineDeps, 'db' | 'log' | 'open'>, link: Link): Promise<ReconcileReport> {
   const lease = await tryAcquireLease(deps.db, `link:${link.name}`);
   if (!lease) throw new ConnectorError({ code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; reconcile again when it finishes` });
   try {

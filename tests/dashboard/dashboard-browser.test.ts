@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { reconcileLink } from '../../src/engine/reconcile.ts';
 import { listRecords } from '../../src/store/repos/records.ts';
 import { browserUnavailable, launchBrowser, screenshotDir, type Browser } from './browser.ts';
 import { openDashboardFixture, type DashboardFixture } from './fixture.ts';
@@ -148,14 +149,32 @@ if (unavailable && process.env.CI === 'true') {
       assert.match(await unmatched.first().innerText(), /No match in BILL[\s\S]*Bills using it fail/);
       assert.ok((await page.locator('tr.matched').count()) >= 1);
       await shoot('accounts');
+    });
 
-      await page.getByRole('link', { name: 'Reconcile' }).first().click();
-      await page.getByRole('button', { name: 'Reconcile main now' }).click();
-      await page.locator('.verdict').waitFor();
+    test('a reconciliation run outside the dashboard (as the CLI runs it) is the one the page shows; the missing bills count in the totals', async () => {
+      // `ml-connector reconcile` calls reconcileLink with its runtime; the embedded database is held by the server here.
+      const cli = await reconcileLink(fx.deps, fx.link);
       const stillFailed = (await listRecords(fx.db, { link: 'main', status: ['failed'], entity: 'bill' })).length;
+      assert.ok(stillFailed >= 1 && !cli.agree);
+      await page.getByRole('link', { name: 'Reconcile' }).first().click();
+      await page.getByRole('heading', { level: 1, name: 'Reconcile' }).waitFor();
+      assert.match(await page.locator('.verdict').innerText(), new RegExp(`^${cli.differences.length} difference`), 'the CLI reconciliation, not "Not reconciled yet"');
+
+      await page.getByRole('button', { name: 'Reconcile main now' }).click();
+      await page.getByRole('status').filter({ hasText: 'Reconciliation finished' }).waitFor();
       assert.match(await page.locator('.verdict').innerText(), new RegExp(`^${stillFailed} difference`));
       assert.equal(await page.locator('table.differences tbody tr').filter({ hasText: 'Approved unpaid bill missing in BILL' }).count(), stillFailed);
-      assert.ok((await page.locator('table.totals tbody tr').count()) >= 1, 'totals per currency');
+      const rows = page.locator('table.totals tbody tr');
+      assert.ok((await rows.count()) >= 1, 'totals per currency');
+      // Each missing bill is in Xero's total and not in BILL's, so the bills' totals differ, as the differences say.
+      const { erp } = await fx.deps.open(fx.link);
+      const missing = (await erp.getBills((await listRecords(fx.db, { link: 'main', status: ['failed'], entity: 'bill' })).map((r) => r.source_id))).items;
+      const currencies = new Set(missing.map((b) => b.currency));
+      for (const currency of currencies) {
+        const cells = await rows.filter({ has: page.locator('th', { hasText: currency }) }).locator('td').allInnerTexts();
+        assert.notEqual(cells[0], cells[1], `${currency}: Xero and BILL totals`);
+        assert.equal(cells[2], 'differ');
+      }
       await shoot('reconcile');
     });
 

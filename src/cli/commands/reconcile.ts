@@ -29,7 +29,7 @@ the link runs in another process (its half-written state would show as differenc
 function human(r: ReconcileReport): string {
   const head = `Link '${r.link}': ${r.agree ? 'the ledgers agree' : `${r.differences.length} difference(s)`}`;
   const checked = `  checked ${r.checked.erpBills} ERP bills (${r.checked.linkedBills} linked), ${r.checked.billBills} BILL bills, ${r.checked.paymentApplications} settled BILL payments, ${r.checked.linkedVendors} suppliers linked to BILL vendors`;
-  const totals = table([['  currency', 'ERP linked', 'BILL', 'paid in BILL', 'paid in ERP'], ...Object.entries(r.totals).map(([c, t]) => [`  ${c}`, t.erpLinked, t.bill, t.paidInBill, t.paidInErp])]);
+  const totals = table([['  currency', 'ERP due in BILL', 'BILL', 'paid in BILL', 'paid in ERP'], ...Object.entries(r.totals).map(([c, t]) => [`  ${c}`, t.erp, t.bill, t.paidInBill, t.paidInErp])]);
   const diffs = r.differences.slice(0, 200).map((d) => `  ${d.kind}: ${d.detail}`);
   return [head, checked, totals, ...diffs].join('\n');
 }

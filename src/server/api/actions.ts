@@ -10,7 +10,7 @@ const reconcileSchema = z.object({
   link: z.string(),
   agree: z.boolean(),
   checked: z.object({ erpBills: z.number(), linkedBills: z.number(), billBills: z.number(), paymentApplications: z.number(), linkedVendors: z.number(), billVendors: z.number() }),
-  totals: z.record(z.string(), z.object({ erpLinked: z.string(), bill: z.string(), paidInBill: z.string(), paidInErp: z.string() })).meta({ description: 'Decimal strings per currency' }),
+  totals: z.record(z.string(), z.object({ erp: z.string(), erpLinked: z.string(), bill: z.string(), paidInBill: z.string(), paidInErp: z.string() })).meta({ description: 'Decimal strings per currency' }),
   differences: z.array(z.object({ kind: z.string(), erpBillId: z.string().nullable(), billId: z.string().nullable(), detail: z.string() })),
 });
 

@@ -47,11 +47,12 @@ function reportView(ctx: PageContext, linkName: string, erpName: string, saved: 
       <div><dt>Suppliers linked to BILL vendors</dt><dd>${r.checked.linkedVendors ?? 0}</dd></div>
     </dl>
     <h2>Totals per currency</h2>
+    <p class="muted">${erpName} bills due in BILL are the linked ones and the approved unpaid ones missing there; BILL bills are the ones they are linked to and any duplicates.</p>
     <div class="table-wrap"><table class="totals">
-      <thead><tr><th scope="col">Currency</th><th scope="col" class="num">${erpName} bills (linked)</th><th scope="col" class="num">BILL bills</th><th scope="col"><span class="visually-hidden">Bills compared</span></th>
+      <thead><tr><th scope="col">Currency</th><th scope="col" class="num">${erpName} bills due in BILL</th><th scope="col" class="num">BILL bills</th><th scope="col"><span class="visually-hidden">Bills compared</span></th>
         <th scope="col" class="num">Paid in BILL</th><th scope="col" class="num">Paid in ${erpName}</th><th scope="col"><span class="visually-hidden">Payments compared</span></th></tr></thead>
       <tbody>${Object.entries(r.totals).sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => html`<tr>
-        <th scope="row">${currency}</th><td class="num">${t.erpLinked}</td><td class="num">${t.bill}</td><td>${same(t.erpLinked, t.bill)}</td>
+        <th scope="row">${currency}</th><td class="num">${t.erp ?? t.erpLinked}</td><td class="num">${t.bill}</td><td>${same(t.erp ?? t.erpLinked, t.bill)}</td>
         <td class="num">${t.paidInBill}</td><td class="num">${t.paidInErp}</td><td>${same(t.paidInBill, t.paidInErp)}</td></tr>`)}</tbody>
     </table></div>
     ${r.differences.length > 0 ? html`<h2>Differences</h2><div class="table-wrap"><table class="differences">
