@@ -87,6 +87,15 @@ if (unavailable && process.env.CI === 'true') {
       assert.equal(await page.getByText("A GL account on this record has no match in BILL's chart of accounts.").count(), failed.length);
 
       // Narrow by filters, as a person would: failed bills from Xero.
+      // Any status: the primary Replay sits only on the records that need attention, not on synced ones.
+      await page.getByLabel('Status').selectOption('all');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForURL(/status=all/);
+      const synced = page.locator('table.records tbody tr').filter({ has: page.locator('.status-synced') });
+      assert.ok((await synced.count()) >= 1);
+      assert.equal(await synced.locator('button').count(), 0, 'no Replay on synced records');
+      assert.equal(await page.locator('button.primary.replay').count(), await page.locator('table.records tbody tr').filter({ has: page.locator('.status-failed, .status-conflict') }).count());
+
       await page.getByLabel('Status').selectOption('failed');
       await page.getByLabel('From system').selectOption('xero');
       await page.getByLabel('Kind').selectOption('bill');
@@ -125,9 +134,10 @@ if (unavailable && process.env.CI === 'true') {
       }
       assert.ok(reached, 'Replay is reachable with Tab');
       await page.keyboard.press('Enter');
-      await page.getByRole('status').filter({ hasText: 'Replay queued' }).waitFor();
+      // The page follows the replay and then says what came of it, not only a changed try count.
+      await page.getByRole('status').filter({ hasText: 'Replay finished: created on the target. The record is synced.' }).waitFor({ timeout: 60_000 });
       const badge = page.locator('.lead .status-synced');
-      await badge.waitFor({ timeout: 60_000 });
+      await badge.waitFor();
       assert.equal(await badge.innerText(), 'synced');
       assert.equal(await badge.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(227, 244, 232)', 'green');
       const targetId = await page.locator('[data-side="target"]').innerText();
@@ -136,6 +146,7 @@ if (unavailable && process.env.CI === 'true') {
       const [record] = await listRecords(fx.db, { link: 'main', entity: 'bill', status: ['synced'] }).then((rs) => rs.filter((r) => r.source_id === failedBillId));
       assert.equal(record?.target_id, targetId);
       assert.deepEqual(await runKinds(), ['sync', 'replay']);
+      assert.equal(await page.locator('button.replay').count(), 0, 'a synced record offers no Replay');
       await page.getByText('Payload sent').click();
       assert.match(await page.locator('ol.trail > li').last().locator('pre').first().innerText(), /"invoiceNumber"/);
       await shoot('record-trail');

@@ -14,6 +14,8 @@ export interface PageContext {
   signature?: string;
   /** Work is waiting or running: poll often. */
   busy?: boolean;
+  /** The page waits for the outcome of work the person started: reload when it ends. */
+  awaiting?: boolean;
 }
 
 /** Fixed notices shown after a form was handled; the query carries only the key, never text. */
@@ -27,6 +29,11 @@ const notices: Record<string, { tone: 'good' | 'bad' | 'info'; text: string }> =
   'reconcile-queued': { tone: 'info', text: 'Reconciliation is waiting behind work running on this BILL organisation; this page shows its report once it is done.' },
   'reconcile-failed': { tone: 'bad', text: 'Reconciliation could not finish; the reason is shown below.' },
 };
+
+/** A notice with its own text, for outcomes that name what happened (escaped like any text). */
+export function noticeWith(tone: 'good' | 'bad' | 'info', text: string): Html {
+  return html`<p class="notice notice-${tone}" role="status">${text}</p>`;
+}
 
 export function notice(key: string | undefined): Html {
   const n = key ? notices[key] : undefined;
@@ -56,7 +63,7 @@ function nav(ctx: PageContext): Html {
     <form method="post" action="${ctx.base}/logout" class="logout">${csrfField(ctx)}<button type="submit" class="link-button">Log out</button></form>`;
 }
 
-export function page(ctx: PageContext, title: string, body: Html, query: { notice?: string } = {}): string {
+export function page(ctx: PageContext, title: string, body: Html, query: { notice?: string; outcome?: Html } = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -66,7 +73,7 @@ export function page(ctx: PageContext, title: string, body: Html, query: { notic
 <link rel="stylesheet" href="${ctx.base}/assets/dashboard.css">
 <script src="${ctx.base}/assets/dashboard.js" defer></script>
 </head>
-<body data-base="${ctx.base}"${ctx.signature ? html` data-signature="${ctx.signature}"` : ''}${ctx.busy ? html` data-busy="1"` : ''}>
+<body data-base="${ctx.base}"${ctx.signature ? html` data-signature="${ctx.signature}"` : ''}${ctx.busy ? html` data-busy="1"` : ''}${ctx.awaiting ? html` data-awaiting="1"` : ''}>
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="${ctx.base}/">ml-connector</a>
@@ -74,7 +81,7 @@ export function page(ctx: PageContext, title: string, body: Html, query: { notic
 </header>
 <main id="main" tabindex="-1">
 <h1>${title}</h1>
-${notice(query.notice)}
+${query.outcome ?? notice(query.notice)}
 <p id="live" class="live" role="status" aria-live="polite"></p>
 ${body}
 </main>

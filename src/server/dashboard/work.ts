@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunRow } from '../../store/repos/runs.ts';
 import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
+import type { LinkWorkOutput } from '../worker/handler.ts';
 
 /**
  * What is waiting or running, for the pages' progress display. The dashboard changes data only by
@@ -53,4 +54,31 @@ export async function currentActivity(services: ServerServices): Promise<Activit
   ]);
   const state = JSON.stringify([waiting.map((w) => [w.link, w.detail]), running.rows.map((r) => r.id), latest.rows[0]?.id ?? null]);
   return { waiting, running: running.rows, signature: createHash('sha256').update(state).digest('hex').slice(0, 16) };
+}
+
+/** Where a job the person started from a page stands: still to run, done with its run, or ended without one. */
+export type JobOutcome =
+  | { state: 'waiting' }
+  | { state: 'done'; output: LinkWorkOutput }
+  | { state: 'failed'; message: string };
+
+const jobIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The outcome of a link-work job by its id (from the page's `job` query, set when the button was
+ * pressed), so the page that follows a replay can say what came of it. Null for an unknown id.
+ */
+export async function jobOutcome(services: ServerServices, id: string | undefined): Promise<JobOutcome | null> {
+  if (!id || !jobIdPattern.test(id)) return null;
+  const job = await services.queue.boss.getJobById<unknown>(linkWorkJob.name, id);
+  if (!job) return null;
+  if (job.state === 'completed') {
+    const output = job.output as Partial<LinkWorkOutput> | null;
+    return output && typeof output.runId === 'string' ? { state: 'done', output: output as LinkWorkOutput } : { state: 'failed', message: 'the job ended without a run' };
+  }
+  if (job.state === 'failed' || job.state === 'cancelled') {
+    const output = job.output as { message?: unknown } | null;
+    return { state: 'failed', message: typeof output?.message === 'string' ? output.message : `the job was ${job.state}` };
+  }
+  return { state: 'waiting' };
 }

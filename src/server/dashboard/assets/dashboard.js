@@ -14,7 +14,8 @@
   var busy = body.hasAttribute('data-busy');
   // A page reached by pressing a button ("Replay queued") waits for that work even when, at the
   // moment it was drawn, a worker had taken the job but not yet started its run.
-  var watching = busy || new URL(window.location.href).searchParams.has('notice');
+  // The same for a page that shows the outcome of such work once it is done (data-awaiting).
+  var watching = busy || body.hasAttribute('data-awaiting') || new URL(window.location.href).searchParams.has('notice');
   var failures = 0;
 
   function typing() {

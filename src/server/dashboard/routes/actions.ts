@@ -19,9 +19,13 @@ export function registerActions(d: Dashboard): void {
     const back = field(body, 'back');
     return back && back.startsWith(`${base}/`) && !back.startsWith('//') && !back.includes('\\') ? back.slice(base.length) : fallback;
   };
-  const withNotice = (path: string, notice: string): [string, Record<string, string>] => {
+  const withNotice = (path: string, notice: string, job?: string | null): [string, Record<string, string>] => {
     const [p, q] = path.split('?');
-    return [p ?? '/', { ...Object.fromEntries(new URLSearchParams(q ?? '')), notice }];
+    const query: Record<string, string> = { ...Object.fromEntries(new URLSearchParams(q ?? '')), notice };
+    // The job's id lets the page that follows say what came of it once it ran (jobOutcome).
+    if (job) query.job = job;
+    else delete query.job;
+    return [p ?? '/', query];
   };
 
   app.post<{ Params: { name: string } }>('/links/:name/sync', async (request, reply) => {
@@ -35,17 +39,17 @@ export function registerActions(d: Dashboard): void {
   app.post<{ Params: { name: string } }>('/links/:name/replay-failed', async (request, reply) => {
     const link = await getLink(services.db, request.params.name);
     if (!link) return d.redirect(reply, '/records', { notice: 'unknown-link' });
-    await sendLinkWork(services, link, { kind: 'replay', link: link.name, target: { failed: true } });
-    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), 'replay-queued'));
+    const job = await sendLinkWork(services, link, { kind: 'replay', link: link.name, target: { failed: true } });
+    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), 'replay-queued', job));
   });
 
   app.post('/records/replay', async (request, reply) => {
     const link = await getLink(services.db, field(request.body, 'link') ?? '');
     const id = field(request.body, 'id');
     if (!link || !id) return d.redirect(reply, '/records', { notice: 'unknown-link' });
-    await sendLinkWork(services, link, { kind: 'replay', link: link.name, target: { id } });
+    const job = await sendLinkWork(services, link, { kind: 'replay', link: link.name, target: { id } });
     services.log.info({ link: link.name, id }, 'replay requested from the dashboard');
-    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), 'replay-queued'));
+    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), 'replay-queued', job));
   });
 
   app.post('/records/skip', async (request, reply) => {
@@ -54,6 +58,6 @@ export function registerActions(d: Dashboard): void {
     const id = field(request.body, 'id') ?? '';
     const skipped = link && entity && id ? await skipRecord(services.db, { link, entity, sourceId: id }, skipNote) : false;
     if (skipped) services.log.info({ link, entity, id }, 'record skipped from the dashboard');
-    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), skipped ? 'skipped' : 'not-skipped'));
+    return d.redirect(reply, ...withNotice(backTo(request.body, '/records'), skipped ? 'skipped' : 'not-skipped', null));
   });
 }

@@ -2,13 +2,14 @@ import { redactText, redactValue } from '../../../core/redact.ts';
 import { auditTrail, type AuditRow } from '../../../store/repos/audit.ts';
 import { getMappings } from '../../../store/repos/id-map.ts';
 import { getLink } from '../../../store/repos/links.ts';
-import { findRecord } from '../../../store/repos/records.ts';
+import { findRecord, type RecordRow } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
 import { badge, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
-import { page } from '../layout.ts';
-import { activityMarks, currentActivity } from '../work.ts';
-import { reasonCell, recordActions } from './records.ts';
+import { noticeWith, page } from '../layout.ts';
+import { explain } from '../plain-words.ts';
+import { activityMarks, currentActivity, jobOutcome, type JobOutcome } from '../work.ts';
+import { reasonCell, recordActions, replayRunNotice } from './records.ts';
 
 /** Stored payloads are redacted on write; they are redacted again here in case a secret was registered since. */
 const pretty = (v: unknown): string => JSON.stringify(redactValue(v), null, 2);
@@ -35,6 +36,22 @@ function trailItem(e: AuditRow, now: Date): Html {
   </li>`;
 }
 
+/**
+ * What came of the replay pressed on this page, from the record's events in the replay's run (not
+ * only its try count): what was done, and where the record stands now.
+ */
+function replayNotice(outcome: JobOutcome, record: RecordRow, trail: AuditRow[]): Html {
+  if (outcome.state !== 'done') return replayRunNotice(outcome);
+  const events = trail.filter((e) => e.run_id === outcome.output.runId);
+  const last = events[events.length - 1];
+  if (!last) return noticeWith('info', 'Replay finished: there was nothing to replay for this record.');
+  const done = stepText[last.step] ?? last.step;
+  if (record.status === 'synced') return noticeWith('good', `Replay finished: ${done}. The record is synced.`);
+  if (record.status === 'failed') return noticeWith('bad', `Replay finished: it failed again. ${explain(record.error_code, record.status, record.reason).what}`);
+  if (record.status === 'conflict') return noticeWith('bad', 'Replay finished: the two systems still disagree; a person must decide.');
+  return noticeWith('info', `Replay finished: ${done}. The record is ${record.status}.`);
+}
+
 export function registerRecord(d: Dashboard): void {
   const { app, services, base } = d;
   app.get('/record', async (request, reply) => {
@@ -43,7 +60,8 @@ export function registerRecord(d: Dashboard): void {
     const id = field(request.query, 'id') ?? '';
     const [link, found, activity] = await Promise.all([getLink(services.db, linkName), id ? findRecord(services.db, id) : [], currentActivity(services)]);
     const record = found.find((r) => r.link === linkName && (!entity || r.entity === entity));
-    const ctx = d.pageContext(request, activityMarks(activity));
+    const outcome = await jobOutcome(services, field(request.query, 'job'));
+    const ctx = d.pageContext(request, { ...activityMarks(activity), awaiting: outcome?.state === 'waiting' });
     if (!link || !record) {
       return d.send(reply, page(ctx, 'Record not found', html`<p class="empty">No record <code>${id}</code> on link <code>${linkName}</code>.
         <a href="${base}/records">Back to records</a></p>`), 404);
@@ -72,6 +90,6 @@ export function registerRecord(d: Dashboard): void {
         ${trail.length > 0 ? html`<ol class="trail">${trail.map((e) => trailItem(e, now))}</ol>` : html`<p class="empty">No audit events for this record yet.</p>`}
       </section>
       <p><a href="${href(`${base}/records`, { link: link.name })}">Back to the records of ${link.name}</a></p>`;
-    return d.send(reply, page(ctx, record.label ?? record.source_id, body, { notice: field(request.query, 'notice') }));
+    return d.send(reply, page(ctx, record.label ?? record.source_id, body, { notice: field(request.query, 'notice'), ...(outcome ? { outcome: replayNotice(outcome, record, trail) } : {}) }));
   });
 }

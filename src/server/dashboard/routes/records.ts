@@ -2,11 +2,11 @@ import { redactText } from '../../../core/redact.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import { listRecords, type RecordRow, type RecordStatus } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, systemName, timeCell } from '../format.ts';
+import { badge, countsSummary, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
-import { csrfField, page, type PageContext } from '../layout.ts';
+import { csrfField, noticeWith, page, type PageContext } from '../layout.ts';
 import { explain } from '../plain-words.ts';
-import { activityMarks, currentActivity } from '../work.ts';
+import { activityMarks, currentActivity, jobOutcome, type JobOutcome } from '../work.ts';
 
 const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }> = {
   attention: { label: 'Needs attention (failed or conflict)', statuses: ['failed', 'conflict'] },
@@ -23,17 +23,31 @@ const pageSize = 100;
 
 const option = (value: string, label: string, selected: string) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
 
-/** Replay and Skip for one record; `back` brings the person to the page they pressed them on. */
+/**
+ * Replay and Skip for one record; `back` brings the person to the page they pressed them on. The
+ * primary Replay is for what needs a person (failed, conflict); a skipped record keeps a plain
+ * Replay to bring it back; a synced or pending one has nothing to press (its next change syncs it).
+ */
 export function recordActions(ctx: PageContext, r: Pick<RecordRow, 'link' | 'entity' | 'source_id' | 'label' | 'status'>, back: string): Html {
   const name = r.label ?? r.source_id;
+  const attention = r.status === 'failed' || r.status === 'conflict';
+  if (!attention && r.status !== 'skipped') return html``;
   const common = html`${csrfField(ctx)}<input type="hidden" name="link" value="${r.link}"><input type="hidden" name="entity" value="${r.entity}">
     <input type="hidden" name="id" value="${r.source_id}"><input type="hidden" name="back" value="${back}">`;
   return html`<div class="actions">
-    <form method="post" action="${ctx.base}/records/replay">${common}<button type="submit" class="primary replay">Replay<span class="visually-hidden"> ${name}</span></button></form>
-    ${r.status === 'failed' || r.status === 'conflict'
+    <form method="post" action="${ctx.base}/records/replay">${common}<button type="submit" class="${attention ? 'primary replay' : 'replay'}">Replay<span class="visually-hidden"> ${name}</span></button></form>
+    ${attention
       ? html`<form method="post" action="${ctx.base}/records/skip">${common}<button type="submit" class="skip">Skip<span class="visually-hidden"> ${name}</span></button></form>`
       : ''}
   </div>`;
+}
+
+/** What came of a replay pressed on the list: queued, or what its run did. */
+export function replayRunNotice(outcome: JobOutcome): Html {
+  if (outcome.state === 'waiting') return noticeWith('info', 'Replay queued. This page updates when it finishes.');
+  if (outcome.state === 'failed') return noticeWith('bad', `The replay could not run: ${redactText(outcome.message)}`);
+  const { status, counts } = outcome.output;
+  return noticeWith(status === 'succeeded' ? 'good' : 'bad', `Replay finished (${status}): ${countsSummary(counts)}.`);
 }
 
 /**
@@ -65,7 +79,8 @@ export function registerRecords(d: Dashboard): void {
       }),
       currentActivity(services),
     ]);
-    const ctx = d.pageContext(request, activityMarks(activity));
+    const outcome = await jobOutcome(services, field(q, 'job'));
+    const ctx = d.pageContext(request, { ...activityMarks(activity), awaiting: outcome?.state === 'waiting' });
     const filters = { link, status: statusKey, system, entity };
     const back = href(`${base}/records`, filters);
     const now = new Date();
@@ -104,6 +119,6 @@ export function registerRecords(d: Dashboard): void {
       <input type="hidden" name="back" value="${back}"><button type="submit">Replay every failed record of ${name}</button></form>`);
 
     const body = html`${form}${table}${pager}${bulk.length > 0 ? html`<div class="actions bulk">${bulk}</div>` : ''}`;
-    return d.send(reply, page(ctx, 'Records', body, { notice: field(q, 'notice') }));
+    return d.send(reply, page(ctx, 'Records', body, { notice: field(q, 'notice'), ...(outcome ? { outcome: replayRunNotice(outcome) } : {}) }));
   });
 }
