@@ -227,6 +227,22 @@ export class BillOrgClient {
     return this.pages('api', '/payments', paymentSchema, 'iteratePayments', options, 'updatedTime:asc', true);
   }
 
+  /**
+   * Payments by id, 50 to an `id:in` filter. BILL does not publish the payment filter list (A9);
+   * `id` with `in` is what it documents for vendors and bills, and what the emulator offers.
+   */
+  async listPaymentsByIds(paymentIds: readonly string[]): Promise<{ records: BillPayment[]; invalid: UndecodedItem[] }> {
+    const out: { records: BillPayment[]; invalid: UndecodedItem[] } = { records: [], invalid: [] };
+    for (const chunk of chunks([...new Set(paymentIds)], billSpec.batchCaps.idsPerFilter)) {
+      // Each payment is checked on its own, as in iteratePayments.
+      for await (const page of this.pages('api', '/payments', paymentSchema, 'listPaymentsByIds', { filters: [{ field: 'id', op: 'in', value: chunk }] }, 'updatedTime:asc', true)) {
+        out.records.push(...page.records);
+        out.invalid.push(...page.invalid);
+      }
+    }
+    return out;
+  }
+
   async getPayment(paymentId: string): Promise<BillPayment> {
     return this.call('api', 'GET', `/payments/${encodeURIComponent(paymentId)}`, paymentSchema, 'getPayment');
   }

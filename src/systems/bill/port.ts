@@ -1,6 +1,6 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
-import type { BillPaymentApplication, Department, GlAccount, TargetBillLine, TargetBillState } from '../../model/types.ts';
+import type { BillPaymentApplication, Department, GlAccount, PaymentLifecycleState, TargetBillLine, TargetBillState } from '../../model/types.ts';
 import type { HubBillSummary, InvalidRecord, Page, PayablesHub, Read } from '../../engine/ports.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField } from '../unreadable.ts';
@@ -16,11 +16,64 @@ const billAccountTypes: Record<GlAccount['kind'], string> = {
 };
 
 /**
- * BILL payment states: money has left once the payment is processed (developer.bill.com
- * single-status-payment-values); cancelled and voided payments restore the bill's due amount.
+ * Every BILL payment `singleStatus` the docs list (developer.bill.com single-status-payment-values,
+ * plus EXPIRING and VOID_PENDING from the v3 Postman examples), each mapped on purpose. Money has
+ * left once the payment is processed; a "final" status can still regress (CLEARED →
+ * DISBURSEMENT_FAILED_ACTION_NEEDED), which the planner handles. A status not listed here is
+ * 'unknown': never posted, never taken for cancelled.
  */
-const settledStatuses = new Set(['PROCESSED', 'SENT', 'DELIVERED', 'CLEARED', 'PAID']);
-const cancelledStatuses = new Set(['CANCELED', 'CANCELLED', 'VOIDED', 'VOID', 'FUNDING_FAILED_VOIDED']);
+const singleStatusStates: Readonly<Record<string, PaymentLifecycleState>> = {
+  SCHEDULED: 'scheduled',
+  FUNDING_STARTED: 'in_process',
+  PROCESSED: 'settled',
+  SENT: 'settled',
+  DELIVERED: 'settled',
+  CLEARED: 'settled',
+  CANCELED: 'cancelled',
+  VOIDED: 'cancelled',
+  FUNDING_FAILED_VOIDED: 'cancelled',
+  // A void BILL has not finished yet: the money may still come back, so nothing is posted or removed.
+  VOID_PENDING: 'in_process',
+  // An unclaimed virtual card about to lapse: the vendor has not taken the money yet.
+  EXPIRING: 'in_process',
+  // Held for review before it reaches the vendor.
+  DISBURSEMENT_ON_HOLD: 'in_process',
+  FUNDING_FAILED_ACTION_NEEDED: 'failed',
+  DISBURSEMENT_FAILED_ACTION_NEEDED: 'failed',
+  DISBURSEMENT_FAILED_VENDOR_BANK_REJECTED: 'failed',
+  FUNDS_ESCHEATED: 'escheated',
+};
+
+/**
+ * The older raw `status`, read only when a payment has no `singleStatus` (values seen in the v3
+ * Postman examples and the 2024-12-18 payment webhook changelog). ARCHIVED and UNDEFINED say
+ * nothing about the money, so they stay unknown.
+ */
+const rawStatusStates: Readonly<Record<string, PaymentLifecycleState>> = {
+  APPROVING: 'scheduled',
+  SCHEDULED: 'scheduled',
+  READY_TO_FUND: 'scheduled',
+  CANCELLATION_IN_PROGRESS: 'in_process',
+  PARTIALLY_CLAIMED: 'in_process',
+  PAID: 'settled',
+  CANCELLED: 'cancelled',
+  VOID: 'cancelled',
+};
+const cancelledRawStatuses = new Set(['CANCELLED', 'VOID']);
+
+/**
+ * A BILL payment's lifecycle state. `singleStatus` is BILL's unified status (changelog 2024-12-26)
+ * and decides when it is one listed above. When it is new to the connector, a raw status of
+ * cancelled or void still says no money moved; a raw PAID does not settle it, as the raw status
+ * is coarser (the docs do not say which raw status a failed or held disbursement shows).
+ */
+export function paymentState(singleStatus: string | undefined, status: string | undefined): PaymentLifecycleState {
+  const known = singleStatus ? singleStatusStates[singleStatus] : undefined;
+  if (known) return known;
+  if (status && cancelledRawStatuses.has(status)) return 'cancelled';
+  if (singleStatus) return 'unknown';
+  return (status && rawStatusStates[status]) || 'unknown';
+}
 
 /**
  * The BILL line id each line of an update keeps, in the update's order (undefined: a new line).
@@ -237,9 +290,7 @@ export class BillPayablesHub implements PayablesHub {
     const out: Read<BillPaymentApplication> = { items: [], invalid: undecoded.flatMap(undecodedApplications) };
     for (const p of payments) {
       const statusText = p.singleStatus ?? p.status ?? 'UNDEFINED';
-      const state: BillPaymentApplication['state'] = cancelledStatuses.has(statusText) || cancelledStatuses.has(p.status ?? '')
-        ? 'cancelled'
-        : settledStatuses.has(statusText) ? 'settled' : 'pending';
+      const state = paymentState(p.singleStatus, p.status);
       const currency = this.currencyOf(p.vendorId);
       p.billPayments.forEach((bp, n) => {
         const id = bp.id ?? `${p.id}:${bp.billId}`;
@@ -266,13 +317,11 @@ export class BillPayablesHub implements PayablesHub {
   }
 
   async getPaymentApplications(paymentIds: readonly string[]): Promise<Read<BillPaymentApplication>> {
-    const payments: BillPayment[] = [];
-    for (const id of paymentIds) {
-      const payment = await this.client.getPayment(id);
-      await this.knowVendors([payment.vendorId]);
-      payments.push(payment);
-    }
-    return this.applications(payments, []);
+    if (paymentIds.length === 0) return { items: [], invalid: [] };
+    // One list call per 50 ids instead of one GET per payment; a payment BILL no longer returns is absent.
+    const payments = await this.client.listPaymentsByIds(paymentIds);
+    await this.knowVendors(payments.records.map((p) => p.vendorId));
+    return this.applications(payments.records, payments.invalid);
   }
 }
 
