@@ -248,13 +248,34 @@ export class XeroTenantClient {
     return out;
   }
 
-  /** Payments cannot be edited, only deleted: POST /Payments/{id} {"Status":"DELETED"} (xero_accounting.yaml deletePayment). */
+  async getPayment(paymentId: string): Promise<XeroPayment> {
+    const body = await this.call('GET', `/Payments/${encodeURIComponent(paymentId)}`, envelope('Payments', paymentSchema), 'getPayment');
+    const payment = body.Payments[0];
+    if (!payment) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero GET /Payments/{id}: Payments is empty' });
+    return payment;
+  }
+
+  /**
+   * Payments cannot be edited, only deleted: POST /Payments/{id} {"Status":"DELETED"} (xero_accounting.yaml
+   * deletePayment). Deleting a payment that is already deleted is done, not an error: Xero refuses
+   * the second delete with a validation error ("This payment has already been deleted." in the
+   * emulator; the wording is not documented), so on a refusal the payment is read, and a DELETED
+   * one is the answer. That is how a delete whose first answer was lost settles.
+   */
   async deletePayment(paymentId: string): Promise<XeroPayment> {
-    const body = await this.call('POST', `/Payments/${encodeURIComponent(paymentId)}`, envelope('Payments', paymentSchema), 'deletePayment', {
-      json: { Status: 'DELETED' },
-      // Deleting twice leaves the same state: safe to repeat.
-      idempotent: true,
-    });
+    let body;
+    try {
+      body = await this.call('POST', `/Payments/${encodeURIComponent(paymentId)}`, envelope('Payments', paymentSchema), 'deletePayment', {
+        json: { Status: 'DELETED' },
+        // Deleting twice leaves the same state: safe to repeat.
+        idempotent: true,
+      });
+    } catch (e) {
+      if (!(e instanceof ConnectorError) || e.code !== 'MLC_ERR_VALIDATION') throw e;
+      const current = await this.getPayment(paymentId);
+      if (current.Status === 'DELETED') return current;
+      throw e;
+    }
     const payment = body.Payments[0];
     if (!payment) throw new ConnectorError({ code: 'MLC_ERR_BAD_RESPONSE', system: 'xero', message: 'Xero POST /Payments/{id}: Payments is empty' });
     return payment;
