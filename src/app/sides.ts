@@ -15,6 +15,7 @@ import { createBillClient, type BillClient } from '../systems/bill/client.ts';
 import { BillPayablesHub } from '../systems/bill/port.ts';
 import { billSpec } from '../systems/bill/spec.ts';
 import { databaseCredentialStore } from './credential-store.ts';
+import { withReconnectAdvice } from './reconnect.ts';
 
 /** Non-secret connection settings kept in connections.config. */
 export interface XeroConnectionConfig {
@@ -47,7 +48,7 @@ async function connectionOf(deps: SideDeps, id: string, system: string) {
   if (!row) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `connection '${id}' does not exist` });
   if (row.system !== system) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `connection '${id}' is a ${row.system} connection, not ${system}` });
   if (row.status === 'needs_reconnect') {
-    throw new ConnectorError({ code: 'MLC_ERR_RECONNECT_NEEDED', system, message: `connection '${id}' must be connected again (${row.status_reason ?? 'revoked'}): run 'ml-connector connect ${system}'` });
+    throw new ConnectorError({ code: 'MLC_ERR_RECONNECT_NEEDED', system, message: withReconnectAdvice(`connection '${id}' must be connected again: ${row.status_reason ?? 'it was revoked'}`, row) });
   }
   return row;
 }

@@ -2,6 +2,7 @@ import { ConnectorError } from '../core/errors.ts';
 import { UsageError } from './args.ts';
 import { exitCodes } from './output.ts';
 import { commands } from './commands/index.ts';
+import { networkCause } from '../app/reachable.ts';
 
 const overview = `ml-connector: sync engine between BILL and the ERPs that keep the books
 
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error ${e.code}: ${e.message}\n`);
       return e.kind === 'needs_reauth' ? exitCodes.reconnect : exitCodes.failure;
     }
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    // A bare "fetch failed" says nothing: the cause chain names the address and the reason.
+    process.stderr.write(`error: ${networkCause(e)}\n`);
     return exitCodes.failure;
   }
 }

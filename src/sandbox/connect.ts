@@ -7,6 +7,8 @@ import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 import { saveConnection } from '../store/repos/connections.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
+import { ConnectorError } from '../core/errors.ts';
+import { networkCause } from '../app/reachable.ts';
 
 /**
  * What connecting needs of the emulators: their URLs and sandbox credentials. In-process handles
@@ -45,7 +47,7 @@ export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, o
     clientId: xeroEmu.sandbox.clientId,
     clientSecret: xeroEmu.sandbox.clientSecret,
     urls,
-    onUrl: async (url) => void (await fetch(url, { redirect: 'follow' })).arrayBuffer(),
+    onUrl: (url) => playBrowser(url),
   });
   const tenant = consent.tenants[0];
   if (!tenant) throw new Error('the Xero emulator granted no tenant');
@@ -72,4 +74,24 @@ export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, o
   const link = await getLink(rt.db, name);
   if (!link) throw new Error(`link '${name}' was not saved`);
   return { link, xeroTenantId: tenantId, billOrgId: billCreds.organizationId, paymentAccountCode: bank.Code };
+}
+
+/**
+ * Opens the consent URL as a browser would and follows its redirect to the callback. A GET of the
+ * authorize page only issues a code, so one that failed before any answer (a loaded machine
+ * refusing or resetting the connection) is safe to send again; the error names the URL and cause.
+ */
+async function playBrowser(url: string, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const res = await fetch(url, { redirect: 'follow' });
+      await res.arrayBuffer();
+      return;
+    } catch (e) {
+      if (attempt >= attempts) {
+        throw new ConnectorError({ code: 'MLC_ERR_NETWORK', system: 'xero', message: `GET ${new URL(url).origin}${new URL(url).pathname} (the consent page) failed ${attempts} times: ${networkCause(e)}`, cause: e });
+      }
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
 }

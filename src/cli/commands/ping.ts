@@ -4,6 +4,7 @@ import { withRuntime } from '../context.ts';
 import { asConnectorError } from '../../core/errors.ts';
 import { listConnections, markSuccess } from '../../store/repos/connections.ts';
 import { openBillClient, openXeroClient } from '../../app/sides.ts';
+import { withReconnectAdvice } from '../../app/reconnect.ts';
 import type { Command } from './types.ts';
 
 interface PingResult {
@@ -50,7 +51,8 @@ export const ping: Command = {
           await markSuccess(rt.db, c.id);
         } catch (e) {
           const error = asConnectorError(e);
-          results.push({ connection: c.id, system: c.system, ok: false, error: { code: error.code, message: error.message } });
+          const message = error.kind === 'needs_reauth' && !error.message.includes('Connect it again with:') ? withReconnectAdvice(error.message, c) : error.message;
+          results.push({ connection: c.id, system: c.system, ok: false, error: { code: error.code, message } });
         }
       }
       out.result(results, () => results.length === 0
