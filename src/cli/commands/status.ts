@@ -1,7 +1,8 @@
 import { parse } from '../args.ts';
 import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import { listConnections } from '../../store/repos/connections.ts';
+import { listConnections, readSecret } from '../../store/repos/connections.ts';
+import { SecretUnreadableError } from '../../app/secret-box.ts';
 import { listLinks } from '../../store/repos/links.ts';
 import { listRuns } from '../../store/repos/runs.ts';
 import { countByStatus } from '../../store/repos/records.ts';
@@ -14,7 +15,17 @@ export const status: Command = {
   async run(argv) {
     const { values } = parse(argv, {});
     return withRuntime(values, async (rt, out) => {
-      const connections = await listConnections(rt.db);
+      // A connection whose secret the master key in use cannot open is unusable whatever its row
+      // says: it shows as unreadable, with what to do.
+      const connections = await Promise.all((await listConnections(rt.db)).map(async (c) => {
+        try {
+          await readSecret(rt.db, rt.box, c.id);
+          return c;
+        } catch (e) {
+          if (!(e instanceof SecretUnreadableError)) throw e;
+          return { ...c, status: 'unreadable' as const, status_reason: e.message };
+        }
+      }));
       const links = await listLinks(rt.db);
       const perLink = await Promise.all(links.map(async (l) => ({
         link: l, records: await countByStatus(rt.db, l.name), cursors: await listCursors(rt.db, l.name), runs: await listRuns(rt.db, { link: l.name, limit: 5 }),
@@ -29,7 +40,10 @@ export const status: Command = {
         }
         return parts.join('\n');
       });
-      return connections.some((c) => c.status === 'needs_reconnect') ? exitCodes.reconnect : exitCodes.ok;
+      if (connections.some((c) => c.status === 'needs_reconnect')) return exitCodes.reconnect;
+      // Not 3: connecting again would replace secrets that the right master key can still open.
+      if (connections.some((c) => c.status === 'unreadable')) return exitCodes.failure;
+      return exitCodes.ok;
     });
   },
 };
