@@ -9,6 +9,7 @@ import type { EngineDeps } from '../engine/sync.ts';
 import { VaultError } from '../vault/errors.ts';
 import { openSecretBox } from './secret-box.ts';
 import { openLinkSides } from './sides.ts';
+import { settleCredentialWrites } from './credential-store.ts';
 
 export interface Runtime {
   db: Db;
@@ -59,7 +60,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       db, log, open: (link) => openLinkSides({ db, box, log }, link),
       ...(options.settleSeconds !== undefined ? { policy: { settleMs: options.settleSeconds * 1000 } } : {}),
     };
-    return { db, box, log, dataDir, deps, close: () => db.close() };
+    return {
+      db, box, log, dataDir, deps,
+      close: async () => {
+        await settleCredentialWrites(db);
+        await db.close();
+      },
+    };
   } catch (e) {
     await db.close();
     throw e;
