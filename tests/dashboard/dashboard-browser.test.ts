@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { reconcileLink } from '../../src/engine/reconcile.ts';
 import { listRecords } from '../../src/store/repos/records.ts';
+import { formatMoney } from '../../src/core/money.ts';
+import { minor } from '../engine/ledger-views.ts';
+import { control, type Json } from '../helpers/emulator-control.ts';
 import { browserUnavailable, launchBrowser, screenshotDir, type Browser } from './browser.ts';
 import { openDashboardFixture, type DashboardFixture } from './fixture.ts';
 
@@ -71,9 +74,11 @@ if (unavailable && process.env.CI === 'true') {
       await page.getByRole('status').filter({ hasText: 'Sync queued' }).first().waitFor();
       // The page reloads itself when the run ends; the run is partial because some bills fail.
       await page.locator('table td .status-partial').waitFor({ timeout: 60_000 });
+      // The counts are said in words, failures first, not as the engine's keys.
       const counts = await page.locator('td.counts').first().innerText();
-      assert.match(counts, /bill\.fail \d+/);
-      assert.match(counts, /bill\.create \d+/);
+      assert.match(counts, /^\d+ bills? failed, \d+ created/);
+      assert.match(counts, /\d+ vendors? created/);
+      assert.doesNotMatch(counts, /\b[a-z]+\.[a-z_]+ \d/, 'no internal keys such as bill.fail');
       assert.deepEqual(await runKinds(), ['sync']);
     });
 
@@ -152,6 +157,30 @@ if (unavailable && process.env.CI === 'true') {
       await shoot('record-trail');
     });
 
+    test('a BILL payment is named by vendor, amount, bill number and date, not by its ids', async () => {
+      // Pay one of the synced bills in BILL, as the BILL network would, and sync it back.
+      const org = (await control(fx.emulators.bill!.urls.base, 'GET', '/state')).organizations[0];
+      const billBill = org.bills.find((b: Json) => /^Synced from the ERP bill /.test(b.description ?? ''));
+      assert.ok(billBill, 'the sync created BILL bills');
+      const xeroId = String(billBill.description).replace('Synced from the ERP bill ', '');
+      const payment = await control(fx.emulators.bill!.urls.base, 'POST', '/pay', { billId: billBill.id });
+      const invoice = (await control(fx.emulators.xero!.urls.base, 'GET', '/state')).tenants
+        .flatMap((t: Json) => t.invoices ?? []).find((i: Json) => i.InvoiceID === xeroId);
+      assert.ok(invoice, 'the Xero bill behind the BILL bill');
+
+      await page.getByRole('link', { name: 'Overview' }).click();
+      await page.getByRole('button', { name: 'Sync now main' }).click();
+      await page.locator('td.counts').filter({ hasText: '1 payment created' }).first().waitFor({ timeout: 60_000 });
+
+      await page.goto(`${fx.url}/records?status=all&entity=payment`);
+      const row = page.locator('table.records tbody tr').first();
+      const name = await row.locator('th a').innerText();
+      assert.equal(name, `${invoice.Contact.Name} · ${formatMoney({ currency: invoice.CurrencyCode, minor: minor(String(payment.amount), invoice.CurrencyCode) })} ${invoice.CurrencyCode} · bill ${invoice.InvoiceNumber} · paid ${payment.processDate}`);
+      assert.match(await row.locator('th .id').innerText(), new RegExp(`^BILL ${payment.id} `), 'the BILL ids stay readable beside it');
+      await row.locator('th a').click();
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+    });
+
     test('the GL account page marks accounts without a BILL match; reconcile shows the differences and totals', async () => {
       await page.getByRole('link', { name: 'GL accounts' }).first().click();
       await page.getByRole('heading', { level: 1, name: 'GL accounts' }).waitFor();
@@ -192,7 +221,7 @@ if (unavailable && process.env.CI === 'true') {
     test('the overview shows both runs and connection health; logging out ends the session', async () => {
       await page.getByRole('link', { name: 'Overview' }).click();
       assert.equal(await page.locator('table td .status-ok').count(), 2, 'both connections are healthy');
-      assert.deepEqual(await page.locator('table tbody tr td:nth-child(3)').filter({ hasText: /^(sync|replay)$/ }).allInnerTexts(), ['replay', 'sync']);
+      assert.deepEqual(await page.locator('table tbody tr td:nth-child(3)').filter({ hasText: /^(sync|replay)$/ }).allInnerTexts(), ['sync', 'replay', 'sync']);
       await shoot('overview');
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();

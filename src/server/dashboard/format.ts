@@ -54,10 +54,43 @@ export function badge(status: string): Html {
   return html`<span class="badge badge-${tone} status-${status}">${badgeText[status] ?? status}</span>`;
 }
 
-/** Run counts as "bill.create 12 · bill.fail 1", zero counts left out, failures first. */
+const nouns: Record<string, [string, string]> = {
+  bill: ['bill', 'bills'], payment: ['payment', 'payments'], vendor: ['vendor', 'vendors'], account: ['GL account', 'GL accounts'],
+  department: ['department', 'departments'], retry: ['failed record', 'failed records'], replay: ['record', 'records'],
+};
+const verbs: Record<string, string> = {
+  create: 'created', update: 'updated', link: 'matched to existing ones', archive: 'archived', delete: 'removed', unchanged: 'unchanged',
+  skip: 'skipped', conflict: 'waiting for a person to decide', fail: 'failed', recovered: 'recovered after a lost answer',
+  pending_reread: 'still pending, checked again', records: 'tried again',
+};
+/** Entities are told in this order; the one with failures or conflicts comes first. */
+const entityOrder = ['bill', 'payment', 'vendor', 'account', 'department', 'retry', 'replay'];
+const verbOrder = Object.keys(verbs);
+
+/**
+ * Run counts in words, per kind of record, failures first, zero counts left out:
+ * "8 bills failed, 2 created, 10 skipped; 6 vendors created". The engine's keys are
+ * `<entity>.<action>` (RunContext.count); a key not known here is shown as it is.
+ */
 export function countsSummary(counts: Record<string, number> | null | undefined): string {
-  const entries = Object.entries(counts ?? {}).filter(([, n]) => n > 0);
-  const weight = (k: string) => (k.endsWith('.fail') ? 0 : k.endsWith('.conflict') ? 1 : 2);
-  entries.sort((a, b) => weight(a[0]) - weight(b[0]) || a[0].localeCompare(b[0]));
-  return entries.map(([k, n]) => `${k} ${n}`).join(' · ') || 'nothing to do';
+  const byEntity = new Map<string, [string, number][]>();
+  const unknown: string[] = [];
+  for (const [key, n] of Object.entries(counts ?? {})) {
+    if (!(n > 0)) continue;
+    const dot = key.indexOf('.');
+    const entity = key.slice(0, dot);
+    const action = key.slice(dot + 1);
+    if (dot < 0 || !nouns[entity] || !verbs[action]) unknown.push(`${key} ${n}`);
+    else byEntity.set(entity, [...(byEntity.get(entity) ?? []), [action, n]]);
+  }
+  if (byEntity.size === 0 && unknown.length === 0) return 'nothing to do';
+  const trouble = (items: [string, number][]) => (items.some(([a]) => a === 'fail' || a === 'conflict') ? 0 : 1);
+  const rank = (a: string) => (a === 'fail' ? -2 : a === 'conflict' ? -1 : verbOrder.indexOf(a));
+  const parts = [...byEntity].sort(([a, x], [b, y]) => trouble(x) - trouble(y) || entityOrder.indexOf(a) - entityOrder.indexOf(b)).map(([entity, items]) => {
+    items.sort(([a], [b]) => rank(a) - rank(b));
+    const [one, many] = nouns[entity]!;
+    const verb = (action: string) => (entity === 'replay' && action === 'records' ? 'replayed' : verbs[action]);
+    return items.map(([action, n], i) => (i === 0 ? `${n} ${n === 1 ? one : many} ${verb(action)}` : `${n} ${verb(action)}`)).join(', ');
+  });
+  return [...parts, ...unknown].join('; ');
 }

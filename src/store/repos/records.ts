@@ -134,3 +134,13 @@ export async function listRetryDue(db: Db, link: string, runId: string, codes: r
   );
   return rows;
 }
+
+/** The labels of some records of one kind on a link (the dashboard names a payment's vendor by its record). */
+export async function recordLabels(db: Db, link: string, entity: string, sourceIds: readonly string[]): Promise<Map<string, string>> {
+  if (sourceIds.length === 0) return new Map();
+  const { rows } = await db.query<{ source_id: string; label: string }>(
+    'select source_id, label from records where link = $1 and entity = $2 and source_id = any($3::text[]) and label is not null',
+    [link, entity, [...sourceIds]],
+  );
+  return new Map(rows.map((r) => [r.source_id, r.label]));
+}

@@ -8,6 +8,7 @@ import { badge, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { noticeWith, page } from '../layout.ts';
 import { explain } from '../plain-words.ts';
+import { describePayment, paymentFacts } from '../payments.ts';
 import { activityMarks, currentActivity, jobOutcome, type JobOutcome } from '../work.ts';
 import { reasonCell, recordActions, replayRunNotice } from './records.ts';
 
@@ -73,23 +74,26 @@ export function registerRecord(d: Dashboard): void {
     const now = new Date();
     const back = href(`${base}/record`, { link: link.name, entity: record.entity, id: record.source_id });
     const needsAttention = record.status === 'failed' || record.status === 'conflict';
+    const facts = (await paymentFacts(services, [record])).get(record.source_id);
+    const title = facts ? describePayment(facts) : record.label ?? record.source_id;
 
     const body = html`<p class="lead">${badge(record.status)} <span class="muted">${record.entity} on link ${link.name}</span></p>
       <dl class="facts ids">
         <div><dt>${systemName(record.source_system)} id (source)</dt><dd class="id" data-side="source">${record.source_id}</dd></div>
         <div><dt>${systemName(targetSystem)} id (target)</dt><dd class="id" data-side="target">${targetId ?? 'not created yet'}</dd></div>
+        ${facts && record.label ? html`<div><dt>Reference</dt><dd class="id">${record.label}</dd></div>` : ''}
         <div><dt>Tries</dt><dd>${record.attempts}</dd></div>
         <div><dt>Updated</dt><dd>${timeCell(record.updated_at, now)}</dd></div>
         ${mapping ? html`<div><dt>Id map</dt><dd>${mapping.state}${record.entity === 'account' && mapping.match_key ? ` (${mapping.match_key})` : ''}</dd></div>` : ''}
       </dl>
       <section aria-labelledby="h-why" class="${needsAttention ? 'card problem' : 'card'}"><h2 id="h-why">${needsAttention ? 'What went wrong' : 'Last outcome'}</h2>
         ${reasonCell(record)}
-        ${recordActions(ctx, record, back)}
+        ${recordActions(ctx, { ...record, label: title }, back)}
       </section>
       <section aria-labelledby="h-trail"><h2 id="h-trail">Trail across ${systemName(record.source_system)} and ${systemName(targetSystem)}</h2>
         ${trail.length > 0 ? html`<ol class="trail">${trail.map((e) => trailItem(e, now))}</ol>` : html`<p class="empty">No audit events for this record yet.</p>`}
       </section>
       <p><a href="${href(`${base}/records`, { link: link.name })}">Back to the records of ${link.name}</a></p>`;
-    return d.send(reply, page(ctx, record.label ?? record.source_id, body, { notice: field(request.query, 'notice'), ...(outcome ? { outcome: replayNotice(outcome, record, trail) } : {}) }));
+    return d.send(reply, page(ctx, title, body, { notice: field(request.query, 'notice'), ...(outcome ? { outcome: replayNotice(outcome, record, trail) } : {}) }));
   });
 }

@@ -6,6 +6,7 @@ import { badge, countsSummary, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, noticeWith, page, type PageContext } from '../layout.ts';
 import { explain } from '../plain-words.ts';
+import { describePayment, paymentFacts } from '../payments.ts';
 import { activityMarks, currentActivity, jobOutcome, type JobOutcome } from '../work.ts';
 
 const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }> = {
@@ -79,7 +80,7 @@ export function registerRecords(d: Dashboard): void {
       }),
       currentActivity(services),
     ]);
-    const outcome = await jobOutcome(services, field(q, 'job'));
+    const [outcome, payments] = await Promise.all([jobOutcome(services, field(q, 'job')), paymentFacts(services, rows.slice(0, pageSize))]);
     const ctx = d.pageContext(request, { ...activityMarks(activity), awaiting: outcome?.state === 'waiting' });
     const filters = { link, status: statusKey, system, entity };
     const back = href(`${base}/records`, filters);
@@ -100,15 +101,19 @@ export function registerRecords(d: Dashboard): void {
       : html`<div class="table-wrap"><table class="records">
         <caption class="visually-hidden">Records</caption>
         <thead><tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col">Updated</th><th scope="col">Actions</th></tr></thead>
-        <tbody>${shown.map((r) => html`<tr data-record="${r.source_id}">
-          <th scope="row"><a href="${href(`${base}/record`, { link: r.link, entity: r.entity, id: r.source_id })}">${r.label ?? r.source_id}</a>
-            <br><span class="muted">${r.entity} from ${systemName(r.source_system)} · ${r.link}</span></th>
+        <tbody>${shown.map((r) => {
+          const facts = payments.get(r.source_id);
+          const named = facts ? { ...r, label: describePayment(facts) } : r;
+          return html`<tr data-record="${r.source_id}">
+          <th scope="row"><a href="${href(`${base}/record`, { link: r.link, entity: r.entity, id: r.source_id })}">${named.label ?? r.source_id}</a>
+            <br><span class="muted">${r.entity} from ${systemName(r.source_system)} · ${r.link}</span>${facts && r.label ? html`<br><span class="id">${r.label}</span>` : ''}</th>
           <td>${badge(r.status)}</td>
           <td class="why">${reasonCell(r)}</td>
           <td>${r.attempts}</td>
           <td>${timeCell(r.updated_at, now)}</td>
-          <td>${recordActions(ctx, r, back)}</td>
-        </tr>`)}</tbody></table></div>`;
+          <td>${recordActions(ctx, named, back)}</td>
+        </tr>`;
+        })}</tbody></table></div>`;
 
     const pager = html`<nav class="pager" aria-label="Pages">
       ${pageNumber > 1 ? html`<a href="${href(`${base}/records`, { ...filters, page: String(pageNumber - 1) })}">Previous page</a>` : ''}
