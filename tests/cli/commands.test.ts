@@ -83,9 +83,13 @@ describe('ml-connector commands against the emulators', () => {
   });
 
   test('a sync with failed records exits 1, reports progress on stderr, and audit shows the failure', async () => {
-    const policy = await cli('link', 'create', '--name', 'cli', '--account-policy', 'error', '--json');
+    const again = await cli('link', 'create', '--name', 'cli', '--account-policy', 'error');
+    assert.equal(again.code, 2, 'create does not silently update an existing link');
+    assert.match(again.stderr, /link 'cli' exists already .*'ml-connector link update --name cli …'/);
+    const policy = await cli('link', 'update', '--name', 'cli', '--account-policy', 'error', '--json');
     assert.equal(policy.code, 0, policy.stderr);
     assert.equal(json(policy.stdout).settings.accountPolicy, 'error');
+    assert.equal((await cli('link', 'update', '--name', 'nope')).code, 2, 'update refuses a link that does not exist');
 
     const run = await cli('sync', '--link', 'cli');
     assert.equal(run.code, 1, `failed records need attention: ${run.stderr}`);
@@ -103,6 +107,32 @@ describe('ml-connector commands against the emulators', () => {
     const unknown = await cli('audit', 'no-such-record-id');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stdout, /no record with id 'no-such-record-id'/);
+
+    // status: failed records need attention (exit 1, as sync), listed with their reason wrapped.
+    const status = await cli('status');
+    assert.equal(status.code, 1, status.stdout + status.stderr);
+    assert.match(status.stdout, /^ {2}failed bill \S+ .*MLC_ERR_MISSING_ACCOUNT$/m);
+    assert.ok(status.stdout.split('\n').every((l) => l.length <= 130), `no line wider than 130:\n${status.stdout}`);
+    const help = await cli('status', '--help');
+    assert.match(help.stdout, /Exit code 0 when all is well, 1 when records failed or conflict/);
+
+    // audit and skip by the Xero invoice number a bookkeeper sees, not only by InvoiceID.
+    const rec = (json(audit.stdout).records[0] as Json);
+    const number = String(rec.label).split(' ')[0];
+    const byNumber = await cli('audit', number, '--json');
+    assert.equal(byNumber.code, 0, byNumber.stdout);
+    assert.deepEqual(json(byNumber.stdout).records.map((r: Json) => r.source_id), [failed[0]]);
+    const skipped = await cli('skip', number, '--note', 'paid by cheque');
+    assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+    assert.match(skipped.stdout, /skipped \(skipped by a person: paid by cheque\)/);
+    assert.equal((await cli('skip', number)).code, 1, 'a skipped record cannot be skipped again');
+    const after = json((await cli('audit', failed[0]!, '--json')).stdout);
+    assert.equal(after.records[0].status, 'skipped');
+    assert.ok(after.trail.some((t: Json) => t.step === 'skipped' && /paid by cheque/.test(t.message)));
+    // A replay takes a skipped record up again (the cause is still there, so it fails again).
+    const back = await cli('replay', failed[0]!, '--json');
+    assert.equal(back.code, 1, back.stdout + back.stderr);
+    assert.deepEqual(await failedBills(), failed);
   });
 
   test('replay --failed: 1 while the cause remains, 0 once it is fixed', async () => {
@@ -110,7 +140,7 @@ describe('ml-connector commands against the emulators', () => {
     assert.equal(still.code, 1, still.stderr);
     assert.equal(json(still.stdout)[0].status, 'partial');
 
-    assert.equal((await cli('link', 'create', '--name', 'cli', '--account-policy', 'create')).code, 0);
+    assert.equal((await cli('link', 'update', '--name', 'cli', '--account-policy', 'create')).code, 0);
     const fixed = await cli('replay', '--failed', '--json');
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     const [result] = json(fixed.stdout);
@@ -137,6 +167,13 @@ describe('ml-connector commands against the emulators', () => {
     assert.equal(sync.code, 0, sync.stderr);
     assert.equal(json(sync.stdout)[0].counts['payment.create'], 1);
     assert.equal((await cli('reconcile')).code, 0);
+
+    // The payment is found by the BILL payment id (stp…) that BILL's screens show.
+    const payment = (await control(rig.bill.urls.base, 'GET', '/state')).organizations[0].payments[0];
+    assert.match(payment.id, /^stp/);
+    const byPayment = await cli('audit', payment.id, '--json');
+    assert.equal(byPayment.code, 0, byPayment.stdout);
+    assert.deepEqual(json(byPayment.stdout).records.map((r: Json) => [r.entity, r.status]), [['payment', 'synced']]);
   });
 
   test('a revoked Xero connection: sync and status exit 3', async () => {

@@ -40,7 +40,7 @@ test('usage mistakes exit 2 and name what was wrong, with the command usage on s
     { args: ['status', 'extra'], names: /'extra'/ },
     { args: ['audit'], names: /exactly one record id/ },
     { args: ['replay'], names: /either --failed or one record id/ },
-    { args: ['link', 'rename'], names: /'link create' or 'link list'/ },
+    { args: ['link', 'rename'], names: /'link create', 'link update' or 'link list'/ },
     { args: ['connect', 'sap'], names: /'connect xero' or 'connect bill'/ },
     { args: ['connect', 'xero', '--base-url', 'ftp://x'], names: /--base-url must be an http\(s\) URL, got 'ftp:\/\/x'/ },
     { args: ['emulate', '--port', 'eighty'], names: /--port must be a whole number from 0 to 65534, got 'eighty'/ },

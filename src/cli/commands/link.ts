@@ -11,7 +11,11 @@ export const link: Command = {
   usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION]
                                [--payment-account CODE] [--account-policy create|error]
                                [--department-category NAME] [--poll CRON]
+       ml-connector link update --name NAME [the same options: only those given change]
        ml-connector link list [--json]
+
+create refuses a name that exists (change a link with 'link update'); update refuses one that
+does not.
 
 --erp and --bill name connections (see 'ml-connector status'); when only one of a kind exists it is used.
 --payment-account is the ERP bank or clearing account BILL payments are posted to.`,
@@ -26,7 +30,7 @@ export const link: Command = {
       poll: { type: 'string' },
     }, true);
     const action = positionals[0];
-    if (action !== 'create' && action !== 'list') throw new UsageError("say 'link create' or 'link list'");
+    if (action !== 'create' && action !== 'update' && action !== 'list') throw new UsageError("say 'link create', 'link update' or 'link list'");
     return withRuntime(values, async (rt, out) => {
       if (action === 'list') {
         const links = await listLinks(rt.db);
@@ -49,6 +53,8 @@ export const link: Command = {
           : `several ${system === 'bill' ? 'BILL' : 'ERP'} connections exist; choose one with --${system}`);
       };
       const existing = await getLink(rt.db, name);
+      if (action === 'create' && existing) throw new UsageError(`link '${name}' exists already (${existing.erpSystem} ${existing.erpConnectionId} ⇄ bill ${existing.billConnectionId}); change it with 'ml-connector link update --name ${name} …'`);
+      if (action === 'update' && !existing) throw new UsageError(`no link named '${name}'; create it with 'ml-connector link create --name ${name} …'`);
       const erp = pick('erp', values.erp ?? existing?.erpConnectionId);
       const bill = pick('bill', values.bill ?? existing?.billConnectionId);
       const parsed = linkSettingsSchema.safeParse({

@@ -7,11 +7,21 @@ import { listLinks } from '../../store/repos/links.ts';
 import { listRuns } from '../../store/repos/runs.ts';
 import { countByStatus } from '../../store/repos/records.ts';
 import { listCursors } from '../../store/repos/cursors.ts';
+import type { Db } from '../../store/db.ts';
 import type { Command } from './types.ts';
 
 export const status: Command = {
   summary: 'connections, links, cursors, record counts and the last runs',
-  usage: 'Usage: ml-connector status [--json]',
+  usage: `Usage: ml-connector status [--json]
+
+Shows what is stored here, without calling Xero or BILL ('ml-connector ping' does that): each
+connection with its state (ok, needs_reconnect, disabled, or unreadable when the master key in use
+cannot open its secret) and last success; each link with its record counts per entity (synced,
+skipped, pending, failed, conflict), its cursors and its last five runs. Records that need
+attention are listed with their reason ('ml-connector audit <id>' shows one's trail; 'replay' and
+'skip' act on them).
+Exit code 0 when all is well, 1 when records failed or conflict, 3 when a connection must be made
+again, 4 when a connection's secret cannot be opened.`,
   async run(argv) {
     const { values } = parse(argv, {});
     return withRuntime(values, async (rt, out) => {
@@ -29,13 +39,27 @@ export const status: Command = {
       const links = await listLinks(rt.db);
       const perLink = await Promise.all(links.map(async (l) => ({
         link: l, records: await countByStatus(rt.db, l.name), cursors: await listCursors(rt.db, l.name), runs: await listRuns(rt.db, { link: l.name, limit: 5 }),
+        ...(await needingAttention(rt.db, l.name)),
       })));
       out.result({ connections, links: perLink }, () => {
-        const parts = ['Connections:', connections.length ? table(connections.map((c) => [`  ${c.id}`, c.system, c.label ?? '', c.status, c.status_reason ?? '', c.last_success_at ?? 'never'])) : '  none (ml-connector connect xero|bill)'];
+        // Reasons can be long (a vendor's message, the reconnect command): they go on their own
+        // wrapped lines under the row, so the table stays as wide as its short columns.
+        const parts = ['Connections:'];
+        if (connections.length === 0) parts.push('  none (ml-connector connect xero|bill)');
+        const rows = table(connections.map((c) => [`  ${c.id}`, c.system, c.label ?? '', c.status, `last success ${c.last_success_at ?? 'never'}`])).split('\n');
+        connections.forEach((c, i) => {
+          parts.push(rows[i]!);
+          if (c.status_reason) parts.push(...wrap(c.status_reason, 96).map((l) => `      ${l}`));
+        });
         for (const p of perLink) {
           parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ bill ${p.link.billConnectionId})`);
           parts.push(table(Object.entries(p.records).map(([entity, c]) => [`  ${entity}`, `synced ${c.synced}`, `skipped ${c.skipped}`, `pending ${c.pending}`, `failed ${c.failed}`, `conflict ${c.conflict}`])));
           for (const c of p.cursors) parts.push(`  cursor ${c.stream} = ${c.value}`);
+          for (const a of p.attention) {
+            parts.push(`  ${a.status} ${a.entity} ${a.label ?? a.source_id}${a.error_code ? ` ${a.error_code}` : ''}`);
+            if (a.reason) parts.push(...wrap(a.reason, 96).map((l) => `      ${l}`));
+          }
+          if (p.attentionMore > 0) parts.push(`  … and ${p.attentionMore} more (use --json or the dashboard)`);
           for (const r of p.runs) parts.push(`  run ${r.id} ${r.kind}${r.dry_run ? ' (dry)' : ''} ${r.status} ${r.started_at}${r.error_code ? ` ${r.error_code}` : ''}`);
         }
         return parts.join('\n');
@@ -43,7 +67,36 @@ export const status: Command = {
       if (connections.some((c) => c.status === 'needs_reconnect')) return exitCodes.reconnect;
       // Not 3: connecting again would replace secrets that the right master key can still open.
       if (connections.some((c) => c.status === 'unreadable')) return exitCodes.failure;
+      // As for sync and replay: failed or conflicting records need a person.
+      if (perLink.some((p) => Object.values(p.records).some((c) => c.failed > 0 || c.conflict > 0))) return exitCodes.attention;
       return exitCodes.ok;
     });
   },
 };
+
+const shown = 20;
+
+/** The first failed or conflicting records of a link, for the human view. */
+async function needingAttention(db: Db, link: string): Promise<{ attention: { entity: string; source_id: string; label: string | null; status: string; reason: string | null; error_code: string | null }[]; attentionMore: number }> {
+  const { rows } = await db.query<{ entity: string; source_id: string; label: string | null; status: string; reason: string | null; error_code: string | null; total: number }>(
+    `select entity, source_id, label, status, coalesce(error_message, reason) as reason, error_code, (count(*) over ())::int as total
+     from records where link = $1 and status in ('failed', 'conflict') order by updated_at desc, entity, source_id limit ${shown}`,
+    [link],
+  );
+  const total = rows[0]?.total ?? 0;
+  return { attention: rows.map(({ total: _t, ...r }) => r), attentionMore: Math.max(0, total - rows.length) };
+}
+
+/** Words into lines of at most `width` characters (a longer word has a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
