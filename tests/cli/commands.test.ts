@@ -118,7 +118,7 @@ describe('ml-connector commands against the emulators', () => {
 
     // audit and skip by the Xero invoice number a bookkeeper sees, not only by InvoiceID.
     const rec = (json(audit.stdout).records[0] as Json);
-    const number = String(rec.label).split(' ')[0];
+    const number = String(rec.label).split(' ')[0]!;
     const byNumber = await cli('audit', number, '--json');
     assert.equal(byNumber.code, 0, byNumber.stdout);
     assert.deepEqual(json(byNumber.stdout).records.map((r: Json) => r.source_id), [failed[0]]);
