@@ -187,6 +187,13 @@ if (unavailable && process.env.CI === 'true') {
       const unmatched = page.locator('tr.unmatched');
       assert.ok((await unmatched.count()) >= 1, 'some Xero accounts still have no BILL account');
       assert.match(await unmatched.first().innerText(), /No match in BILL[\s\S]*Bills using it fail/);
+      // Only accounts bills post to are judged: equity, receivable and retained earnings are never flagged.
+      assert.deepEqual([...new Set(await unmatched.locator('td:nth-child(2)').allInnerTexts())], ['expense']);
+      for (const name of ['Retained Earnings', 'Accounts Receivable', "Owner's Equity"]) {
+        assert.equal(await unmatched.filter({ hasText: name }).count(), 0, `${name} is not flagged`);
+      }
+      await page.locator('details.not-judged summary').click();
+      assert.match(await page.locator('details.not-judged').innerText(), /960 Retained Earnings\s+equity/);
       assert.ok((await page.locator('tr.matched').count()) >= 1);
       await shoot('accounts');
     });

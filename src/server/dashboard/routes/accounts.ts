@@ -21,6 +21,19 @@ interface Row {
 const accountName = (a: GlAccount): string => (a.code ? `${a.code} ${a.name}` : a.name);
 
 /**
+ * Whether the page judges an account's match: bill lines post to what is bought, the expense kinds
+ * (Xero EXPENSE, OVERHEADS, DIRECTCOSTS, DEPRECIATN; to-model.ts). Equity, revenue, bank and the
+ * asset and liability kinds (receivable, payable, retained earnings among them) are not what a
+ * bill is coded to, so a missing BILL counterpart is no fault there; one a sync has already paired
+ * is shown as paired whatever its kind.
+ */
+const judged = (r: Row): boolean => r.bill !== null || r.erp.kind === 'expense';
+
+const kindText: Record<GlAccount['kind'], string> = {
+  expense: 'expense', asset: 'asset', liability: 'liability', equity: 'equity', revenue: 'revenue', bank: 'bank', other: 'other',
+};
+
+/**
  * Both charts read live through the link's clients, paired by the id map (what sync recorded) and,
  * for accounts no sync has paired yet, by the same matcher the sync uses, so the page shows what
  * the next sync will do.
@@ -68,13 +81,18 @@ export function registerAccounts(d: Dashboard): void {
     const onlyUnmatched = field(request.query, 'only') === 'unmatched';
     let content: Html;
     try {
-      const { rows, onlyInBill } = await pairCharts(services, link);
+      const paired = await pairCharts(services, link);
+      const rows = paired.rows.filter(judged);
+      const notJudged = paired.rows.filter((r) => !judged(r));
+      const { onlyInBill } = paired;
       const unmatched = rows.filter((r) => !r.bill).length;
-      content = html`<p class="lead"><strong>${rows.length - unmatched}</strong> of ${rows.length} ${systemName(link.erpSystem)} accounts have a BILL account;
+      content = html`<p class="lead"><strong>${rows.length - unmatched}</strong> of ${rows.length} ${systemName(link.erpSystem)} accounts that bills post to have a BILL account;
           <strong class="${unmatched > 0 ? 'flag' : ''}">${unmatched}</strong> have none.
           ${onlyUnmatched ? html`<a href="${href(`${base}/accounts`, { link: link.name })}">Show all accounts</a>`
             : html`<a href="${href(`${base}/accounts`, { link: link.name, only: 'unmatched' })}">Show only accounts without a match</a>`}</p>
         ${chartTable(link, rows, onlyUnmatched)}
+        ${notJudged.length > 0 ? html`<details class="not-judged"><summary>${notJudged.length} other ${systemName(link.erpSystem)} accounts are not checked: bills do not post to them (equity, revenue, bank, receivable, payable and the like)</summary>
+          <ul class="columns">${notJudged.map((r) => html`<li>${accountName(r.erp)} <span class="muted">${kindText[r.erp.kind]}</span></li>`)}</ul></details>` : ''}
         <h2>Only in BILL</h2>
         ${onlyInBill.length === 0 ? html`<p class="empty">Every active BILL account has a ${systemName(link.erpSystem)} counterpart.</p>`
           : html`<ul class="columns">${onlyInBill.map((a) => html`<li>${accountName(a)}</li>`)}</ul>`}`;
