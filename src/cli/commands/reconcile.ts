@@ -3,6 +3,8 @@ import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { reconcileLink, type ReconcileReport } from '../../engine/reconcile.ts';
 import { pickLinks } from './pick-link.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { linkNamesVia } from '../server-api.ts';
 import type { Command } from './types.ts';
 
 export const reconcile: Command = {
@@ -22,6 +24,21 @@ the link runs in another process (its half-written state would show as differenc
       }
       out.result(reports, () => reports.map(human).join('\n\n'));
       return reports.every((r) => r.agree) ? exitCodes.ok : exitCodes.attention;
+    }, {
+      // Beside a running serve on the embedded database: the server reconciles (GET …/reconcile).
+      command: 'reconcile',
+      async run(api, out) {
+        const reports: ReconcileReport[] = [];
+        for (const name of await linkNamesVia(api, values.link)) {
+          const answer = await api.call<ReconcileReport | { jobId: string }>('GET', `/links/${encodeURIComponent(name)}/reconcile`);
+          if (answer.status === 202) {
+            throw new ConnectorError({ code: 'MLC_ERR_TIMEOUT', message: `the server is still reconciling '${name}' behind other work (job ${(answer.body as { jobId: string }).jobId}); its report is at GET ${api.base}/api/jobs/${(answer.body as { jobId: string }).jobId}` });
+          }
+          reports.push(answer.body as ReconcileReport);
+        }
+        out.result(reports, () => reports.map(human).join('\n\n'));
+        return reports.every((r) => r.agree) ? exitCodes.ok : exitCodes.attention;
+      },
     });
   },
 };

@@ -8,6 +8,8 @@ import { listRuns } from '../../store/repos/runs.ts';
 import { countByStatus } from '../../store/repos/records.ts';
 import { listCursors } from '../../store/repos/cursors.ts';
 import type { Db } from '../../store/db.ts';
+import type { Output } from '../output.ts';
+import type { ServerApi } from '../server-api.ts';
 import type { Command } from './types.ts';
 
 export const status: Command = {
@@ -70,7 +72,7 @@ again, 4 when a connection's secret cannot be opened.`,
       // As for sync and replay: failed or conflicting records need a person.
       if (perLink.some((p) => Object.values(p.records).some((c) => c.failed > 0 || c.conflict > 0))) return exitCodes.attention;
       return exitCodes.ok;
-    });
+    }, { command: 'status', run: statusViaServer });
   },
 };
 
@@ -99,4 +101,42 @@ export function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
+}
+
+interface ApiConnection { id: string; system: string; label: string | null; status: string; reason: string | null; lastSuccessAt: string | null }
+interface ApiRecord { entity: string; sourceId: string; label: string | null; status: string; reason: string | null; errorCode: string | null; errorMessage: string | null }
+interface ApiRun { id: string; kind: string; dryRun: boolean; status: string; startedAt: string; error: { code: string } | null }
+
+/** status beside a running serve on the embedded database: the same view from its REST API. */
+async function statusViaServer(api: ServerApi, out: Output): Promise<number> {
+  const connections = (await api.call<{ items: ApiConnection[] }>('GET', '/connections')).body.items;
+  const links = (await api.call<{ items: { name: string; erpSystem: string; erpConnectionId: string; billConnectionId: string }[] }>('GET', '/links')).body.items;
+  const perLink = await Promise.all(links.map(async (l) => {
+    const q = (status: string) => api.call<{ items: ApiRecord[]; nextOffset: number | null }>('GET', `/records?link=${encodeURIComponent(l.name)}&status=${status}&limit=${shown}`).then((r) => r.body);
+    const [failed, conflict] = await Promise.all([q('failed'), q('conflict')]);
+    const runs = (await api.call<{ items: ApiRun[] }>('GET', `/runs?link=${encodeURIComponent(l.name)}&limit=5`)).body.items;
+    return { link: l, attention: [...failed.items, ...conflict.items], more: failed.nextOffset !== null || conflict.nextOffset !== null, runs };
+  }));
+  out.result({ server: api.base, connections, links: perLink }, () => {
+    const parts = [`(from the server at ${api.base}: the data directory is in use by it)`, 'Connections:'];
+    if (connections.length === 0) parts.push('  none (ml-connector connect xero|bill)');
+    const rows = table(connections.map((c) => [`  ${c.id}`, c.system, c.label ?? '', c.status, `last success ${c.lastSuccessAt ?? 'never'}`])).split('\n');
+    connections.forEach((c, i) => {
+      parts.push(rows[i]!);
+      if (c.reason) parts.push(...wrap(c.reason, 96).map((l) => `      ${l}`));
+    });
+    for (const p of perLink) {
+      parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ bill ${p.link.billConnectionId})`);
+      for (const a of p.attention) {
+        parts.push(`  ${a.status} ${a.entity} ${a.label ?? a.sourceId}${a.errorCode ? ` ${a.errorCode}` : ''}`);
+        const why = a.errorMessage ?? a.reason;
+        if (why) parts.push(...wrap(why, 96).map((l) => `      ${l}`));
+      }
+      if (p.more) parts.push('  … and more (use the dashboard)');
+      for (const r of p.runs) parts.push(`  run ${r.id} ${r.kind}${r.dryRun ? ' (dry)' : ''} ${r.status} ${r.startedAt}${r.error ? ` ${r.error.code}` : ''}`);
+    }
+    return parts.join('\n');
+  });
+  if (connections.some((c) => c.status === 'needs_reconnect')) return exitCodes.reconnect;
+  return perLink.some((p) => p.attention.length > 0) ? exitCodes.attention : exitCodes.ok;
 }

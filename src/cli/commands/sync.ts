@@ -3,6 +3,8 @@ import { exitCodes, runsExitCode, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { syncLink, type RunResult } from '../../engine/sync.ts';
 import { pickLinks } from './pick-link.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { linkNamesVia, waitForJobRun, type JobRun } from '../server-api.ts';
 import type { Command } from './types.ts';
 
 export const sync: Command = {
@@ -18,7 +20,10 @@ Progress goes to stderr (not with --json); the result goes to stdout. Ctrl-C sto
 the page it is on (status interrupted, exit code 4; the next sync resumes there); a second Ctrl-C
 quits at once.
 --queue hands the sync to the workers of a running 'ml-connector serve' on the same database (its
-job id is printed) instead of running it here: "sync now" for a deployment on PostgreSQL.`,
+job id is printed) instead of running it here: "sync now" for a deployment on PostgreSQL.
+While a serve holds the embedded database, sync and sync --queue go through its REST API instead
+(ML_CONNECTOR_API_TOKEN, and ML_CONNECTOR_SERVER_URL when it is not on http://127.0.0.1:8080);
+sync then waits for the server's run and prints it.`,
   async run(argv) {
     const { values } = parse(argv, { link: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, queue: { type: 'boolean', default: false } });
     if (values.queue && values['dry-run']) throw new UsageError('--queue and --dry-run do not go together: a dry run is never queued');
@@ -42,9 +47,34 @@ job id is printed) instead of running it here: "sync now" for a deployment on Po
       } finally {
         stop.release();
       }
+    }, values['dry-run'] ? undefined : {
+      // Beside a running serve on the embedded database: its workers run the sync; this waits.
+      command: 'sync',
+      async run(api, out) {
+        const results: JobRun[] = [];
+        for (const name of await linkNamesVia(api, values.link)) {
+          const { jobId } = (await api.call<{ jobId: string | null }>('POST', `/links/${encodeURIComponent(name)}/sync`)).body;
+          if (!jobId) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `a sync of '${name}' is already waiting on the server at ${api.base}` });
+          out.progress(`${name}: sync running on the server at ${api.base} as job ${jobId}`);
+          const run = await waitForJobRun(api, jobId);
+          out.endProgress();
+          if (!run) throw new ConnectorError({ code: 'MLC_ERR_TIMEOUT', message: `the sync of '${name}' (job ${jobId}) has not finished; follow it with GET ${api.base}/api/jobs/${jobId}` });
+          results.push(run);
+        }
+        out.result(results, () => results.map(describeJobRun).join('\n\n'));
+        return runsExitCode(results);
+      },
     });
   },
 };
+
+export function describeJobRun(r: JobRun): string {
+  const lines = [`Run for link '${r.link}' ${r.runId}: ${r.status} (run by the server)`];
+  const counts = Object.entries(r.counts).sort(([a], [b]) => a.localeCompare(b));
+  if (counts.length) lines.push(table(counts.map(([k, n]) => [`  ${k}`, String(n)])));
+  if (r.error) lines.push(`Stopped: ${r.error.code}: ${r.error.message}`);
+  return lines.join('\n');
+}
 
 /**
  * Ctrl-C (or SIGTERM) asks the run to stop after the page it is on, so everything done so far is
@@ -98,5 +128,16 @@ function queueSync(values: { link?: string | undefined; json?: boolean | undefin
     } finally {
       await queue.stop({ timeoutMs: 1000 });
     }
+  }, {
+    // serve holds the embedded database: the same job goes through its API.
+    command: 'sync --queue',
+    async run(api, out) {
+      const queued: { link: string; jobId: string | null }[] = [];
+      for (const name of await linkNamesVia(api, values.link)) {
+        queued.push({ link: name, jobId: (await api.call<{ jobId: string | null }>('POST', `/links/${encodeURIComponent(name)}/sync`)).body.jobId });
+      }
+      out.result(queued, () => queued.map((q) => (q.jobId ? `sync of '${q.link}' queued as job ${q.jobId} on the server at ${api.base}` : `a sync of '${q.link}' is already waiting`)).join('\n'));
+      return exitCodes.ok;
+    },
   });
 }
