@@ -23,6 +23,7 @@ test('runtime options come from the configuration; a --data-dir flag wins over M
     databaseUrl: 'postgres://mlc@db.internal/mlc',
     masterKey: 'cd'.repeat(32),
     logLevel: 'error',
+    settleSeconds: undefined,
   });
   assert.equal(runtimeOptionsFrom(config, { dataDir: 'elsewhere' }).dataDir, resolve('elsewhere'));
 });
