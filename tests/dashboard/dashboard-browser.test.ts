@@ -225,6 +225,36 @@ if (unavailable && process.env.CI === 'true') {
       await shoot('reconcile');
     });
 
+    test('Connect is in the navigation and looks like the rest; the system filter lists only connected systems; pages fit a phone', async () => {
+      await page.getByRole('link', { name: 'Overview' }).click();
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connect' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Connect' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Connect', exact: true }).getAttribute('aria-current'), 'page');
+      assert.equal(await page.locator('body').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(246, 247, 249)', "the dashboard's stylesheet");
+      assert.equal(await page.locator('table tbody tr').count(), 2, 'both connections listed');
+      await shoot('connect');
+
+      await page.getByRole('link', { name: 'Records' }).click();
+      assert.deepEqual(await page.locator('#f-system option').allInnerTexts(), ['Any system', 'Xero', 'BILL']);
+
+      // A phone: no page is wider than the screen, and a record's Replay is on screen, not cut off.
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        for (const path of ['/', '/records?status=all', '/accounts', '/reconcile', '/connect']) {
+          await page.goto(`${fx.url}${path}`);
+          const width = await page.evaluate('document.documentElement.scrollWidth');
+          assert.ok(Number(width) <= 375, `${path} is ${width}px wide on a 375px screen`);
+        }
+        await page.goto(`${fx.url}/records`);
+        const replay = page.locator('button.primary.replay').first();
+        const box = await replay.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `Replay lies within the screen (${JSON.stringify(box)})`);
+        await shoot('records-phone');
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 860 });
+      }
+    });
+
     test('the overview shows both runs and connection health; logging out ends the session', async () => {
       await page.getByRole('link', { name: 'Overview' }).click();
       assert.equal(await page.locator('table td .status-ok').count(), 2, 'both connections are healthy');
@@ -234,6 +264,12 @@ if (unavailable && process.env.CI === 'true') {
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       await page.goto(`${fx.url}/`);
       assert.equal(new URL(page.url()).pathname, '/login');
+      // Signed out, the connect pages go to the sign-in too, and come back after it.
+      await page.goto(`${fx.url}/connect`);
+      assert.equal(new URL(page.url()).pathname, '/login');
+      await page.getByLabel('API token').fill(fx.apiToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Connect' }).waitFor();
     });
   });
 }

@@ -59,7 +59,10 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
   }
 
   test('pages need the API token or a dashboard session', async () => {
-    assert.equal((await fetch(`${base}/connect`)).status, 401);
+    // A browser without a session is sent to the dashboard's sign-in, to come back here.
+    const signedOut = await fetch(`${base}/connect`, { redirect: 'manual' });
+    assert.equal(signedOut.status, 303);
+    assert.equal(signedOut.headers.get('location'), '/login?next=%2Fconnect');
     assert.equal((await fetch(`${base}/connect/bill`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, 401);
     assert.equal((await fetch(`${base}/connect`, { headers: auth })).status, 200);
   });

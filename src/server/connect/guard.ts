@@ -25,6 +25,8 @@ export function defaultRequireUser(services: Pick<ServerServices, 'db' | 'apiTok
     }
     const session = await readSession(services.db, services.apiToken, readCookie(request.headers.cookie, sessionCookie));
     if (!session) {
+      // A person's browser (a page, no token) goes to the dashboard's sign-in and comes back here.
+      if (request.method === 'GET' && !request.headers.authorization) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
       return reply.code(401).type('text/html; charset=utf-8').send(page('Sign in first', '<p class="error">These pages need the dashboard sign-in (or the API token).</p><p><a href="/">Go to the dashboard</a></p>'));
     }
     request.connectCsrf = session.csrf;

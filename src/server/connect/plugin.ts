@@ -5,6 +5,7 @@ import { readXeroWebhookKey } from '../webhooks/xero-key.ts';
 import { registerBillRoutes } from './bill-routes.ts';
 import { defaultRequireUser } from './guard.ts';
 import { connectionHealth } from './health.ts';
+import { systemName } from '../dashboard/format.ts';
 import { csrfField, esc, page } from './html.ts';
 import { readXeroApp } from './xero-app.ts';
 import { registerXeroRoutes } from './xero-routes.ts';
@@ -39,15 +40,16 @@ export const connectPlugin: FastifyPluginAsync<ConnectPluginOptions> = async (ap
     const xeroApp = await readXeroApp(services);
     const hasWebhookKey = (await readXeroWebhookKey(services)) !== null;
     const rows = (await connectionHealth(services.db))
-      .map((h) => `<tr><td>${esc(h.id)}</td><td>${esc(h.system)}</td><td>${esc(h.label ?? '')}</td><td>${esc(h.state)}${h.reason ? `: ${esc(h.reason)}` : ''}</td><td>${
+      .map((h) => `<tr><td data-label="Id" class="id">${esc(h.id)}</td><td data-label="System">${esc(systemName(h.system))}</td><td data-label="Organisation">${esc(h.label ?? '')}</td><td data-label="Health">${esc(h.state)}${h.reason ? `: ${esc(h.reason)}` : ''}</td><td>${
         h.system === 'xero' && h.state !== 'needs_reconnect'
           ? `<form method="post" action="/connect/xero/disconnect">${csrfField(csrf)}<input type="hidden" name="connection" value="${esc(h.id)}"><button type="submit">Disconnect</button></form>`
           : ''
       }</td></tr>`)
       .join('');
     const body = `<h2>Connections</h2>
-<table><tr><th>Id</th><th>System</th><th>Organisation</th><th>Health</th><th></th></tr>${rows || '<tr><td colspan="5">None yet.</td></tr>'}</table>
-<p><a href="/connect/xero">Connect Xero</a> · <a href="/connect/bill">Connect BILL</a></p>
+<div class="table-wrap"><table class="stack"><thead><tr><th scope="col">Id</th><th scope="col">System</th><th scope="col">Organisation</th><th scope="col">Health</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${rows || '<tr><td colspan="5">None yet.</td></tr>'}</tbody></table></div>
+<p class="actions"><a class="button" href="/connect/xero">Connect Xero</a> <a class="button" href="/connect/bill">Connect BILL</a></p>
 <h2>Xero app</h2>
 <p>${xeroApp ? `Client id <code>${esc(xeroApp.clientId)}</code>${xeroApp.baseUrl ? ` at ${esc(xeroApp.baseUrl)}` : ''}.` : 'Not set yet.'} Webhook key: ${hasWebhookKey ? 'saved' : 'not set'}.
 Redirect URI to register at Xero: <code>${esc(services.publicUrl)}/oauth/xero/callback</code>; webhook URL: <code>${esc(services.publicUrl)}/webhooks/xero</code>.</p>
@@ -57,7 +59,7 @@ Redirect URI to register at Xero: <code>${esc(services.publicUrl)}/oauth/xero/ca
 <label for="baseUrl">Base URL (empty for Xero production)</label><input type="url" id="baseUrl" name="baseUrl" value="${esc(xeroApp?.baseUrl ?? '')}">
 <label for="webhookKey">Webhook key (kept if left empty)</label><input type="password" id="webhookKey" name="webhookKey">
 <button type="submit">Save</button></form>`;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page('Connect', body));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page('Connect', body, { csrf }));
   });
 
   registerXeroRoutes(app, services, requireUser);

@@ -46,6 +46,8 @@ const sections = [
   { path: '/records', label: 'Records' },
   { path: '/accounts', label: 'GL accounts' },
   { path: '/reconcile', label: 'Reconcile' },
+  // The connect pages live at the server's root whatever the dashboard's prefix (connect/plugin.ts).
+  { path: '/connect', label: 'Connect', atRoot: true },
 ] as const;
 
 export function csrfField(ctx: PageContext): Html {
@@ -56,8 +58,9 @@ function nav(ctx: PageContext): Html {
   if (!ctx.csrf) return html``;
   const relativePath = ctx.path.slice(ctx.base.length) || '/';
   const items = sections.map((s) => {
-    const current = s.path === '/' ? relativePath === '/' : relativePath.startsWith(s.path);
-    return html`<li><a href="${ctx.base}${s.path}"${current ? html` aria-current="page"` : ''}>${s.label}</a></li>`;
+    const atRoot = 'atRoot' in s && s.atRoot;
+    const current = s.path === '/' ? relativePath === '/' : atRoot ? ctx.path.startsWith(s.path) : relativePath.startsWith(s.path);
+    return html`<li><a href="${atRoot ? '' : ctx.base}${s.path}"${current ? html` aria-current="page"` : ''}>${s.label}</a></li>`;
   });
   return html`<nav aria-label="Sections"><ul>${items}</ul></nav>
     <form method="post" action="${ctx.base}/logout" class="logout">${csrfField(ctx)}<button type="submit" class="link-button">Log out</button></form>`;

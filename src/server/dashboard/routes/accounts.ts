@@ -59,14 +59,14 @@ async function pairCharts(services: ServerServices, link: Link): Promise<{ rows:
 function chartTable(link: Link, rows: Row[], onlyUnmatched: boolean): Html {
   const shown = onlyUnmatched ? rows.filter((r) => !r.bill) : rows;
   const erpName = systemName(link.erpSystem);
-  return html`<div class="table-wrap"><table class="accounts">
+  return html`<div class="table-wrap"><table class="accounts stack">
     <caption class="visually-hidden">${erpName} accounts and their BILL counterparts</caption>
     <thead><tr><th scope="col">${erpName} account</th><th scope="col">Kind</th><th scope="col">BILL chart of accounts</th><th scope="col">How</th></tr></thead>
     <tbody>${shown.map((r) => html`<tr class="${r.bill ? 'matched' : 'unmatched'}">
       <th scope="row">${accountName(r.erp)}${r.erp.active ? '' : html` <span class="muted">(archived)</span>`}</th>
-      <td>${r.erp.kind}</td>
-      <td>${r.bill ? accountName(r.bill) : html`<strong class="flag">No match in BILL</strong>`}</td>
-      <td>${r.bill ? r.how : link.settings.accountPolicy === 'create'
+      <td data-label="Kind">${r.erp.kind}</td>
+      <td data-label="BILL chart of accounts">${r.bill ? accountName(r.bill) : html`<strong class="flag">No match in BILL</strong>`}</td>
+      <td data-label="How">${r.bill ? r.how : link.settings.accountPolicy === 'create'
         ? 'Created in BILL when a bill first uses it.'
         : 'Bills using it fail until the account exists in BILL.'}</td>
     </tr>`)}</tbody></table></div>`;

@@ -11,19 +11,19 @@ import { activityMarks, currentActivity, type Activity } from '../work.ts';
 
 function connectionsTable(rows: ConnectionRow[], now: Date): Html {
   if (rows.length === 0) return html`<p class="empty">No connections yet. Connect Xero and BILL with <code>ml-connector connect</code>.</p>`;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap"><table class="stack">
     <caption class="visually-hidden">Connections</caption>
     <thead><tr><th scope="col">System</th><th scope="col">Organisation</th><th scope="col">Health</th><th scope="col">Token expires</th><th scope="col">Last success</th></tr></thead>
     <tbody>${rows.map((c) => {
       const expires = parseDbTime(c.token_expires_at);
       return html`<tr>
         <th scope="row">${systemName(c.system)}</th>
-        <td>${c.label ?? c.tenant_id ?? c.id}${c.tenant_id && c.label !== c.tenant_id ? html`<br><span class="id">${c.tenant_id}</span>` : ''}</td>
-        <td>${badge(c.status)}${c.status === 'needs_reconnect'
+        <td data-label="Organisation">${c.label ?? c.tenant_id ?? c.id}${c.tenant_id && c.label !== c.tenant_id ? html`<br><span class="id">${c.tenant_id}</span>` : ''}</td>
+        <td data-label="Health">${badge(c.status)}${c.status === 'needs_reconnect'
           ? html`<p class="reason">${c.status_reason ?? 'The connection must be made again.'} Connect the account again with <code>ml-connector connect ${c.system}</code>.</p>`
           : ''}</td>
-        <td>${expires ? html`${timeCell(c.token_expires_at, now)} <span class="muted">(${relative(expires, now)})</span>` : html`<span class="muted">renewed at each sign-in</span>`}</td>
-        <td>${timeCell(c.last_success_at, now)}</td>
+        <td data-label="Token expires">${expires ? html`${timeCell(c.token_expires_at, now)} <span class="muted">(${relative(expires, now)})</span>` : html`<span class="muted">renewed at each sign-in</span>`}</td>
+        <td data-label="Last success">${timeCell(c.last_success_at, now)}</td>
       </tr>`;
     })}</tbody></table></div>`;
 }
@@ -74,16 +74,16 @@ export function progressText(p: Record<string, unknown> | null): string {
 
 function runsTable(ctx: PageContext, runs: RunRow[], now: Date): Html {
   if (runs.length === 0) return html`<p class="empty">No runs yet.</p>`;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap"><table class="stack">
     <caption class="visually-hidden">Last runs</caption>
     <thead><tr><th scope="col">Started</th><th scope="col">Link</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Took</th><th scope="col">Counts</th></tr></thead>
     <tbody>${runs.map((r) => html`<tr>
-      <td>${timeCell(r.started_at, now)}</td>
-      <td>${r.link}</td>
-      <td>${r.kind}</td>
-      <td>${badge(r.status)}${r.error_code ? html`<br><span class="id">${r.error_code}</span>` : ''}</td>
-      <td>${duration(r.started_at, r.finished_at)}</td>
-      <td class="counts">${countsSummary(r.counts)}${r.status === 'partial' || r.status === 'failed' || r.status === 'interrupted'
+      <td data-label="Started">${timeCell(r.started_at, now)}</td>
+      <td data-label="Link">${r.link}</td>
+      <td data-label="Kind">${r.kind}</td>
+      <td data-label="Status">${badge(r.status)}${r.error_code ? html`<br><span class="id">${r.error_code}</span>` : ''}</td>
+      <td data-label="Took">${duration(r.started_at, r.finished_at)}</td>
+      <td class="counts" data-label="Counts">${countsSummary(r.counts)}${r.status === 'partial' || r.status === 'failed' || r.status === 'interrupted'
         ? html` <a href="${href(`${ctx.base}/records`, { link: r.link })}">see records</a>` : ''}</td>
     </tr>`)}</tbody></table></div>`;
 }

@@ -48,17 +48,17 @@ function reportView(ctx: PageContext, linkName: string, erpName: string, saved: 
     </dl>
     <h2>Totals per currency</h2>
     <p class="muted">${erpName} bills due in BILL are the linked ones and the approved unpaid ones missing there; BILL bills are the ones they are linked to and any duplicates.</p>
-    <div class="table-wrap"><table class="totals">
+    <div class="table-wrap"><table class="totals stack">
       <thead><tr><th scope="col">Currency</th><th scope="col" class="num">${erpName} bills due in BILL</th><th scope="col" class="num">BILL bills</th><th scope="col"><span class="visually-hidden">Bills compared</span></th>
         <th scope="col" class="num">Paid in BILL</th><th scope="col" class="num">Paid in ${erpName}</th><th scope="col"><span class="visually-hidden">Payments compared</span></th></tr></thead>
       <tbody>${Object.entries(r.totals).sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => html`<tr>
-        <th scope="row">${currency}</th><td class="num">${t.erp ?? t.erpLinked}</td><td class="num">${t.bill}</td><td>${same(t.erp ?? t.erpLinked, t.bill)}</td>
-        <td class="num">${t.paidInBill}</td><td class="num">${t.paidInErp}</td><td>${same(t.paidInBill, t.paidInErp)}</td></tr>`)}</tbody>
+        <th scope="row">${currency}</th><td class="num" data-label="${erpName} bills due in BILL">${t.erp ?? t.erpLinked}</td><td class="num" data-label="BILL bills">${t.bill}</td><td data-label="Bills compared">${same(t.erp ?? t.erpLinked, t.bill)}</td>
+        <td class="num" data-label="Paid in BILL">${t.paidInBill}</td><td class="num" data-label="Paid in ${erpName}">${t.paidInErp}</td><td data-label="Payments compared">${same(t.paidInBill, t.paidInErp)}</td></tr>`)}</tbody>
     </table></div>
-    ${r.differences.length > 0 ? html`<h2>Differences</h2><div class="table-wrap"><table class="differences">
+    ${r.differences.length > 0 ? html`<h2>Differences</h2><div class="table-wrap"><table class="differences stack">
       <thead><tr><th scope="col">What</th><th scope="col">${erpName} bill</th><th scope="col">BILL bill</th><th scope="col">Detail</th></tr></thead>
-      <tbody>${r.differences.map((x) => html`<tr><th scope="row">${differenceText[x.kind]}</th><td>${recordLink(x.erpBillId)}</td>
-        <td>${x.billId ? html`<span class="id">${x.billId}</span>` : html`<span class="muted">—</span>`}</td><td>${x.detail}</td></tr>`)}</tbody>
+      <tbody>${r.differences.map((x) => html`<tr><th scope="row">${differenceText[x.kind]}</th><td data-label="${erpName} bill">${recordLink(x.erpBillId)}</td>
+        <td data-label="BILL bill">${x.billId ? html`<span class="id">${x.billId}</span>` : html`<span class="muted">—</span>`}</td><td data-label="Detail">${x.detail}</td></tr>`)}</tbody>
     </table></div>` : ''}`;
 }
 

@@ -1,4 +1,5 @@
 import { redactText } from '../../../core/redact.ts';
+import { listConnections } from '../../../store/repos/connections.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import { listRecords, type RecordRow, type RecordStatus } from '../../../store/repos/records.ts';
 import { field, type Dashboard } from '../context.ts';
@@ -72,14 +73,17 @@ export function registerRecords(d: Dashboard): void {
     const system = (systems as readonly string[]).includes(field(q, 'system') ?? '') ? field(q, 'system')! : '';
     const entity = (entityChoices as readonly string[]).includes(field(q, 'entity') ?? '') ? field(q, 'entity')! : '';
     const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(field(q, 'page') ?? '1', 10) || 1));
-    const [links, rows, activity] = await Promise.all([
+    const [links, rows, activity, connections] = await Promise.all([
       listLinks(services.db),
       listRecords(services.db, {
         ...(link ? { link } : {}), status: statusChoices[statusKey]!.statuses, ...(entity ? { entity } : {}), ...(system ? { sourceSystem: system } : {}),
         limit: pageSize + 1, offset: (pageNumber - 1) * pageSize,
       }),
       currentActivity(services),
+      listConnections(services.db),
     ]);
+    // Only the systems this installation is connected to can be where a record came from.
+    const connected = systems.filter((s) => connections.some((c) => c.system === s) || s === system);
     const [outcome, payments] = await Promise.all([jobOutcome(services, field(q, 'job')), paymentFacts(services, rows.slice(0, pageSize))]);
     const ctx = d.pageContext(request, { ...activityMarks(activity), awaiting: outcome?.state === 'waiting' });
     const filters = { link, status: statusKey, system, entity };
@@ -91,14 +95,14 @@ export function registerRecords(d: Dashboard): void {
     const form = html`<form method="get" action="${base}/records" class="filters" role="search" aria-label="Filter records">
       <div><label for="f-link">Link</label><select id="f-link" name="link">${option('', 'All links', link)}${links.map((l) => option(l.name, l.name, link))}</select></div>
       <div><label for="f-status">Status</label><select id="f-status" name="status">${Object.entries(statusChoices).map(([k, v]) => option(k, v.label, statusKey))}</select></div>
-      <div><label for="f-system">From system</label><select id="f-system" name="system">${option('', 'Any system', system)}${systems.map((s) => option(s, systemName(s), system))}</select></div>
+      <div><label for="f-system">From system</label><select id="f-system" name="system">${option('', 'Any system', system)}${connected.map((s) => option(s, systemName(s), system))}</select></div>
       <div><label for="f-entity">Kind</label><select id="f-entity" name="entity">${option('', 'Any kind', entity)}${entityChoices.map((e) => option(e, e, entity))}</select></div>
       <div><button type="submit">Filter</button></div>
     </form>`;
 
     const table = shown.length === 0
       ? html`<p class="empty">${statusKey === 'attention' ? 'Nothing needs attention. Every record synced or was skipped on purpose.' : 'No records match these filters.'}</p>`
-      : html`<div class="table-wrap"><table class="records">
+      : html`<div class="table-wrap"><table class="records stack">
         <caption class="visually-hidden">Records</caption>
         <thead><tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col">Updated</th><th scope="col">Actions</th></tr></thead>
         <tbody>${shown.map((r) => {
@@ -107,10 +111,10 @@ export function registerRecords(d: Dashboard): void {
           return html`<tr data-record="${r.source_id}">
           <th scope="row"><a href="${href(`${base}/record`, { link: r.link, entity: r.entity, id: r.source_id })}">${named.label ?? r.source_id}</a>
             <br><span class="muted">${r.entity} from ${systemName(r.source_system)} · ${r.link}</span>${facts && r.label ? html`<br><span class="id">${r.label}</span>` : ''}</th>
-          <td>${badge(r.status)}</td>
-          <td class="why">${reasonCell(r)}</td>
-          <td>${r.attempts}</td>
-          <td>${timeCell(r.updated_at, now)}</td>
+          <td data-label="Status">${badge(r.status)}</td>
+          <td class="why" data-label="Why">${reasonCell(r)}</td>
+          <td data-label="Tries">${r.attempts}</td>
+          <td data-label="Updated">${timeCell(r.updated_at, now)}</td>
           <td>${recordActions(ctx, named, back)}</td>
         </tr>`;
         })}</tbody></table></div>`;
