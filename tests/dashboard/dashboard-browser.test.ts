@@ -249,7 +249,7 @@ if (unavailable && process.env.CI === 'true') {
         const replay = page.locator('button.primary.replay').first();
         const box = await replay.boundingBox();
         assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `Replay lies within the screen (${JSON.stringify(box)})`);
-        await shoot('records-phone');
+        await page.screenshot({ path: join(shots.dir, 'records-phone.png') });
       } finally {
         await page.setViewportSize({ width: 1280, height: 860 });
       }
