@@ -22,25 +22,30 @@ export async function runXeroConsent(options: {
   callbackPort?: number;
   timeoutMs?: number;
   onUrl(url: string): void | Promise<void>;
+  /**
+   * Redirect addresses pasted by a person whose browser is on another machine (a server, SSH):
+   * the browser fails to reach 127.0.0.1 there, but the address it was sent to carries the code
+   * and state, which complete the flow exactly as the callback would.
+   */
+  pasted?: AsyncIterable<string>;
 }): Promise<XeroConsent> {
   const oauth = new XeroOAuth({ clientId: options.clientId, clientSecret: options.clientSecret, urls: options.urls });
   let server: Server | null = null;
   try {
     const result = await new Promise<XeroConsent>((resolve, reject) => {
       let pending: { state: string; codeVerifier: string; redirectUri: string } | null = null;
-      server = createServer((req, res) => {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        if (url.pathname !== '/callback' || !pending) {
-          res.writeHead(404).end();
-          return;
-        }
+      let settled = false;
+      const complete = (url: URL, finish: (status: number, text: string) => void) => {
+        if (settled || !pending) return finish(409, 'This connection attempt is already complete.');
         const error = url.searchParams.get('error');
-        const finish = (status: number, text: string) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
         if (error) {
+          settled = true;
           finish(400, `Xero refused the connection: ${error}. You can close this window.`);
           reject(new ConnectorError({ code: 'MLC_ERR_RECONNECT_NEEDED', system: 'xero', message: `Xero answered '${error}' at consent` }));
           return;
         }
+        if (url.searchParams.get('state') !== pending.state) return finish(400, 'This address belongs to another connection attempt.');
+        settled = true;
         const expected = pending;
         oauth
           .exchangeCode({ code: url.searchParams.get('code') ?? '', state: url.searchParams.get('state'), expectedState: expected.state, redirectUri: expected.redirectUri, codeVerifier: expected.codeVerifier })
@@ -53,7 +58,26 @@ export async function runXeroConsent(options: {
             finish(400, 'The connection could not be completed; see the terminal.');
             reject(e);
           });
+      };
+      server = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        if (url.pathname !== '/callback' || !pending) {
+          res.writeHead(404).end();
+          return;
+        }
+        complete(url, (status, text) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text));
       });
+      if (options.pasted) {
+        const lines = options.pasted;
+        void (async () => {
+          for await (const line of lines) {
+            if (settled) break;
+            const text = line.trim();
+            if (!/^https?:\/\/\S+[?&]state=/.test(text)) continue;
+            complete(new URL(text), () => undefined);
+          }
+        })().catch(() => undefined);
+      }
       server.listen(options.callbackPort ?? 0, '127.0.0.1', () => {
         const port = (server!.address() as AddressInfo).port;
         const redirectUri = `http://127.0.0.1:${port}/callback`;

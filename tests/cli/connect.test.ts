@@ -13,6 +13,8 @@ import { openRuntime } from '../../src/app/runtime.ts';
 import { readSecret } from '../../src/store/repos/connections.ts';
 import type { XeroCredentials } from '../../src/systems/xero/auth.ts';
 import { freshPgliteDataDir } from '../helpers/db.ts';
+import { spawn } from 'node:child_process';
+import { cliPath, repoRoot } from '../engine/crash-harness.ts';
 import { consentOpener, runCli, runCliWatching } from './run-cli.ts';
 
 async function closedPort(): Promise<number> {
@@ -55,6 +57,35 @@ describe('connect through the real bin', () => {
     const ok = await runCliWatching(['connect', 'xero', '--client-id', 'mlc-sandbox-client', '--base-url', base, '--json'], { ...env, ...secret }, consentOpener());
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(JSON.parse(ok.stdout).tenantId, emu.xero!.tenantIds.primary);
+  });
+
+  test('a browser on another machine: the pasted redirect address completes the flow; --redirect-port fixes the port', async () => {
+    const base = emu.xero!.urls.base;
+    const port = await closedPort();
+    const child = spawn(process.execPath, [cliPath, 'connect', 'xero', '--client-id', 'mlc-sandbox-client', '--base-url', base, '--redirect-port', String(port), '--name', 'pasted', '--json'], {
+      cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...secret }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let pasted = false;
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const url = /^(http\S+\/identity\/connect\/authorize\S+)$/m.exec(stderr)?.[1];
+      if (!url || pasted) return;
+      pasted = true;
+      // The browser elsewhere consents and is sent to 127.0.0.1 on its own machine, which it
+      // cannot reach: the person copies that address instead of following it.
+      void fetch(url, { redirect: 'manual' }).then((r) => {
+        const location = r.headers.get('location') ?? '';
+        assert.ok(location.startsWith(`http://127.0.0.1:${port}/callback?`), location);
+        child.stdin.write(`${location}\n`);
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /paste here the address it was sent to/);
+    assert.equal(JSON.parse(stdout).id, 'pasted');
   });
 
   test('an address where nothing listens fails at once with the URL and the cause', async () => {

@@ -1,4 +1,5 @@
-import { parse, requireString, urlOption, UsageError } from '../args.ts';
+import { createInterface } from 'node:readline';
+import { intOption, parse, requireString, urlOption, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { getConnection, readSecret, saveConnection } from '../../store/repos/connections.ts';
@@ -13,12 +14,16 @@ import type { BillCredentials } from '../../systems/bill/auth.ts';
 import type { Command } from './types.ts';
 
 const usage = `Usage: ml-connector connect xero --client-id ID [--client-secret-env VAR] [--tenant NAME|ID]
-                                [--base-url URL] [--name ID] [--json]
+                                [--base-url URL] [--name ID] [--redirect-port N] [--json]
        ml-connector connect bill --dev-key KEY --username EMAIL --org-id 008… [--password-env VAR]
                                 [--base-url URL] [--name ID] [--json]
 
 xero: runs the OAuth 2.0 code flow (PKCE + state) through a callback on 127.0.0.1; open the printed
-URL in a browser. The app's client secret is read from the environment variable named by
+URL in a browser. On a server or over SSH, where the browser runs on another machine, paste the
+address the browser was sent to (http://127.0.0.1:…/callback?code=…; the page itself fails to
+load) into this terminal and press Enter; or give --redirect-port N and forward that port
+(ssh -L N:127.0.0.1:N). The redirect address must be registered with the Xero app; the emulator's
+sandbox app accepts any loopback address. The app's client secret is read from the environment variable named by
 --client-secret-env (default ML_CONNECTOR_XERO_CLIENT_SECRET), never from the command line; the
 sandbox app of 'ml-connector emulate' is mlc-sandbox-client with the secret mlc-sandbox-secret, and
 its authorize page consents at once (opening the URL with curl -L completes it too).
@@ -46,7 +51,9 @@ export const connect: Command = {
       username: { type: 'string' },
       'org-id': { type: 'string' },
       'password-env': { type: 'string' },
+      'redirect-port': { type: 'string' },
     }, true);
+    const redirectPort = intOption(values['redirect-port'], 'redirect-port', 1, 65535);
     const system = positionals[0];
     if (system !== 'xero' && system !== 'bill') throw new UsageError("say 'connect xero' or 'connect bill'");
     const base = urlOption(values['base-url'], 'base-url');
@@ -65,11 +72,18 @@ export const connect: Command = {
         const clientSecret = process.env[secretVar] || storedSecret || undefined;
         const urls = base ? { api: `${base}/api.xro/2.0`, login: base, identity: base, connections: `${base}/connections` } : xeroUrls('production');
         await assertReachable(urls.login, 'Xero', base ? '--base-url' : 'the network');
+        // A pasted redirect address completes the flow like the callback (a browser on another machine).
+        const pasted = createInterface({ input: process.stdin, terminal: false });
         const consent = await runXeroConsent({
-          clientId, clientSecret, urls,
+          clientId, clientSecret, urls, pasted,
+          ...(redirectPort !== undefined ? { callbackPort: redirectPort } : {}),
           onUrl: (url) => {
-            process.stderr.write(`Open this URL to connect Xero:\n${url}\n`);
+            process.stderr.write(`Open this URL to connect Xero:\n${url}\n` +
+              'When the browser is on another machine, paste here the address it was sent to (http://127.0.0.1:…/callback?…) and press Enter.\n');
           },
+        }).finally(() => {
+          pasted.close();
+          process.stdin.destroy();
         }).catch((e: unknown) => {
           if (e instanceof ConnectorError && e.vendorCode === 'invalid_client') {
             throw new ConnectorError({
