@@ -90,7 +90,7 @@ forEachBackend('connection healing', (backend) => {
     await sb.resetStats();
     const again = await sb.sync();
     assert.equal(again.error?.code, 'MLC_ERR_RECONNECT_NEEDED');
-    assert.match(again.error!.message, /run 'ml-connector connect xero'/);
+    assert.match(again.error!.message, /ml-connector connect xero --name xero\b/);
     assert.equal(callsMatching((await sb.stats()).xero, /./), 0, 'no call to Xero while the connection needs the user');
   });
 });
