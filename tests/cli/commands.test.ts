@@ -174,6 +174,10 @@ describe('ml-connector commands against the emulators', () => {
     const byPayment = await cli('audit', payment.id, '--json');
     assert.equal(byPayment.code, 0, byPayment.stdout);
     assert.deepEqual(json(byPayment.stdout).records.map((r: Json) => [r.entity, r.status]), [['payment', 'synced']]);
+    // The bill's trail shows the payment against it.
+    const bill = await cli('audit', state.organizations[0].bills[0].id);
+    assert.equal(bill.code, 0, bill.stdout);
+    assert.match(bill.stdout, new RegExp(`Payments against this bill:\n  BILL ${payment.id} \\S+ [\\d.]+ [A-Z]{3} \\[synced\\]`));
   });
 
   test('a revoked Xero connection: sync and status exit 3', async () => {

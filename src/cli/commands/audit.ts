@@ -1,7 +1,7 @@
 import { parse, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import { findRecordsByAnyId, trailOf } from '../../app/record-lookup.ts';
+import { findRecordsByAnyId, paymentsAgainst, trailOf } from '../../app/record-lookup.ts';
 import type { Command } from './types.ts';
 
 export const audit: Command = {
@@ -18,11 +18,13 @@ export const audit: Command = {
     return withRuntime(values, async (rt, out) => {
       const records = await findRecordsByAnyId(rt.db, id, values.link);
       const trail = await trailOf(rt.db, id, records, values.link);
-      out.result({ records, trail }, () => {
+      const payments = await paymentsAgainst(rt.db, records);
+      out.result({ records, trail, payments }, () => {
         if (records.length === 0 && trail.length === 0) return `no record with id '${id}'`;
         const head = records.map((r) => `${r.entity} ${r.source_id} → ${r.target_id ?? '-'} [${r.status}] ${r.label ?? ''}${r.reason ? ` — ${r.reason}` : ''}`);
         const steps = trail.map((t) => `  ${t.at}  ${t.step.padEnd(9)} ${t.outcome.padEnd(8)} ${t.error_code ?? ''} ${t.message ?? ''}${t.target_id ? ` (target ${t.target_id})` : ''}`);
-        return [...head, ...steps].join('\n');
+        const paid = payments.length ? ['Payments against this bill:', ...payments.map((p) => `  ${p.label ?? p.sourceId} ${p.amount ?? ''} ${p.currency ?? ''} [${p.status}]${p.targetId ? ` → ${p.targetId}` : ''}`)] : [];
+        return [...head, ...steps, ...paid].join('\n');
       });
       return records.length === 0 && trail.length === 0 ? exitCodes.attention : exitCodes.ok;
     });
