@@ -199,6 +199,9 @@ describe('ml-connector commands against the emulators', () => {
     const sync = await cli('sync', '--link', 'cli', '--json');
     assert.equal(sync.code, 3, sync.stdout + sync.stderr);
     assert.equal(json(sync.stdout)[0].error.code, 'MLC_ERR_RECONNECT_NEEDED');
+    const message: string = json(sync.stdout)[0].error.message;
+    assert.ok(message.includes(`Connect it again with: ml-connector connect xero --name xero --client-id ${rig.xero.sandbox.clientId} --base-url ${rig.xero.urls.base}`), message);
+    assert.doesNotMatch(message, /again to reconnect/);
     const status = await cli('status', '--json');
     assert.equal(status.code, 3);
     assert.equal(json(status.stdout).connections.find((c: Json) => c.id === 'xero').status, 'needs_reconnect');

@@ -3,7 +3,11 @@ import { exitCodes, runsExitCode, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { syncLink, type RunResult } from '../../engine/sync.ts';
 import { pickLinks } from './pick-link.ts';
-import { ConnectorError } from '../../core/errors.ts';
+import { ConnectorError, errorCatalogue, type ErrorCode } from '../../core/errors.ts';
+import { withReconnectAdvice } from '../../app/reconnect.ts';
+import { getConnection } from '../../store/repos/connections.ts';
+import type { Db } from '../../store/db.ts';
+import type { Link } from '../../engine/link.ts';
 import { linkNamesVia, waitForJobRun, type JobRun } from '../server-api.ts';
 import type { Command } from './types.ts';
 
@@ -40,7 +44,7 @@ sync then waits for the server's run and prints it.`,
             onProgress: (p) => out.progress(`${link.name}: ${p.step} ${p.done}${p.note ? ` (${p.note})` : ''}`),
           });
           out.endProgress();
-          results.push(result);
+          results.push(await withExactReconnect(rt.db, link, result));
         }
         out.result(values['dry-run'] ? results.map((r) => ({ link: r.link, plan: r.plan, counts: r.counts })) : results, () => results.map((r) => describe(r, values['dry-run'])).join('\n\n'));
         return runsExitCode(results);
@@ -140,4 +144,19 @@ function queueSync(values: { link?: string | undefined; json?: boolean | undefin
       return exitCodes.ok;
     },
   });
+}
+
+/**
+ * A run stopped because a connection must be made again carries the vendor error's generic
+ * advice; the connection the run marked gets the exact command instead (keeps its tenant).
+ */
+async function withExactReconnect(db: Db, link: Link, r: RunResult): Promise<RunResult> {
+  const code = r.error?.code;
+  if (!r.error || !code || !Object.hasOwn(errorCatalogue, code) || errorCatalogue[code as ErrorCode].kind !== 'needs_reauth') return r;
+  if (r.error.message.includes('Connect it again with:')) return r;
+  for (const id of [link.erpConnectionId, link.billConnectionId]) {
+    const row = await getConnection(db, id);
+    if (row?.status === 'needs_reconnect') return { ...r, error: { ...r.error, message: withReconnectAdvice(r.error.message, row) } };
+  }
+  return r;
 }
