@@ -47,7 +47,7 @@ export class PaymentSync {
     if (!a) {
       throw new ConnectorError({
         code: 'MLC_ERR_CONFIG',
-        message: `link '${this.ctx.link.name}' has no payment account: set one with 'ml-connector link create --name ${this.ctx.link.name} --payment-account <code>'`,
+        message: `link '${this.ctx.link.name}' has no payment account: set one with 'ml-connector link update --name ${this.ctx.link.name} --payment-account <code>'`,
       });
     }
     return a;
