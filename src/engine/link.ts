@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErpSystemId } from '../model/types.ts';
 
 /**
  * A link pairs one ERP tenant with one BILL organisation and carries the settings of that pairing.
@@ -24,7 +25,7 @@ export type LinkSettings = z.infer<typeof linkSettingsSchema>;
 
 export interface Link {
   name: string;
-  erpSystem: 'xero' | 'qbo' | 'acumatica';
+  erpSystem: ErpSystemId;
   erpConnectionId: string;
   billConnectionId: string;
   settings: LinkSettings;

@@ -1,11 +1,13 @@
 import type { Money } from '../core/money.ts';
+import type { SystemId } from '../systems/types.ts';
+/** Defined with the systems (the lowest layer that names them); re-exported for flows and the engine. */
+export { erpSystemIds, systemIds, type ErpSystemId, type SystemId } from '../systems/types.ts';
 
 /**
  * The canonical entities that flows exchange. Each system converts its wire shapes to and from these
  * (src/systems/<x>/model.ts); flows never see a vendor's wire format. Shaped for every ERP pair:
  * Xero and Acumatica are bill sources, QuickBooks Online a bill target.
  */
-export type SystemId = 'xero' | 'bill' | 'qbo' | 'acumatica';
 
 /** How each system is named to people (messages, reasons). */
 export const systemDisplayNames: Record<SystemId, string> = { xero: 'Xero', bill: 'BILL', qbo: 'QuickBooks Online', acumatica: 'Acumatica' };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../core/log.ts';
 import type { Link } from '../engine/link.ts';
 import type { EngineDeps } from '../engine/sync.ts';
+import { systemIds } from '../model/types.ts';
 import { getConnection } from '../store/repos/connections.ts';
 import type { Db } from '../store/db.ts';
 import { defineJob, type Queue } from '../store/queue.ts';
@@ -39,7 +40,7 @@ export const linkWorkSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('records'),
     link: z.string().min(1),
-    system: z.enum(['xero', 'bill', 'qbo', 'acumatica']),
+    system: z.enum(systemIds),
     entity: z.enum(['vendor', 'bill', 'payment']),
     ids: z.array(z.string().min(1)).min(1).max(500),
   }),

@@ -3,7 +3,16 @@
  * limiter, webhook routes, OAuth routes) reads behaviour from the spec instead of branching on the
  * system id. Shaped to fit Xero and BILL now and QuickBooks Online and Acumatica next.
  */
-export type SystemId = 'xero' | 'bill' | 'qbo' | 'acumatica';
+/**
+ * Every system id, defined here once: the lowest layer that names systems, so everything above
+ * (model, store, engine, server) derives its lists and enums from it. The SQL check constraints
+ * cannot import it; tests/store/system-ids.test.ts holds them to this list.
+ */
+export const systemIds = ['xero', 'bill', 'qbo', 'acumatica'] as const;
+export type SystemId = (typeof systemIds)[number];
+/** The ledgers a link pairs with BILL (BILL is the hub of every pair). */
+export type ErpSystemId = Exclude<SystemId, 'bill'>;
+export const erpSystemIds: readonly ErpSystemId[] = systemIds.filter((s): s is ErpSystemId => s !== 'bill');
 export type Environment = 'production' | 'sandbox';
 
 /**

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { linkSettingsSchema } from '../../engine/link.ts';
+import { erpSystemIds, systemIds } from '../../model/types.ts';
 
 /**
  * The API's shapes, in one place: fastify validates requests and serialises responses with them
  * (fastify-type-provider-zod) and /api/openapi.json is generated from them, so the document cannot
  * drift from what the server does.
  */
-export const systemSchema = z.enum(['xero', 'bill', 'qbo', 'acumatica']);
-export const erpSystemSchema = z.enum(['xero', 'qbo', 'acumatica']);
+export const systemSchema = z.enum(systemIds);
+export const erpSystemSchema = z.enum(erpSystemIds);
 export const entitySchema = z.enum(['account', 'vendor', 'bill', 'payment']);
 export const recordStatusSchema = z.enum(['pending', 'synced', 'skipped', 'failed', 'conflict']);
 

@@ -1,8 +1,9 @@
 import { isCredentialSecretField, registerSecret } from '../../core/redact.ts';
+import type { SystemId } from '../../model/types.ts';
 import type { Db } from '../db.ts';
 import type { SecretBox } from './secret-box.ts';
 
-export type ConnectionSystem = 'xero' | 'bill' | 'qbo' | 'acumatica';
+export type ConnectionSystem = SystemId;
 
 export interface ConnectionRow {
   id: string;

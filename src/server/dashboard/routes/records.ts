@@ -1,4 +1,5 @@
 import { redactText } from '../../../core/redact.ts';
+import { systemIds } from '../../../model/types.ts';
 import { listConnections } from '../../../store/repos/connections.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import { listRecords, type RecordRow, type RecordStatus } from '../../../store/repos/records.ts';
@@ -19,7 +20,6 @@ const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }>
   synced: { label: 'Synced', statuses: ['synced'] },
   all: { label: 'Any status', statuses: [] },
 };
-const systems = ['xero', 'bill', 'qbo', 'acumatica'] as const;
 const entityChoices = ['bill', 'vendor', 'payment', 'account'] as const;
 const pageSize = 100;
 
@@ -70,7 +70,7 @@ export function registerRecords(d: Dashboard): void {
     const q = request.query;
     const link = field(q, 'link') ?? '';
     const statusKey = statusChoices[field(q, 'status') ?? ''] ? field(q, 'status')! : 'attention';
-    const system = (systems as readonly string[]).includes(field(q, 'system') ?? '') ? field(q, 'system')! : '';
+    const system = (systemIds as readonly string[]).includes(field(q, 'system') ?? '') ? field(q, 'system')! : '';
     const entity = (entityChoices as readonly string[]).includes(field(q, 'entity') ?? '') ? field(q, 'entity')! : '';
     const pageNumber = Math.max(1, Math.min(1000, Number.parseInt(field(q, 'page') ?? '1', 10) || 1));
     const [links, rows, activity, connections] = await Promise.all([
@@ -83,7 +83,7 @@ export function registerRecords(d: Dashboard): void {
       listConnections(services.db),
     ]);
     // Only the systems this installation is connected to can be where a record came from.
-    const connected = systems.filter((s) => connections.some((c) => c.system === s) || s === system);
+    const connected = systemIds.filter((s) => connections.some((c) => c.system === s) || s === system);
     const [outcome, payments] = await Promise.all([jobOutcome(services, field(q, 'job')), paymentFacts(services, rows.slice(0, pageSize))]);
     const ctx = d.pageContext(request, { ...activityMarks(activity), awaiting: outcome?.state === 'waiting' });
     const filters = { link, status: statusKey, system, entity };
