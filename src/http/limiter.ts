@@ -1,5 +1,5 @@
 import { ConnectorError } from '../core/errors.ts';
-import type { LimitsSpec, WindowLimitSpec } from '../systems/types.ts';
+import type { LimitsSpec, WindowLimitSpec } from './limits-spec.ts';
 import { WindowCounter } from './window-counter.ts';
 
 /** Time for the limiter: real timers in production, a manual clock in tests. */

@@ -1,4 +1,4 @@
-import type { WindowLimitSpec } from '../systems/types.ts';
+import type { WindowLimitSpec } from './limits-spec.ts';
 
 /**
  * Counts call starts against one window allowance. A rolling window keeps the start times of the

@@ -2,7 +2,8 @@ import { silentLogger, type Logger } from '../core/log.ts';
 import { Limiter, type LimiterTimers } from '../http/limiter.ts';
 import type { RetryPolicy } from '../http/retry.ts';
 import { Transport, type FailureClassifier, type TransportTimers } from '../http/transport.ts';
-import type { LimitsSpec, SystemSpec } from './types.ts';
+import type { LimitsSpec } from '../http/limits-spec.ts';
+import type { SystemSpec } from './types.ts';
 
 /** The transport settings every system client takes; tests shrink limits and swap timers. */
 export interface SystemTransportOptions {

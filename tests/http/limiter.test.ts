@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConnectorError } from '../../src/core/errors.ts';
 import { Limiter, type Permit } from '../../src/http/limiter.ts';
-import type { LimitsSpec, WindowLimitSpec } from '../../src/systems/types.ts';
+import type { LimitsSpec, WindowLimitSpec } from '../../src/http/limits-spec.ts';
 import { xeroSpec } from '../../src/systems/xero/spec.ts';
 import { billSpec } from '../../src/systems/bill/spec.ts';
 import { ManualTimers, flush } from './manual-timers.ts';
