@@ -4,7 +4,7 @@ import { Limiter } from '../http/limiter.ts';
 import type { Db } from '../store/db.ts';
 import { getConnection, readSecret } from '../store/repos/connections.ts';
 import type { SecretBox } from '../store/repos/secret-box.ts';
-import type { Link } from '../engine/link.ts';
+import type { Link } from '../model/link.ts';
 import type { ErpBillSource, PayablesHub } from '../engine/ports.ts';
 import type { XeroCredentials } from '../systems/xero/auth.ts';
 import { createXeroClient, type XeroClient } from '../systems/xero/client.ts';

@@ -4,7 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { AuditEvent } from '../store/repos/audit.ts';
 import type { RecordOutcome } from '../store/repos/records.ts';
 import { systemDisplayNames, type SystemId } from '../model/types.ts';
-import type { Link } from './link.ts';
+import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
 import type { ErpBillSource, PayablesHub } from './ports.ts';
 

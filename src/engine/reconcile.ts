@@ -8,7 +8,8 @@ import { tryAcquireLease } from '../store/repos/leases.ts';
 import { saveReconcile } from '../store/repos/reconcile-reports.ts';
 import type { EngineDeps } from './sync.ts';
 import { billMatchKey } from './steps/bills.ts';
-import { entities, type Link } from './link.ts';
+import { entities } from './link.ts';
+import type { Link } from '../model/link.ts';
 import type { ErpBillSource, HubBillSummary, PayablesHub } from './ports.ts';
 import type { BillPaymentApplication } from '../model/types.ts';
 

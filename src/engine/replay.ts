@@ -1,6 +1,7 @@
 import { listRecords, findRecord } from '../store/repos/records.ts';
 import type { RunOptions } from './context.ts';
-import { entities, type Link } from './link.ts';
+import { entities } from './link.ts';
+import type { Link } from '../model/link.ts';
 import { rerunRecords } from './rerun.ts';
 import { runOnLink, type EngineDeps, type RunResult } from './sync.ts';
 

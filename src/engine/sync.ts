@@ -7,7 +7,7 @@ import { listRetryDue } from '../store/repos/records.ts';
 import { finishRun, startRun } from '../store/repos/runs.ts';
 import { rerunRecords } from './rerun.ts';
 import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
-import type { Link } from './link.ts';
+import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
 import type { ErpBillSource, PayablesHub } from './ports.ts';
 import { AccountMap } from './steps/accounts.ts';

@@ -1,7 +1,7 @@
 import type { Runtime } from '../app/runtime.ts';
 import { openXeroClient, type BillConnectionConfig, type XeroConnectionConfig } from '../app/sides.ts';
 import { runXeroConsent } from '../app/xero-connect.ts';
-import { linkSettingsSchema, type Link, type LinkSettings } from '../engine/link.ts';
+import { linkSettingsSchema, type Link, type LinkSettings } from '../model/link.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
 import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../core/log.ts';
-import type { Link } from '../engine/link.ts';
+import type { Link } from '../model/link.ts';
 import type { EngineDeps } from '../engine/sync.ts';
 import { systemIds } from '../model/types.ts';
 import { getConnection } from '../store/repos/connections.ts';

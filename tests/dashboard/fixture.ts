@@ -14,7 +14,7 @@ import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
 import { openLinkSides } from '../../src/app/sides.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
-import type { Link, LinkSettings } from '../../src/engine/link.ts';
+import type { Link, LinkSettings } from '../../src/model/link.ts';
 import type { EngineDeps } from '../../src/engine/sync.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
 import type { LinkWork, ServerServices } from '../../src/server/contract.ts';

@@ -17,7 +17,7 @@ import type { EngineDeps, RunResult } from '../../src/engine/sync.ts';
 import { syncLink } from '../../src/engine/sync.ts';
 import { replay, type ReplayTarget } from '../../src/engine/replay.ts';
 import { reconcile, type ReconcileReport } from '../../src/engine/reconcile.ts';
-import type { Link, LinkSettings } from '../../src/engine/link.ts';
+import type { Link, LinkSettings } from '../../src/model/link.ts';
 import type { RunOptions } from '../../src/engine/context.ts';
 import type { EnginePolicy } from '../../src/engine/policy.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';

@@ -16,7 +16,7 @@ import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { BillEmulator } from '../../src/emulators/bill/index.ts';
 import type { XeroEmulator } from '../../src/emulators/xero/index.ts';
 import type { EngineDeps } from '../../src/engine/sync.ts';
-import type { Link } from '../../src/engine/link.ts';
+import type { Link } from '../../src/model/link.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
 import type { Db } from '../../src/store/db.ts';
 import { startQueue, type Queue } from '../../src/store/queue.ts';

@@ -3,7 +3,7 @@ import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { listConnections } from '../../store/repos/connections.ts';
 import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
-import { linkSettingsSchema, type Link } from '../../engine/link.ts';
+import { linkSettingsSchema, type Link } from '../../model/link.ts';
 import type { Command } from './types.ts';
 
 export const link: Command = {

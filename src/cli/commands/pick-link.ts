@@ -1,6 +1,6 @@
 import { listLinks, getLink } from '../../store/repos/links.ts';
 import type { Db } from '../../store/db.ts';
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import { UsageError } from '../args.ts';
 
 /** The named link, or the only one when no name is given. */

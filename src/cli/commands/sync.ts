@@ -7,7 +7,7 @@ import { ConnectorError, errorCatalogue, type ErrorCode } from '../../core/error
 import { withReconnectAdvice } from '../../app/reconnect.ts';
 import { getConnection } from '../../store/repos/connections.ts';
 import type { Db } from '../../store/db.ts';
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import { linkNamesVia, waitForJobRun, type JobRun } from '../server-api.ts';
 import type { Command } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import { getConnection } from '../../store/repos/connections.ts';
 import { getLink } from '../../store/repos/links.ts';
 import { sendLinkWork as sendWork, type LinkWork, type ServerServices } from '../contract.ts';

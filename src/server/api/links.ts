@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { linkSettingsSchema, type Link } from '../../engine/link.ts';
+import { linkSettingsSchema, type Link } from '../../model/link.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
 import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
 import { checkPollCron } from '../scheduler/index.ts';

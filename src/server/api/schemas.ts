@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { linkSettingsSchema } from '../../engine/link.ts';
+import { linkSettingsSchema } from '../../model/link.ts';
 import { erpSystemIds, systemIds } from '../../model/types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/log.ts';
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import type { Db } from '../../store/db.ts';
 import { listLinks } from '../../store/repos/links.ts';
 import type { Queue } from '../../store/queue.ts';

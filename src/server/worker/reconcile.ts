@@ -1,7 +1,7 @@
 import { asConnectorError } from '../../core/errors.ts';
 import { redactText } from '../../core/redact.ts';
 import { reconcileLink, type ReconcileReport } from '../../engine/reconcile.ts';
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import type { EngineDeps } from '../../engine/sync.ts';
 import type { Db } from '../../store/db.ts';
 import { lastReconcile as lastSaved, type SavedReconcile } from '../../store/repos/reconcile-reports.ts';

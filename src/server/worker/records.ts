@@ -1,5 +1,5 @@
 import type { RunOptions } from '../../engine/context.ts';
-import type { Link } from '../../engine/link.ts';
+import type { Link } from '../../model/link.ts';
 import { runOnLink, type EngineDeps, type RunResult } from '../../engine/sync.ts';
 import type { LinkWork } from '../contract.ts';
 

@@ -1,4 +1,4 @@
-import { linkSettingsSchema, type Link } from '../../engine/link.ts';
+import { linkSettingsSchema, type Link } from '../../model/link.ts';
 import type { Db } from '../db.ts';
 
 interface LinkRow {

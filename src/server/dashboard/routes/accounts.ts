@@ -1,6 +1,7 @@
 import { asConnectorError } from '../../../core/errors.ts';
 import { redactText } from '../../../core/redact.ts';
-import { entities, type Link } from '../../../engine/link.ts';
+import { entities } from '../../../engine/link.ts';
+import type { Link } from '../../../model/link.ts';
 import { matchAccounts } from '../../../flows/xero-to-bill/match-accounts.ts';
 import type { GlAccount } from '../../../model/types.ts';
 import { listLinked } from '../../../store/repos/id-map.ts';

@@ -1,4 +1,4 @@
-import type { Link } from '../../../engine/link.ts';
+import type { Link } from '../../../model/link.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import type { ServerServices } from '../../contract.ts';
 import { field } from '../context.ts';

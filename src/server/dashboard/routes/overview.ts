@@ -1,4 +1,4 @@
-import type { Link } from '../../../engine/link.ts';
+import type { Link } from '../../../model/link.ts';
 import { listConnections, type ConnectionRow } from '../../../store/repos/connections.ts';
 import { listLinks } from '../../../store/repos/links.ts';
 import { countByStatus, type RecordStatus } from '../../../store/repos/records.ts';
