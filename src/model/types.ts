@@ -5,7 +5,7 @@ export { erpSystemIds, systemIds, type ErpSystemId, type SystemId } from '../sys
 
 /**
  * The canonical entities that flows exchange. Each system converts its wire shapes to and from these
- * (src/systems/<x>/model.ts); flows never see a vendor's wire format. Shaped for every ERP pair:
+ * (src/systems/<x>/to-model.ts and port.ts); flows never see a vendor's wire format. Shaped for every ERP pair:
  * Xero and Acumatica are bill sources, QuickBooks Online a bill target.
  */
 
