@@ -29,6 +29,8 @@ export type AuthSpec =
       accessTokenTtlSeconds: number;
       /** Refresh this long before the access token expires. */
       refreshSkewSeconds: number;
+      /** An unused refresh token lapses after this long; then only a new consent helps. */
+      refreshTokenIdleSeconds: number;
       defaultScopes: readonly string[];
       /** The command a user runs when the connection must be made again. */
       reconnectCommand: string;

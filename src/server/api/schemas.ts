@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { linkSettingsSchema } from '../../model/link.ts';
 import { erpSystemIds, systemIds } from '../../model/types.ts';
+import { defaultErpSystem } from '../../systems/registry.ts';
 
 /**
  * The API's shapes, in one place: fastify validates requests and serialises responses with them
@@ -33,7 +34,7 @@ export const linkSchema = z.object({
 
 export const createLinkBody = z.object({
   name: linkNameSchema,
-  erpSystem: erpSystemSchema.default('xero'),
+  erpSystem: erpSystemSchema.default(defaultErpSystem),
   erpConnectionId: z.string().min(1),
   billConnectionId: z.string().min(1),
   settings: linkSettingsSchema.optional(),

@@ -36,6 +36,8 @@ export const xeroSpec = {
     // Access tokens live 30 minutes: https://developer.xero.com/faq/oauth2
     accessTokenTtlSeconds: 1800,
     refreshSkewSeconds: 120,
+    // An unused refresh token expires after 60 days: https://developer.xero.com/faq/oauth2
+    refreshTokenIdleSeconds: 60 * 24 * 3600,
     // Broad scopes; apps created after 2 March 2026 must ask for granular ones instead
     // (accounting.invoices, accounting.payments): https://developer.xero.com/faq/granular-scopes
     defaultScopes: ['openid', 'profile', 'email', 'offline_access', 'accounting.transactions', 'accounting.contacts', 'accounting.settings'],

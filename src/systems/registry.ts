@@ -1,0 +1,12 @@
+import { billSpec } from './bill/spec.ts';
+import type { ErpSystemId, SystemId, SystemSpec } from './types.ts';
+import { xeroSpec } from './xero/spec.ts';
+
+/**
+ * The systems this installation can connect, by id: what shared code (connection health, API
+ * schemas) reads instead of naming a system. QuickBooks Online and Acumatica join with their specs.
+ */
+export const systemSpecs: Partial<Readonly<Record<SystemId, SystemSpec>>> = { xero: xeroSpec, bill: billSpec };
+
+/** The ledger a new link pairs with BILL when none is given: the first pair the product ships. */
+export const defaultErpSystem: ErpSystemId = 'xero';
