@@ -121,5 +121,5 @@ async function retryTransientFailures(parts: RunParts): Promise<void> {
   if (due.length === 0) return;
   ctx.count('retry.records', due.length);
   ctx.log.info({ link: ctx.link.name, count: due.length }, 'trying failed records again whose cause was transient');
-  await rerunRecords(parts, due);
+  await rerunRecords(parts, due, { intentsSettled: true });
 }
