@@ -2,26 +2,6 @@ import type { Db } from '../store/db.ts';
 import type { RecordRow } from '../store/repos/records.ts';
 import { auditTrail, type AuditRow } from '../store/repos/audit.ts';
 
-/**
- * Records a person can name by any id or number they see on either side: the source or target id
- * (Xero InvoiceID or ContactID, BILL bill, vendor or payment application id), or a word of the
- * record's label, which carries what the vendors' screens show: a bill's invoice number
- * ("GRA-56468 (10487.71 USD)") and a payment's BILL payment id ("BILL stp… blp…"). A vendor is
- * found by its whole name, not by one word of it. Case does not matter for labels.
- */
-export async function findRecordsByAnyId(db: Db, id: string, link?: string): Promise<RecordRow[]> {
-  const { rows } = await db.query<RecordRow>(
-    `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
-       last_run_id, target_id, updated_at::text as updated_at from records
-     where (source_id = $1 or target_id = $1 or lower(label) = lower($1)
-        or (entity <> 'vendor' and lower($1) = any(regexp_split_to_array(lower(coalesce(label, '')), '\\s+'))))
-       ${link ? 'and link = $2' : ''}
-     order by link, entity, source_id`,
-    link ? [id, link] : [id],
-  );
-  return rows;
-}
-
 /** The audit trail of each record found (by its source id), or of the id itself when none is, oldest first. */
 export async function trailOf(db: Db, id: string, records: readonly RecordRow[], link?: string): Promise<AuditRow[]> {
   const keys = records.length ? [...new Set(records.map((r) => r.source_id))] : [id];

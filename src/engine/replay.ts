@@ -17,7 +17,7 @@ export function replay(deps: EngineDeps, link: Link, target: ReplayTarget, optio
     const { ctx, accounts, vendors, bills } = parts;
     const rows = 'failed' in target
       ? await listRecords(ctx.db, { link: link.name, status: ['failed'], limit: 5000 })
-      : (await findRecord(ctx.db, target.id)).filter((r) => r.link === link.name);
+      : await findRecord(ctx.db, target.id, link.name);
     ctx.count('replay.records', rows.length);
     if (rows.length === 0) return;
     await accounts.load();

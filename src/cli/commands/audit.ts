@@ -1,7 +1,8 @@
 import { parse, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import { findRecordsByAnyId, paymentsAgainst, trailOf } from '../../app/record-lookup.ts';
+import { paymentsAgainst, trailOf } from '../../app/record-lookup.ts';
+import { findRecord } from '../../store/repos/records.ts';
 import type { Command } from './types.ts';
 
 export const audit: Command = {
@@ -16,7 +17,7 @@ export const audit: Command = {
     const id = positionals[0];
     if (!id || positionals.length > 1) throw new UsageError('give exactly one record id');
     return withRuntime(values, async (rt, out) => {
-      const records = await findRecordsByAnyId(rt.db, id, values.link);
+      const records = await findRecord(rt.db, id, values.link);
       const trail = await trailOf(rt.db, id, records, values.link);
       const payments = await paymentsAgainst(rt.db, records);
       out.result({ records, trail, payments }, () => {

@@ -1,8 +1,7 @@
 import { parse, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import { findRecordsByAnyId } from '../../app/record-lookup.ts';
-import { skipRecord } from '../../store/repos/records.ts';
+import { findRecord, skipRecord } from '../../store/repos/records.ts';
 import type { Command } from './types.ts';
 
 export const skip: Command = {
@@ -18,7 +17,7 @@ skipped: exit code 1 otherwise, or when no record has that id.`,
     const id = positionals[0];
     if (!id || positionals.length > 1) throw new UsageError('give exactly one record id');
     return withRuntime(values, async (rt, out) => {
-      const records = await findRecordsByAnyId(rt.db, id, values.link);
+      const records = await findRecord(rt.db, id, values.link);
       if (records.length === 0) {
         out.result({ skipped: [], reason: 'not_found' }, () => `no record with id '${id}'${values.link ? ` on link '${values.link}'` : ''}`);
         return exitCodes.attention;

@@ -81,12 +81,23 @@ export async function countByStatus(db: Db, link: string): Promise<Record<string
   return out;
 }
 
-/** Finds a record by its source id or its target id, on any link. */
-export async function findRecord(db: Db, id: string): Promise<RecordRow[]> {
+/**
+ * Records a person can name by any id or number they see on either side: the source or target id
+ * (Xero InvoiceID or ContactID, BILL bill, vendor or payment application id), or a word of the
+ * record's label, which carries what the vendors' screens show: a bill's invoice number
+ * ("GRA-56468 (10487.71 USD)") and a payment's BILL payment id ("BILL stp… blp…"). A vendor is
+ * found by its whole name, not by one word of it. Case does not matter for labels. On any link,
+ * or on `link`. Used by audit, skip, replay and the dashboard's record page alike.
+ */
+export async function findRecord(db: Db, id: string, link?: string): Promise<RecordRow[]> {
   const { rows } = await db.query<RecordRow>(
     `select link, entity, source_system, source_id, label, status, reason, error_code, error_message, attempts::int as attempts,
-       last_run_id, target_id, updated_at::text as updated_at from records where source_id = $1 or target_id = $1`,
-    [id],
+       last_run_id, target_id, updated_at::text as updated_at from records
+     where (source_id = $1 or target_id = $1 or lower(label) = lower($1)
+        or (entity <> 'vendor' and lower($1) = any(regexp_split_to_array(lower(coalesce(label, '')), '\\s+'))))
+       ${link ? 'and link = $2' : ''}
+     order by link, entity, source_id`,
+    link ? [id, link] : [id],
   );
   return rows;
 }
