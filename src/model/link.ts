@@ -2,6 +2,17 @@ import { z } from 'zod';
 import type { ErpSystemId } from './types.ts';
 
 /**
+ * Every pair the product knows, defined once: which two systems a link joins and in which
+ * direction records flow (the pair definitions in src/pairs/ say the rest). The SQL check
+ * constraint on links.pair cannot import this list; tests/store/system-ids.test.ts holds it to it.
+ */
+export const pairIds = ['xero-bill', 'acumatica-bill', 'bill-qbo'] as const;
+export type PairId = (typeof pairIds)[number];
+
+/** The pair each ledger forms with BILL. */
+export const pairOfErp: Readonly<Record<ErpSystemId, PairId>> = { xero: 'xero-bill', acumatica: 'acumatica-bill', qbo: 'bill-qbo' };
+
+/**
  * A link pairs one ERP tenant with one BILL organisation and carries the settings of that pairing.
  * Settings are validated with zod so a bad value is named, not silently ignored.
  */
@@ -25,6 +36,8 @@ export type LinkSettings = z.infer<typeof linkSettingsSchema>;
 
 export interface Link {
   name: string;
+  /** Which pair this link runs (its steps, directions and account policy). */
+  pair: PairId;
   erpSystem: ErpSystemId;
   erpConnectionId: string;
   billConnectionId: string;

@@ -70,7 +70,7 @@ export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, o
   if (!bank?.Code) throw new Error('the Xero sandbox has no bank account with a code');
   const name = options.linkName ?? 'sandbox';
   const settings = linkSettingsSchema.parse({ paymentAccount: { code: bank.Code }, ...options.settings });
-  await saveLink(rt.db, { name, erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings });
+  await saveLink(rt.db, { name, pair: 'xero-bill', erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings });
   const link = await getLink(rt.db, name);
   if (!link) throw new Error(`link '${name}' was not saved`);
   return { link, xeroTenantId: tenantId, billOrgId: billCreds.organizationId, paymentAccountCode: bank.Code };

@@ -3,7 +3,7 @@ import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { listConnections } from '../../store/repos/connections.ts';
 import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
-import { linkSettingsSchema, type Link } from '../../model/link.ts';
+import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
 import type { Command } from './types.ts';
 
 export const link: Command = {
@@ -65,7 +65,7 @@ does not.
         ...(values.poll ? { pollCron: values.poll } : {}),
       });
       if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
-      const saved: Link = { name, erpSystem: erp.system as Link['erpSystem'], erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
+      const saved: Link = { name, pair: pairOfErp[erp.system as Link['erpSystem']], erpSystem: erp.system as Link['erpSystem'], erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
       await saveLink(rt.db, saved);
       out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${erp.system} ${erp.id} ⇄ bill ${bill.id}`);
       return exitCodes.ok;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { linkSettingsSchema, type Link } from '../../model/link.ts';
+import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
 import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
 import { checkPollCron } from '../scheduler/index.ts';
@@ -35,7 +35,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     await checkConnection(body.billConnectionId, 'bill', 'body.billConnectionId');
     const settings = linkSettingsSchema.parse(body.settings ?? {});
     checkCron(settings.pollCron);
-    const link: Link = { name: body.name, erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
+    const link: Link = { name: body.name, pair: pairOfErp[body.erpSystem], erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
     await saveLink(db, link);
     await ctx.scheduler.reconcile();
     return reply.code(201).send(link);

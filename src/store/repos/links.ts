@@ -1,4 +1,4 @@
-import { linkSettingsSchema, type Link } from '../../model/link.ts';
+import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
 import type { Db } from '../db.ts';
 
 interface LinkRow {
@@ -10,7 +10,7 @@ interface LinkRow {
 }
 
 function toLink(r: LinkRow): Link {
-  return { name: r.name, erpSystem: r.erp_system, erpConnectionId: r.erp_connection_id, billConnectionId: r.bill_connection_id, settings: linkSettingsSchema.parse(r.settings ?? {}) };
+  return { name: r.name, pair: pairOfErp[r.erp_system], erpSystem: r.erp_system, erpConnectionId: r.erp_connection_id, billConnectionId: r.bill_connection_id, settings: linkSettingsSchema.parse(r.settings ?? {}) };
 }
 
 export async function saveLink(db: Db, link: Link): Promise<void> {
