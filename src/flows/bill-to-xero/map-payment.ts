@@ -1,17 +1,10 @@
 import { compareMoney, formatMoney, type Money } from '../../core/money.ts';
 import type { BillPaymentApplication } from '../../model/types.ts';
 import { skip, type Decision } from '../types.ts';
+import type { PaymentPayload as ErpPaymentPayload } from '../../model/payloads.ts';
 
 /** A payment to post on the ERP against the original bill. */
-export interface ErpPaymentPayload {
-  erpBillId: string;
-  amount: Money;
-  date: string;
-  /** Names the BILL payment, so a lost response can be found again by reference. */
-  reference: string;
-  /** Id of the BILL application this payment mirrors (one ERP payment per application). */
-  applicationId: string;
-}
+export type { PaymentPayload as ErpPaymentPayload } from '../../model/payloads.ts';
 
 export interface PaymentContext {
   /** The ERP bill this BILL bill came from; null when the BILL bill was not created by ml-connector. */

@@ -1,17 +1,10 @@
 import { formatMoney, isKnownCurrency, isZero, sumMoney, compareMoney, type Money } from '../../core/money.ts';
 import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
 import { contentHash, fail, skip, type Decision } from '../types.ts';
+import type { BillPayload } from '../../model/payloads.ts';
 
 /** A BILL bill as ml-connector sends it; the BILL adapter turns it into the wire JSON. */
-export interface BillPayload {
-  vendorId: string;
-  invoiceNumber: string;
-  invoiceDate: string;
-  dueDate: string;
-  currency: string;
-  description: string;
-  lines: { amount: Money; description: string; chartOfAccountId: string; departmentId: string | null }[];
-}
+export type { BillPayload } from '../../model/payloads.ts';
 
 export interface BillContext {
   /** The BILL bill already linked to this ERP bill. */

@@ -1,17 +1,8 @@
 import type { PostalAddress, Vendor } from '../../model/types.ts';
 import { contentHash, fail, nameKey, skip, type Decision } from '../types.ts';
+import type { VendorIndexEntry, VendorPayload } from '../../model/payloads.ts';
 
-/** The vendor fields ml-connector keeps aligned on BILL (BILL create-vendor fields, developer.bill.com/reference/createvendor). */
-export type VendorPayload = Pick<Vendor, 'name' | 'email' | 'phone' | 'taxId' | 'address' | 'currency'>;
-
-/** Existing BILL vendors, indexed for duplicate detection before any create. */
-export interface VendorIndexEntry {
-  id: string;
-  name: string;
-  email: string | null;
-  taxId: string | null;
-  archived: boolean;
-}
+export type { VendorIndexEntry, VendorPayload } from '../../model/payloads.ts';
 
 export class VendorIndex {
   private byName = new Map<string, VendorIndexEntry[]>();
