@@ -1,9 +1,26 @@
-import { startBillEmulator, type BillEmulator } from './bill/index.ts';
-import { startXeroEmulator, type XeroEmulator } from './xero/index.ts';
+import { billEmulator } from './bill/index.ts';
+import { emulatorIds, emulatorPort, type EmulatorId } from './catalog.ts';
+import type { EmulatorDefinition, RunningEmulator } from './kit/registry.ts';
+import { startInOrder } from './kit/registry.ts';
+import { xeroEmulator } from './xero/index.ts';
+
+export { emulatorIds, isEmulatorId, type EmulatorId } from './catalog.ts';
+
+/**
+ * The emulator registry: one definition per id of catalog.ts. Adding an emulator is a definition in
+ * its folder, an entry there and one here; ports, `--only`, the ready line and stopping follow.
+ */
+const definitions = {
+  xero: xeroEmulator,
+  bill: billEmulator,
+} satisfies { [K in EmulatorId]: EmulatorDefinition<K, RunningEmulator> };
+
+type HandleOf<K extends EmulatorId> = Awaited<ReturnType<(typeof definitions)[K]['start']>>;
 
 export interface EmulatorsOptions {
-  only?: ('xero' | 'bill')[];
-  /** Xero's port; BILL takes the next one. 0 picks free ports. */
+  /** Which emulators to start (default: all), always started in registry order. */
+  only?: EmulatorId[];
+  /** The first emulator's port; the n-th in the registry takes port + n whether or not the others run. 0 picks free ports. */
   port?: number;
   host?: string;
   latencyMs?: number;
@@ -11,41 +28,31 @@ export interface EmulatorsOptions {
   webhookDelayScale?: number;
 }
 
-export interface Emulators {
-  xero: XeroEmulator | null;
-  bill: BillEmulator | null;
+/** The running emulators by id (null for those not started), the ready line and stop. */
+export type Emulators = { readonly [K in EmulatorId]: HandleOf<K> | null } & {
   /** The ready line `ml-connector emulate` prints: URLs and the sandbox credentials. */
   describe(): Record<string, unknown>;
   stop(): Promise<void>;
-}
+};
 
 /** Starts the emulators in this process (tests, demo) or for the `emulate` command. */
 export async function startEmulators(options: EmulatorsOptions = {}): Promise<Emulators> {
-  const only = new Set(options.only ?? ['xero', 'bill']);
-  const common = {
+  const only = new Set<EmulatorId>(options.only ?? emulatorIds);
+  const chosen = emulatorIds.filter((id) => only.has(id));
+  const base = options.port ?? 0;
+  const running = await startInOrder(chosen.map((id) => definitions[id] as EmulatorDefinition<EmulatorId, RunningEmulator>), (definition) => ({
     host: options.host ?? '127.0.0.1',
     latencyMs: options.latencyMs ?? 0,
     seed: options.seed ?? 1,
     webhookDelayScale: options.webhookDelayScale ?? 1,
-  };
-  const base = options.port ?? 0;
-  const xero = only.has('xero') ? await startXeroEmulator({ ...common, port: base }) : null;
-  let bill: BillEmulator | null = null;
-  try {
-    bill = only.has('bill') ? await startBillEmulator({ ...common, port: base === 0 ? 0 : base + 1 }) : null;
-  } catch (e) {
-    await xero?.stop();
-    throw e;
-  }
+    port: emulatorPort(definition.id, base),
+  }));
+  const handles = Object.fromEntries(emulatorIds.map((id) => [id, running.get(definitions[id] as EmulatorDefinition<EmulatorId, RunningEmulator>) ?? null]));
   return {
-    xero,
-    bill,
-    describe: () => ({
-      ...(xero ? { xero: { api: xero.urls.api, identity: xero.urls.identity, login: xero.urls.login, connections: xero.urls.connections, control: `${xero.urls.base}/_emulator`, sandbox: xero.sandbox } } : {}),
-      ...(bill ? { bill: { api: bill.urls.api, events: bill.urls.events, control: `${bill.urls.base}/_emulator`, sandbox: bill.sandbox } } : {}),
-    }),
+    ...(handles as { [K in EmulatorId]: HandleOf<K> | null }),
+    describe: () => Object.fromEntries([...running].map(([definition, handle]) => [definition.id, definition.describe(handle)])),
     stop: async () => {
-      await Promise.all([xero?.stop(), bill?.stop()]);
+      await Promise.all([...running.values()].map((handle) => handle.stop()));
     },
   };
 }

@@ -1,13 +1,18 @@
 import { parse, intOption, UsageError } from '../args.ts';
 import { exitCodes } from '../output.ts';
+import { emulatorCatalog, emulatorIds, isEmulatorId, maxBasePort } from '../../emulators/catalog.ts';
 import type { Command } from './types.ts';
 
+const inWords = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const names = emulatorIds.join(',');
+const ports = emulatorCatalog.map((e, i) => (i === 0 ? `${e.title} listens on --port` : `${e.title} on --port + ${i}`)).join(', ');
+
 export const emulate: Command = {
-  summary: 'start the local Xero and BILL API emulators (sandbox)',
-  usage: `Usage: ml-connector emulate [--only xero,bill] [--port N] [--latency-ms N] [--seed N] [--host H]
+  summary: `start the local ${inWords(emulatorCatalog.map((e) => e.title))} API emulators (sandbox)`,
+  usage: `Usage: ml-connector emulate [--only ${names}] [--port N] [--latency-ms N] [--seed N] [--host H]
 
 Starts the emulators on loopback and prints one JSON line with their URLs and sandbox credentials
-when ready. Xero listens on --port, BILL on --port + 1 (0 picks free ports). Runs until SIGINT/SIGTERM.`,
+when ready. ${ports} (0 picks free ports). Runs until SIGINT/SIGTERM.`,
   async run(argv) {
     const { values } = parse(argv, {
       only: { type: 'string' },
@@ -16,13 +21,13 @@ when ready. Xero listens on --port, BILL on --port + 1 (0 picks free ports). Run
       seed: { type: 'string' },
       host: { type: 'string' },
     });
-    const only = (values.only ?? 'xero,bill').split(',').map((s) => s.trim()).filter(Boolean);
-    for (const o of only) if (o !== 'xero' && o !== 'bill') throw new UsageError(`--only accepts xero and bill, got '${o}'`);
+    const only = (values.only ?? names).split(',').map((s) => s.trim()).filter(Boolean);
+    for (const o of only) if (!isEmulatorId(o)) throw new UsageError(`--only accepts ${inWords(emulatorIds)}, got '${o}'`);
     // Loaded on use so that --help and usage errors stay quick.
     const { startEmulators } = await import('../../emulators/index.ts');
     const handle = await startEmulators({
-      only: only as ('xero' | 'bill')[],
-      port: intOption(values.port, 'port', 0, 65534) ?? 0,
+      only: only.filter(isEmulatorId),
+      port: intOption(values.port, 'port', 0, maxBasePort) ?? 0,
       latencyMs: intOption(values['latency-ms'], 'latency-ms', 0, 60_000) ?? 0,
       seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1) ?? 1,
       host: values.host ?? '127.0.0.1',

@@ -9,6 +9,7 @@
  * await bill.stop();
  */
 import { EmulatorContext } from '../kit/base.ts';
+import type { EmulatorDefinition } from '../kit/registry.ts';
 import { addOrganization, seedAll, stateDump } from './control.ts';
 import { BillLimits } from './limits.ts';
 import type { Payment } from './model.ts';
@@ -103,3 +104,10 @@ export async function startBillEmulator(opts: BillEmulatorOptions = {}): Promise
     },
   };
 }
+
+/** BILL in the emulator registry (src/emulators/index.ts). */
+export const billEmulator: EmulatorDefinition<'bill', BillEmulator> = {
+  id: 'bill',
+  start: (options) => startBillEmulator(options),
+  describe: (bill) => ({ api: bill.urls.api, events: bill.urls.events, control: `${bill.urls.base}/_emulator`, sandbox: bill.sandbox }),
+};

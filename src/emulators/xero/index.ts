@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { EmulatorContext, createFastify, registerLostResponseHook, type EmulatorOptions } from '../kit/base.ts';
+import type { EmulatorDefinition } from '../kit/registry.ts';
 import { registerAccountRoutes } from './accounts.ts';
 import { API_PREFIX, type ApiDeps } from './api.ts';
 import { AuthStore } from './auth-store.ts';
@@ -147,3 +148,17 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     },
   };
 }
+
+/** Xero in the emulator registry (src/emulators/index.ts). */
+export const xeroEmulator: EmulatorDefinition<'xero', XeroEmulator> = {
+  id: 'xero',
+  start: (options) => startXeroEmulator(options),
+  describe: (xero) => ({
+    api: xero.urls.api,
+    identity: xero.urls.identity,
+    login: xero.urls.login,
+    connections: xero.urls.connections,
+    control: `${xero.urls.base}/_emulator`,
+    sandbox: xero.sandbox,
+  }),
+};
