@@ -47,7 +47,7 @@ forEachBackend('server REST API', (backend) => {
 
   test('links and connections: list and get; connections show health and never secrets', async () => {
     const links = await s.call('GET', '/api/links');
-    assert.deepEqual(links.body.items.map((l: Json) => [l.name, l.erpSystem, l.settings.accountPolicy, l.settings.pollCron]), [['main', 'xero', 'error', '*/15 * * * *']]);
+    assert.deepEqual(links.body.items.map((l: Json) => [l.name, l.pair, l.erpSystem, l.settings.accountPolicy, l.settings.pollCron]), [['main', 'xero-bill', 'xero', 'error', '*/15 * * * *']]);
     assert.equal((await s.call('GET', '/api/links/main')).body.billConnectionId, 'bill');
     assert.equal((await s.call('GET', '/api/links/other')).status, 404);
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
-import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
+import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
 import { checkPollCron } from '../scheduler/index.ts';
 import { requireLink, type ApiContext } from './context.ts';
 import { HttpError } from './errors.ts';
@@ -18,6 +18,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     const c = await getConnection(db, id);
     if (!c) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' does not exist`, field);
     if (c.system !== system) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' is a ${c.system} connection, not ${system}`, field);
+    return c;
   };
   const checkCron = (cron: string) => {
     const problem = checkPollCron(queue, cron);
@@ -33,15 +34,19 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     if (await getLink(db, body.name)) throw new HttpError(409, 'conflict', `link '${body.name}' already exists; change it with PATCH /api/links/${body.name}`);
     await checkConnection(body.erpConnectionId, body.erpSystem, 'body.erpConnectionId');
     await checkConnection(body.billConnectionId, 'bill', 'body.billConnectionId');
+    const pair = body.pair ?? pairOfErp[body.erpSystem];
+    if (pair !== pairOfErp[body.erpSystem]) {
+      throw new HttpError(400, 'bad_request', `body.pair: pair '${pair}' does not run ${body.erpSystem} links (a ${body.erpSystem} link runs '${pairOfErp[body.erpSystem]}')`, 'body.pair');
+    }
     const settings = linkSettingsSchema.parse(body.settings ?? {});
     checkCron(settings.pollCron);
-    const link: Link = { name: body.name, pair: pairOfErp[body.erpSystem], erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
+    const link: Link = { name: body.name, pair, erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
     await saveLink(db, link);
     await ctx.scheduler.reconcile();
     return reply.code(201).send(link);
   });
 
-  app.patch('/links/:name', { schema: { tags, summary: "Change a link's settings", params: linkParams, body: updateLinkBody, response: { 200: linkSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {
+  app.patch('/links/:name', { schema: { tags, summary: "Change a link's settings or point it at other connections of the same tenants", params: linkParams, body: updateLinkBody, response: { 200: linkSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {
     const link = await requireLink(ctx, req.params.name);
     const merged = linkSettingsSchema.safeParse({ ...link.settings, ...req.body.settings });
     if (!merged.success) {
@@ -50,7 +55,19 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
       throw new HttpError(400, 'bad_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
     }
     checkCron(merged.data.pollCron);
-    const updated: Link = { ...link, settings: merged.data };
+    const { erpConnectionId = link.erpConnectionId, billConnectionId = link.billConnectionId } = req.body;
+    const erp = erpConnectionId !== link.erpConnectionId ? await checkConnection(erpConnectionId, link.erpSystem, 'body.erpConnectionId') : null;
+    const bill = billConnectionId !== link.billConnectionId ? await checkConnection(billConnectionId, 'bill', 'body.billConnectionId') : null;
+    const pinned = await getLinkTenants(db, link.name);
+    const mismatch = pinned && tenantMismatch(link.name, pinned, {
+      ...(erp ? { erpTenantId: erp.tenant_id, erpConnectionId } : {}),
+      ...(bill ? { billOrgId: bill.tenant_id, billConnectionId } : {}),
+    });
+    if (mismatch) {
+      const field = mismatch.side === 'erp' ? 'body.erpConnectionId' : 'body.billConnectionId';
+      throw new HttpError(400, 'bad_request', `${field}: ${mismatch.message}`, field);
+    }
+    const updated: Link = { ...link, erpConnectionId, billConnectionId, settings: merged.data };
     await saveLink(db, updated);
     await ctx.scheduler.reconcile();
     return updated;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { linkSettingsSchema } from '../../model/link.ts';
+import { linkSettingsSchema, pairIds } from '../../model/link.ts';
 import { erpSystemIds, systemIds } from '../../model/types.ts';
 import { defaultErpSystem } from '../../systems/registry.ts';
 
@@ -10,6 +10,7 @@ import { defaultErpSystem } from '../../systems/registry.ts';
  */
 export const systemSchema = z.enum(systemIds);
 export const erpSystemSchema = z.enum(erpSystemIds);
+export const pairSchema = z.enum(pairIds).meta({ description: 'The pair a link runs: which two systems it joins and which way records flow' });
 export const entitySchema = z.enum(['account', 'vendor', 'bill', 'payment']);
 export const recordStatusSchema = z.enum(['pending', 'synced', 'skipped', 'failed', 'conflict']);
 
@@ -26,6 +27,7 @@ export const linkParams = z.object({ name: linkNameSchema });
 
 export const linkSchema = z.object({
   name: z.string(),
+  pair: pairSchema,
   erpSystem: erpSystemSchema,
   erpConnectionId: z.string(),
   billConnectionId: z.string(),
@@ -35,6 +37,7 @@ export const linkSchema = z.object({
 export const createLinkBody = z.object({
   name: linkNameSchema,
   erpSystem: erpSystemSchema.default(defaultErpSystem),
+  pair: pairSchema.optional().meta({ description: 'Default: the pair the ERP connection\'s system forms with BILL; must agree with erpSystem' }),
   erpConnectionId: z.string().min(1),
   billConnectionId: z.string().min(1),
   settings: linkSettingsSchema.optional(),
@@ -48,7 +51,15 @@ export const settingsPatch = z.object({
   pollCron: z.string().min(1),
 }).partial().strict();
 
-export const updateLinkBody = z.object({ settings: settingsPatch }).strict();
+/**
+ * Settings to change and connections to point the link at. A link that synced stays with the
+ * tenants it synced with: a connection to another ERP tenant or BILL organisation is refused.
+ */
+export const updateLinkBody = z.object({
+  settings: settingsPatch.optional(),
+  erpConnectionId: z.string().min(1).optional().meta({ description: "A connection of the link's ERP system; once the link synced, to the same tenant" }),
+  billConnectionId: z.string().min(1).optional().meta({ description: 'A BILL connection; once the link synced, to the same organisation' }),
+}).strict();
 
 export const connectionSchema = z.object({
   id: z.string(),
