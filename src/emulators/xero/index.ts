@@ -8,13 +8,12 @@ import { registerBodyParsers } from './body.ts';
 import { registerContactRoutes } from './contacts.ts';
 import { registerControlRoutes } from './control.ts';
 import { IdempotencyCache } from './idempotency.ts';
-import { registerIdentityRoutes } from './identity.ts';
+import { registerIdentityRoutes, sandboxLogin, type SandboxTokens } from './identity.ts';
 import { registerInvoiceRoutes } from './invoices.ts';
 import { DEFAULT_DAILY, XeroLimits } from './limits.ts';
 import { registerOrganisationRoutes } from './organisation.ts';
 import { registerPaymentRoutes } from './payments.ts';
 import { registerPurchaseOrderRoutes } from './purchase-orders.ts';
-import { sandboxLogin, type SandboxTokens } from './sandbox-login.ts';
 import { SECONDARY_SIZES, mixSeed, readSeedInput, seedTenant, summarise, tenantIds, type SeedInput, type SeedSummary } from './seed.ts';
 import { XeroState } from './state.ts';
 import type { ChangeEvent } from './tenant.ts';
@@ -28,7 +27,7 @@ import { XeroWebhooks } from './webhooks.ts';
  */
 
 export type { SeedInput, SeedSummary } from './seed.ts';
-export type { SandboxTokens } from './sandbox-login.ts';
+export type { SandboxTokens } from './identity.ts';
 export type { XeroState } from './state.ts';
 
 export interface XeroEmulatorOptions extends EmulatorOptions {

@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
 /**
- * Xero's access and id tokens are JWTs (A1); connectors read `authentication_event_id` and `exp`
- * from them. The emulator signs its own with HS256 and a key made at start-up; only the emulator
- * checks them, by looking the whole token up, so the signature just makes them look real.
+ * Token values for emulated authorization servers. Some vendors' access tokens are JWTs that
+ * connectors read claims from (Xero's `authentication_event_id` and `exp`); the emulator signs its
+ * own with HS256 and a key made at start-up. Only the emulator checks them, by looking the whole
+ * token up, so the signature just makes them look real.
  */
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
@@ -18,5 +19,5 @@ export class JwtSigner {
   }
 }
 
-/** An opaque random token (refresh tokens and authorization codes are opaque at Xero). */
+/** An opaque random token (refresh tokens and authorization codes are opaque everywhere we emulate). */
 export const opaqueToken = (bytes = 32): string => randomBytes(bytes).toString('hex');

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Runs the sandbox app's real OAuth flow over HTTP (authorize with PKCE, then the token exchange),
- * for tests and local runs that need a token without a browser. Nothing is short-circuited: the
- * emulator sees exactly what a connector's own login would send.
+ * Runs an emulated app's real OAuth code flow over HTTP (authorize with PKCE and state, then the
+ * token exchange with HTTP Basic client authentication), for tests and local runs that need a token
+ * without a browser. Nothing is short-circuited: the emulator sees exactly what a connector's own
+ * login would send.
  */
-export interface SandboxTokens {
+export interface OAuthTokens {
   access_token: string;
   refresh_token?: string;
   id_token?: string;
@@ -14,23 +15,26 @@ export interface SandboxTokens {
   scope: string;
 }
 
-export const DEFAULT_SCOPE = 'openid profile email offline_access accounting.transactions accounting.contacts accounting.settings';
+export interface OAuthLoginTarget {
+  authorizeUrl: string;
+  tokenUrl: string;
+  client: { clientId: string; clientSecret: string };
+  scope: string;
+  redirectUri?: string;
+}
 
-export async function sandboxLogin(
-  base: string,
-  client: { clientId: string; clientSecret: string },
-  opts: { scope?: string; redirectUri?: string } = {},
-): Promise<SandboxTokens> {
-  const redirectUri = opts.redirectUri ?? 'http://127.0.0.1:65535/callback';
+export async function oauthLogin(target: OAuthLoginTarget): Promise<OAuthTokens> {
+  const { client } = target;
+  const redirectUri = target.redirectUri ?? 'http://127.0.0.1:65535/callback';
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(8).toString('hex');
-  const authorize = new URL(`${base}/identity/connect/authorize`);
+  const authorize = new URL(target.authorizeUrl);
   authorize.search = new URLSearchParams({
     response_type: 'code',
     client_id: client.clientId,
     redirect_uri: redirectUri,
-    scope: opts.scope ?? DEFAULT_SCOPE,
+    scope: target.scope,
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
@@ -41,7 +45,7 @@ export async function sandboxLogin(
   const back = new URL(location);
   const code = back.searchParams.get('code');
   if (!code || back.searchParams.get('state') !== state) throw new Error(`authorize redirected with ${back.search}`);
-  const res = await fetch(`${base}/connect/token`, {
+  const res = await fetch(target.tokenUrl, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
@@ -50,5 +54,5 @@ export async function sandboxLogin(
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
   });
   if (res.status !== 200) throw new Error(`token exchange answered ${res.status}`);
-  return (await res.json()) as SandboxTokens;
+  return (await res.json()) as OAuthTokens;
 }
