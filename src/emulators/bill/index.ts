@@ -56,7 +56,7 @@ export interface BillEmulator {
 export async function startBillEmulator(opts: BillEmulatorOptions = {}): Promise<BillEmulator> {
   const ctx = new EmulatorContext(opts);
   const options = resolveOptions(opts, sandboxDevKey);
-  const state = new BillState(ctx.clock, ctx.seed);
+  const state = new BillState(ctx.clock, ctx.seed, options.sessionIdleMs);
   const deps: BillDeps = {
     ctx,
     state,

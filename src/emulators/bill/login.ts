@@ -37,18 +37,19 @@ export function registerLoginRoutes(app: FastifyInstance, deps: BillDeps): void 
     if (username !== sandboxUser.username || b.password !== sandboxUser.password || !state.org(organizationId)) {
       throw loginError(401, billCodes.BAD_CREDENTIALS, billMessages.badCredentials);
     }
-    const sessionId = state.newSecret(32);
-    state.sessions.set(sessionId, { id: sessionId, devKey, organizationId, userId: state.userId, lastSeen: state.now(), valid: true });
-    return { status: 200, body: { organizationId, sessionId, trusted: false, userId: state.userId } };
+    const opened = state.sessions.open({ devKey, organizationId, userId: state.userId });
+    // BILL's store has no cap, so it never refuses; were it to, the answer is BILL's 500.
+    if (!opened.ok) throw new Error('session cap reached');
+    return { status: 200, body: { organizationId, sessionId: opened.session.id, trusted: false, userId: state.userId } };
   });
 
   apiRoute(app, deps, 'POST', 'connect', '/logout', ({ session }) => {
-    session.valid = false;
+    state.sessions.end(session);
     return { status: 200 };
   });
 
   apiRoute(app, deps, 'GET', 'connect', '/login/session', ({ session }) => ({
     status: 200,
-    body: { organizationId: session.organizationId, userId: session.userId, mfaStatus: 'DISABLED', mfaBypass: false },
+    body: { organizationId: session.data.organizationId, userId: session.data.userId, mfaStatus: 'DISABLED', mfaBypass: false },
   }));
 }

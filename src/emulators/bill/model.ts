@@ -2,6 +2,7 @@
  * In-memory records. Field names follow BILL's JSON (reference A4–A7, A12) so the views stay thin;
  * amounts are bigint minor units and times are epoch milliseconds.
  */
+import type { LoginSession } from '../kit/sessions.ts';
 import type { WireOverrides } from '../kit/wire-overrides.ts';
 
 export interface Address {
@@ -191,11 +192,11 @@ export interface Organization {
   wire: WireOverrides;
 }
 
-export interface Session {
-  id: string;
+/** Who a `POST /v3/login` session signed in as; the session itself is the kit's (kit/sessions.ts). */
+export interface SessionData {
   devKey: string;
   organizationId: string;
   userId: string;
-  lastSeen: number;
-  valid: boolean;
 }
+
+export type Session = LoginSession<SessionData>;

@@ -115,17 +115,12 @@ function authenticate(deps: BillDeps, request: FastifyRequest, base: Base): { se
   if (!sessionId && missingStatus) {
     throw new BillApiError(missingStatus, [{ code: billCodes.SESSION_INVALID, message: billMessages.sessionInvalid, category: 'DOWNSTREAM' }]);
   }
-  const session = sessionId ? deps.state.sessions.get(sessionId) : undefined;
-  const now = deps.state.now();
-  if (!session || !session.valid || session.devKey !== devKey) throw sessionInvalid(deps);
-  if (now - session.lastSeen > deps.options.sessionIdleMs) {
-    session.valid = false;
-    throw sessionInvalid(deps);
-  }
-  const org = deps.state.org(session.organizationId);
+  const session = deps.state.sessions.find(sessionId);
+  if (!session || session.data.devKey !== devKey) throw sessionInvalid(deps);
+  const org = deps.state.org(session.data.organizationId);
   if (!org) throw sessionInvalid(deps);
   // Each accepted call slides the 35-minute idle timer (A2, A14.4).
-  session.lastSeen = now;
+  deps.state.sessions.touch(session);
   return { session, org, devKey };
 }
 
@@ -169,9 +164,7 @@ export function apiRoute(
       const fault = await faultPrelude(deps, base, request, reply);
       if (fault === 'stop') return reply;
       if (fault) return renderThrown(deps, reply, fault);
-      if (deps.ctx.faults.takeAuthExpiry(request.url, request.method)) {
-        for (const s of deps.state.sessions.values()) s.valid = false;
-      }
+      if (deps.ctx.faults.takeAuthExpiry(request.url, request.method)) deps.state.sessions.endAll();
       let auth: ReturnType<typeof authenticate>;
       try {
         auth = authenticate(deps, request, base);

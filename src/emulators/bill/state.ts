@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../kit/rng.ts';
+import { SessionStore } from '../kit/sessions.ts';
 import { WireOverrides } from '../kit/wire-overrides.ts';
-import type { Organization, Session } from './model.ts';
+import type { Organization, SessionData } from './model.ts';
 
 /** BILL's 3-character object id prefixes ([BD:bill-generated-ids], reference A3 and A14.7). */
 export const idPrefix = {
@@ -33,7 +34,8 @@ export const sandboxDevKey = 'mlc-sandbox-devkey';
  */
 export class BillState {
   orgs = new Map<string, Organization>();
-  sessions = new Map<string, Session>();
+  /** `POST /v3/login` sessions: 35 minutes idle ends one ([BR:login], A2); no cap on how many. */
+  readonly sessions: SessionStore<SessionData>;
   defaultOrgId = '';
   userId = '';
   rng: Rng;
@@ -44,7 +46,9 @@ export class BillState {
   constructor(
     readonly clock: Clock,
     seed: number,
+    sessionIdleMs: number,
   ) {
+    this.sessions = new SessionStore(clock, { idleMs: sessionIdleMs, newId: () => this.newSecret(32) });
     this.seed = seed;
     this.rng = new Rng(seed);
     this.secretRng = new Rng(seed ^ 0x5e55);
