@@ -8,7 +8,7 @@ import type { SecretBox } from '../store/repos/secret-box.ts';
 import type { EngineDeps } from '../engine/sync.ts';
 import { VaultError } from '../vault/errors.ts';
 import { openSecretBox } from './secret-box.ts';
-import { openLinkSides } from './sides.ts';
+import { engineDeps } from './engine-deps.ts';
 import { settleCredentialWrites } from './credential-store.ts';
 
 export interface Runtime {
@@ -56,10 +56,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const box = await openSecretBox({ dataDir, masterKey: options.masterKey }).catch((e: unknown) => {
       throw asConfigError(e);
     });
-    const deps: EngineDeps = {
-      db, log, open: (link) => openLinkSides({ db, box, log }, link),
-      ...(options.settleSeconds !== undefined ? { policy: { settleMs: options.settleSeconds * 1000 } } : {}),
-    };
+    const deps: EngineDeps = engineDeps({ db, box, log }, options.settleSeconds !== undefined ? { settleMs: options.settleSeconds * 1000 } : undefined);
     return {
       db, box, log, dataDir, deps,
       close: async () => {

@@ -87,8 +87,7 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
       let differences = 0;
       if (options.reconcile) {
         say('reconciling (after the memory figure, so it does not count)');
-        const { erp, hub } = await rt.deps.open(link);
-        const report = await reconcile(rt.db, link, erp, hub, rt.log);
+        const report = await reconcile(rt.deps, link);
         ledgersAgree = report.agree;
         differences = report.differences.length;
       }

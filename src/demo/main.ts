@@ -71,8 +71,7 @@ async function main(): Promise<number> {
       say(`   ${second.status}: ${summary(second)}`);
 
       say('7. Reconcile');
-      const { erp, hub } = await rt.deps.open(link);
-      const report = await reconcile(rt.db, link, erp, hub, rt.log);
+      const report = await reconcile(rt.deps, link);
       say(`   checked ${report.checked.erpBills} Xero bills (${report.checked.linkedBills} in BILL), ${report.checked.paymentApplications} BILL payments`);
       for (const [currency, t] of Object.entries(report.totals)) say(`   ${currency}: Xero ${t.erpLinked} = BILL ${t.bill}; paid in BILL ${t.paidInBill} = paid in Xero ${t.paidInErp}`);
       for (const d of report.differences.slice(0, 20)) say(`   DIFFERENCE ${d.kind}: ${d.detail}`);

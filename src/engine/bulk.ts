@@ -1,6 +1,7 @@
 import { asConnectorError, type ConnectorError } from '../core/errors.ts';
 import { isAmbiguousWrite } from '../http/ambiguous-write-error.ts';
-import { isFatal } from './steps/failures.ts';
+import { isFatal } from './failures.ts';
+import type { WriteResult, WriterCaps } from './ports.ts';
 
 /**
  * What became of one item sent in a write (ADR-0003):
@@ -27,39 +28,40 @@ export interface BulkResult<R> {
 export const mayHaveWritten = (error: ConnectorError): boolean => isAmbiguousWrite(error) || error.kind === 'bug';
 
 /**
- * Sends items through an all-or-nothing bulk endpoint in chunks of `cap`, up to `parallel` in
- * flight. When a chunk is refused as invalid it is split in halves until the bad items stand alone,
- * so one bad record costs O(log n) extra calls and every good record still goes through (BILL bulk
- * bills and vendors are atomic: developer.bill.com/reference/createbulkbills).
+ * Sends items in batches of the writer's cap, up to its requests in flight. Every item comes back
+ * with its own outcome. For an all-or-nothing writer (BILL bulk vendors and bills:
+ * developer.bill.com/reference/createbulkbills) a batch refused as invalid is split in halves until
+ * the bad items stand alone, so one bad record costs O(log n) extra calls and every good record
+ * still goes through; a per-item writer (Xero payments with summarizeErrors=false) answers each
+ * item itself.
  *
- * It never returns, nor throws, while a chunk is still in flight: a lost answer on one chunk must
- * not start a search of the target while sibling chunks may still be creating records, or their
- * records would be missed and created twice. Every item comes back with its own outcome; a fatal
- * error stops new chunks from starting and is returned once the ones in flight have settled.
+ * It never returns, nor throws, while a batch is still in flight: a lost answer on one batch must
+ * not start a search of the target while sibling batches may still be creating records, or their
+ * records would be missed and created twice. A fatal error stops new batches from starting and is
+ * returned once the ones in flight have settled.
  */
-export async function sendInChunks<T, R>(
+export async function sendInBatches<T>(
   items: readonly T[],
-  cap: number,
-  parallel: number,
-  send: (chunk: readonly T[]) => Promise<R[]>,
-): Promise<BulkResult<R>> {
-  const outcomes: WriteOutcome<R>[] = items.map(() => ({ kind: 'unsent' }));
+  caps: WriterCaps,
+  send: (batch: readonly T[]) => Promise<WriteResult[]>,
+): Promise<BulkResult<string>> {
+  const outcomes: WriteOutcome<string>[] = items.map(() => ({ kind: 'unsent' }));
   let fatal: ConnectorError | null = null;
-  const settle = (start: number, end: number, outcome: WriteOutcome<R>) => {
+  const settle = (start: number, end: number, outcome: WriteOutcome<string>) => {
     for (let i = start; i < end; i += 1) outcomes[i] = outcome;
   };
 
   const run = async (start: number, end: number): Promise<void> => {
     if (fatal) return;
-    const chunk = items.slice(start, end);
+    const batch = items.slice(start, end);
     let error: ConnectorError;
     try {
-      const out = await send(chunk);
-      if (out.length === chunk.length) {
-        out.forEach((value, i) => (outcomes[start + i] = { kind: 'written', value }));
+      const out = await send(batch);
+      if (out.length === batch.length) {
+        out.forEach((r, i) => (outcomes[start + i] = r.ok ? { kind: 'written', value: r.targetId } : { kind: 'refused', error: r.error }));
         return;
       }
-      error = asConnectorError(new Error(`bulk answer has ${out.length} items for ${chunk.length} sent`));
+      error = asConnectorError(new Error(`the write answered ${out.length} items for ${batch.length} sent`));
     } catch (e) {
       error = asConnectorError(e);
     }
@@ -73,20 +75,20 @@ export async function sendInChunks<T, R>(
       fatal ??= error;
       return;
     }
-    if (error.kind !== 'invalid_data' || chunk.length === 1) {
+    if (!caps.atomic || error.kind !== 'invalid_data' || batch.length === 1) {
       settle(start, end, { kind: 'refused', error });
       return;
     }
-    const mid = start + Math.ceil(chunk.length / 2);
+    const mid = start + Math.ceil(batch.length / 2);
     await run(start, mid);
     await run(mid, end);
   };
 
-  const chunks = evenChunks(items.length, cap);
+  const batches = evenChunks(items.length, caps.batch);
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(parallel, chunks.length)) }, async () => {
-    while (next < chunks.length && !fatal) {
-      const [s, e] = chunks[next++]!;
+  const workers = Array.from({ length: Math.max(1, Math.min(caps.inFlight, batches.length)) }, async () => {
+    while (next < batches.length && !fatal) {
+      const [s, e] = batches[next++]!;
       await run(s, e);
     }
   });

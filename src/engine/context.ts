@@ -6,7 +6,8 @@ import type { RecordOutcome } from '../store/repos/records.ts';
 import { systemDisplayNames, type SystemId } from '../model/types.ts';
 import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
-import type { ErpBillSource, PayablesHub } from './ports.ts';
+import type { LinkSides } from './ports.ts';
+import type { PairDefinition } from './pair.ts';
 
 /** One line of a dry-run plan, or of a real run's summary. */
 export interface PlanEntry {
@@ -49,8 +50,8 @@ export class RunContext {
     readonly db: Db,
     readonly link: Link,
     readonly runId: string,
-    readonly erp: ErpBillSource,
-    readonly hub: PayablesHub,
+    readonly sides: LinkSides,
+    readonly pair: PairDefinition,
     readonly log: Logger,
     readonly options: RunOptions,
     readonly policy: EnginePolicy = defaultEnginePolicy,

@@ -1,14 +1,14 @@
 import type { ConnectorError, ErrorCode } from '../core/errors.ts';
-import type { Money } from '../core/money.ts';
 import type { Bill, BillPaymentApplication, Department, GlAccount, SystemId, TargetBillState, Vendor } from '../model/types.ts';
-import type { BillPayload } from '../flows/xero-to-bill/map-bill.ts';
-import type { VendorIndexEntry, VendorPayload } from '../flows/xero-to-bill/map-vendor.ts';
-import type { ErpPaymentPayload } from '../flows/bill-to-xero/map-payment.ts';
+import type { BillPayload, BillSummary, PaymentPayload, VendorIndexEntry, VendorPayload } from '../model/payloads.ts';
 
 /**
- * What the engine needs from each side, in canonical terms. Each system folder implements its side
- * over its own client (src/systems/<x>/port.ts); the engine never sees wire formats. An ERP that
- * sends bills to BILL (Xero, Acumatica) is an ErpBillSource; BILL is the PayablesHub.
+ * What the engine needs from a system, as capabilities rather than roles (ADR-0005): per entity a
+ * reader (pages since a cursor, records by id) and a writer (batched creates within the system's
+ * caps, updates, archive or delete), plus the chart of accounts and the few lookups the pure
+ * mappers need on a target. Each system folder implements what it offers over its own client
+ * (src/systems/<x>/port.ts); a pair's steps name which side reads and which side writes, so the
+ * same port serves as source in one pair and target in another. The engine never sees wire formats.
  *
  * A Page is one page of a delta read: only an unreadable page (not JSON, no list) fails the
  * page; a record on it that cannot be read is in `invalid`.
@@ -42,78 +42,114 @@ export interface Read<T> {
 
 export type WriteResult = { ok: true; targetId: string } | { ok: false; error: ConnectorError };
 
-/** Where payments are posted on the ERP (Xero: a bank account or one with payments enabled). */
+/** Reads one entity of a system. */
+export interface EntityReader<T> {
+  /** Records changed since the checkpoint, oldest first. */
+  iterate(since: string | null): AsyncIterable<Page<T>>;
+  /**
+   * Records by id; an id the system does not return is left out. `labels` carries what the engine
+   * knows of each (its record label or match key) for systems that cannot read by id alone (a BILL
+   * payment application is read through its payment, named in its reference).
+   */
+  get(ids: readonly string[], labels?: ReadonlyMap<string, string>): Promise<Read<T>>;
+}
+
+/** How a writer takes batches: its cap per request, requests in flight, and whether a batch is all-or-nothing. */
+export interface WriterCaps {
+  batch: number;
+  inFlight: number;
+  /**
+   * true: the whole batch is written or none of it (BILL bulk, developer.bill.com/reference/createbulkbills),
+   * so a batch refused as invalid is split to isolate the bad record; false: one result per item
+   * (Xero `summarizeErrors=false`, QBO batch).
+   */
+  atomic: boolean;
+}
+
+/** A record found on the target by its match key, after a lost answer or a crash. */
+export interface MatchFound {
+  key: string;
+  id: string;
+}
+
+/** Writes one entity of a system. `O` is per-run context the write needs (the payment account, say). */
+export interface EntityWriter<P, O = undefined> {
+  readonly caps: WriterCaps;
+  /** One result per payload, in order. An atomic writer throws for the whole batch, or answers every item ok. */
+  create(payloads: readonly P[], options: O): Promise<WriteResult[]>;
+  /** `current` is the target's view read before deciding, when the step read one (line ids kept on edit). */
+  update?(id: string, payload: P, current: unknown): Promise<void>;
+  archive?(id: string): Promise<void>;
+  delete?(id: string): Promise<void>;
+  /**
+   * Records on the target that match these keys (several may match one key), for the search after a
+   * lost answer (ADR-0003). `since`: nothing wanted can have been written before it, which lets a
+   * system read one window.
+   */
+  findByMatchKey(keys: readonly string[], since: Date): Promise<MatchFound[]>;
+}
+
+/** The chart of accounts. `create` exists only where the system may be written to (a pair's policy decides whether it is). */
+export interface ChartPort {
+  list(): Promise<GlAccount[]>;
+  /** Atomic: all created or none; the created accounts in request order. */
+  create?(accounts: readonly { name: string; code: string | null; kind: GlAccount['kind'] }[]): Promise<GlAccount[]>;
+  /** Accounts per create request. */
+  readonly createCap?: number;
+}
+
+/** Where payments are posted on the ledger (Xero: a bank account or one with payments enabled). */
 export interface PaymentAccountRef {
   code?: string | undefined;
   id?: string | undefined;
 }
 
-export interface ErpBillSource {
+export interface Readers {
+  vendor: EntityReader<Vendor>;
+  bill: EntityReader<Bill>;
+  payment: EntityReader<BillPaymentApplication>;
+}
+
+export interface Writers {
+  vendor: EntityWriter<VendorPayload>;
+  bill: EntityWriter<BillPayload>;
+  payment: EntityWriter<PaymentPayload, PaymentAccountRef>;
+}
+
+/** Vendors on a target as duplicate detection and reconcile read them. */
+export interface VendorDirectory {
+  iterate(): AsyncIterable<VendorIndexEntry[]>;
+  /** The currency each vendor's bills are in (vendor id → currency); a vendor the system does not have is left out. */
+  currencies(vendorIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** Bills on a target as edits, voids and reconcile read them. */
+export interface BillDirectory {
+  /** Every bill (reconcile). */
+  iterate(): AsyncIterable<BillSummary[]>;
+  /** The target's current view of these bills (lines, payment activity). */
+  states(ids: readonly string[]): Promise<TargetBillState[]>;
+}
+
+/** One system as the engine sees it, bound to one tenant or organisation. */
+export interface SystemPort {
   readonly system: SystemId;
-  /** The ERP's tenant/company id, for audit and limits. */
+  /** The tenant, company or organisation id, for audit, limits and tenant pinning. */
   readonly tenantId: string;
-  listAccounts(): Promise<GlAccount[]>;
-  /** Suppliers changed since the checkpoint, oldest first. */
-  iterateSuppliers(since: string | null): AsyncIterable<Page<Vendor>>;
-  /** Suppliers by id (replay, and suppliers first met on a bill); an id the ERP does not return is left out. */
-  getVendors(ids: readonly string[]): Promise<Read<Vendor>>;
-  /** Payable bills (all statuses) changed since the checkpoint, oldest first. */
-  iterateBills(since: string | null): AsyncIterable<Page<Bill>>;
-  /** Bills by id (replay, webhook follow-ups, payments checks); an id the ERP does not return is left out. */
-  getBills(ids: readonly string[]): Promise<Read<Bill>>;
-  /** Posts payments; one result per payment, in order (a rejected one does not sink the others). */
-  postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]>;
-  /**
-   * Payments already on the ERP carrying these references (reference → ERP payment id).
-   * `postedAfter`: none of them can have been posted earlier, which lets an ERP read one window.
-   */
-  findPaymentsByReference(references: readonly string[], postedAfter?: Date): Promise<Map<string, string>>;
-  deletePayment(id: string): Promise<void>;
-  /** Departments/dimensions are read from bill lines; this lists the ERP's categories for mapping UIs. */
-  listDimensionCategories(): Promise<{ name: string; options: string[] }[]>;
+  readonly chart: ChartPort;
+  readonly read: Partial<Readers>;
+  readonly write: Partial<Writers>;
+  readonly departments?: { list(): Promise<Department[]> };
+  /** Departments or dimensions as the ledger carries them on lines (Xero tracking categories), for mapping screens. */
+  readonly dimensionCategories?: { list(): Promise<{ name: string; options: string[] }[]> };
+  readonly vendorDirectory?: VendorDirectory;
+  readonly billDirectory?: BillDirectory;
 }
 
-export interface HubBillSummary {
-  id: string;
-  vendorId: string;
-  invoiceNumber: string;
-  amount: Money;
-  archived: boolean;
-}
+/** The two sides of a link: its ledger and its payables system (BILL). A pair's steps say which reads and which writes. */
+export type Side = 'erp' | 'bill';
+export type LinkSides = Readonly<Record<Side, SystemPort>>;
 
-export interface PayablesHub {
-  readonly system: 'bill';
-  readonly orgId: string;
-  readonly caps: { bulkBills: number; bulkVendors: number; bulkAccounts: number };
-  listAccounts(): Promise<GlAccount[]>;
-  /** Atomic: all created or none. Returns the created accounts in request order. */
-  createAccounts(accounts: readonly { name: string; code: string | null; kind: GlAccount['kind'] }[]): Promise<GlAccount[]>;
-  listDepartments(): Promise<Department[]>;
-  iterateVendors(): AsyncIterable<VendorIndexEntry[]>;
-  findVendorsByName(names: readonly string[]): Promise<VendorIndexEntry[]>;
-  /**
-   * The currency each hub vendor's bills are in (vendor id → currency), reading by id the vendors
-   * not seen yet; a vendor the hub does not have is left out.
-   */
-  vendorCurrencies(vendorIds: readonly string[]): Promise<Map<string, string>>;
-  /** Atomic bulk create; returns target ids in request order. */
-  createVendors(payloads: readonly VendorPayload[]): Promise<string[]>;
-  updateVendor(id: string, payload: VendorPayload): Promise<void>;
-  /** Atomic bulk create; returns target ids in request order. */
-  createBills(payloads: readonly BillPayload[]): Promise<string[]>;
-  findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]>;
-  /**
-   * Replaces the bill's content with `payload`. `current` is the hub's view read before deciding
-   * (getBillStates): its line ids are sent again so unchanged lines keep them; null makes the hub
-   * read it.
-   */
-  updateBill(id: string, payload: BillPayload, current: TargetBillState | null): Promise<void>;
-  archiveBill(id: string): Promise<void>;
-  getBillStates(ids: readonly string[]): Promise<TargetBillState[]>;
-  /** Every bill on the hub (reconcile). */
-  iterateBills(): AsyncIterable<HubBillSummary[]>;
-  /** Payment applications changed since the checkpoint, oldest first. */
-  iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>>;
-  /** The applications of these payments (replay of single payment records). */
-  getPaymentApplications(paymentIds: readonly string[]): Promise<Read<BillPaymentApplication>>;
-}
+/** Older names of SystemPort, kept while the composition root moves to it. */
+export type ErpBillSource = SystemPort;
+export type PayablesHub = SystemPort;

@@ -1,191 +1,12 @@
-import { addMoney, compareMoney, formatMoney, money, type Money } from '../core/money.ts';
-import type { Logger } from '../core/log.ts';
-import type { Db } from '../store/db.ts';
 import { asConnectorError, ConnectorError } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
-import { getMappings, listLinked } from '../store/repos/id-map.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import { saveReconcile } from '../store/repos/reconcile-reports.ts';
 import type { EngineDeps } from './sync.ts';
-import { billMatchKey } from './steps/bills.ts';
-import { entities } from './link.ts';
 import type { Link } from '../model/link.ts';
-import type { ErpBillSource, HubBillSummary, PayablesHub } from './ports.ts';
-import type { BillPaymentApplication } from '../model/types.ts';
+import type { ReconcileReport } from './reconcile-report.ts';
 
-export interface Difference {
-  kind: 'missing_in_bill' | 'amount_differs' | 'duplicate_in_bill' | 'not_archived' | 'payment_not_applied' | 'paid_amount_differs' | 'payment_escheated' | 'target_missing'
-    | 'vendor_missing_in_bill' | 'duplicate_vendor_in_bill';
-  erpBillId: string | null;
-  billId: string | null;
-  detail: string;
-}
-
-export interface ReconcileReport {
-  link: string;
-  agree: boolean;
-  checked: { erpBills: number; linkedBills: number; billBills: number; paymentApplications: number; linkedVendors: number; billVendors: number };
-  /**
-   * Per currency. `erp`: every ERP bill that should be in BILL (the linked ones and the approved
-   * unpaid ones missing there), so a missing bill shows in the totals as well as in the
-   * differences; `erpLinked`: the linked ones only; `bill`: the BILL bills they are linked to and
-   * any active duplicates of them.
-   */
-  totals: Record<string, { erp: string; erpLinked: string; bill: string; paidInBill: string; paidInErp: string }>;
-  differences: Difference[];
-}
-
-/**
- * Proves the ledgers agree, reading both sides afresh (not trusting the id map alone):
- * every eligible ERP bill has exactly one BILL bill with the same amount, voided ones are archived,
- * and every settled BILL payment on a synced bill is applied in the ERP (paid amounts equal). A
- * BILL payment whose funds were escheated (the money went to the state, not the vendor) is a
- * difference of its own: the ledgers cannot agree while one is open, whatever the ERP shows.
- */
-export async function reconcile(db: Db, link: Link, erp: ErpBillSource, hub: PayablesHub, log: Logger): Promise<ReconcileReport> {
-  const differences: Difference[] = [];
-  const hubBills = new Map<string, HubBillSummary>();
-  const hubByKey = new Map<string, string[]>();
-  for await (const page of hub.iterateBills()) {
-    for (const b of page) {
-      hubBills.set(b.id, b);
-      if (b.archived) continue;
-      const k = billMatchKey(b.vendorId, b.invoiceNumber, b.amount.minor);
-      hubByKey.set(k, [...(hubByKey.get(k) ?? []), b.id]);
-    }
-  }
-
-  // BILL payments settled per BILL bill.
-  const settled = new Map<string, Money>();
-  const escheated = new Map<string, BillPaymentApplication[]>();
-  let applications = 0;
-  for await (const page of hub.iteratePaymentApplications(null)) {
-    for (const a of page.items) {
-      if (a.state === 'escheated') escheated.set(a.billId, [...(escheated.get(a.billId) ?? []), a]);
-      if (a.state !== 'settled') continue;
-      applications += 1;
-      settled.set(a.billId, addMoney(settled.get(a.billId) ?? money(a.amount.currency, 0n), a.amount));
-    }
-  }
-
-  type TotalField = 'erp' | 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
-  const sums = new Map<string, Record<TotalField, Money>>();
-  const bump = (currency: string, field: TotalField, m: Money) => {
-    let t = sums.get(currency);
-    if (!t) {
-      const zero = money(currency, 0n);
-      t = { erp: zero, erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
-      sums.set(currency, t);
-    }
-    if (m.currency === currency) t[field] = addMoney(t[field], m);
-  };
-
-  let erpBills = 0;
-  let linkedBills = 0;
-  // Active BILL bills that duplicate a linked one, and the linked ones: each duplicate counts once in BILL's total.
-  const duplicates = new Set<string>();
-  const linkedTargets = new Set<string>();
-  for await (const page of erp.iterateBills(null)) {
-    const mapped = await getMappings(db, { link: link.name, entity: entities.bill }, page.items.map((b) => b.id));
-    for (const b of page.items) {
-      erpBills += 1;
-      const row = mapped.get(b.id);
-      const eligible = b.status === 'approved' && b.amountPaid.minor === 0n;
-      if (!row || row.state !== 'linked') {
-        if (eligible) {
-          differences.push({ kind: 'missing_in_bill', erpBillId: b.id, billId: null, detail: `approved unpaid bill ${b.invoiceNumber} (${formatMoney(b.total)} ${b.currency}) has no BILL bill` });
-          bump(b.currency, 'erp', b.total);
-        }
-        continue;
-      }
-      linkedBills += 1;
-      const target = hubBills.get(row.target_id!);
-      if (!target) {
-        differences.push({ kind: 'target_missing', erpBillId: b.id, billId: row.target_id, detail: `BILL bill ${row.target_id} linked to ${b.invoiceNumber} no longer exists` });
-        if (b.status !== 'voided' && b.status !== 'deleted') bump(b.currency, 'erp', b.total);
-        continue;
-      }
-      for (const a of escheated.get(target.id) ?? []) {
-        differences.push({
-          kind: 'payment_escheated',
-          erpBillId: b.id,
-          billId: target.id,
-          detail: `BILL payment ${a.paymentId} of ${formatMoney(a.amount)} ${a.amount.currency} is ${a.statusText}: the money went to the state, not the vendor; ${b.invoiceNumber} must not be marked paid for it`,
-        });
-      }
-      if (b.status === 'voided' || b.status === 'deleted') {
-        if (!target.archived) differences.push({ kind: 'not_archived', erpBillId: b.id, billId: target.id, detail: `bill ${b.status} in the ERP but BILL bill ${target.id} is active` });
-        continue;
-      }
-      bump(b.currency, 'erp', b.total);
-      bump(b.currency, 'erpLinked', b.total);
-      bump(target.amount.currency, 'bill', target.amount);
-      linkedTargets.add(target.id);
-      if (target.amount.currency !== b.currency || compareMoney(target.amount, b.total) !== 0) {
-        differences.push({ kind: 'amount_differs', erpBillId: b.id, billId: target.id, detail: `ERP ${formatMoney(b.total)} ${b.currency} vs BILL ${formatMoney(target.amount)} ${target.amount.currency}` });
-      }
-      const dupes = hubByKey.get(billMatchKey(target.vendorId, target.invoiceNumber, target.amount.minor)) ?? [];
-      if (dupes.length > 1) {
-        for (const id of dupes) duplicates.add(id);
-        differences.push({ kind: 'duplicate_in_bill', erpBillId: b.id, billId: target.id, detail: `BILL has ${dupes.length} active bills ${dupes.join(', ')} for ${b.invoiceNumber}` });
-      }
-      const paidInBill = settled.get(target.id) ?? money(b.currency, 0n);
-      bump(b.currency, 'paidInBill', paidInBill);
-      bump(b.currency, 'paidInErp', b.amountPaid);
-      if (paidInBill.currency === b.currency && compareMoney(paidInBill, b.amountPaid) !== 0) {
-        differences.push({
-          kind: compareMoney(paidInBill, b.amountPaid) > 0 ? 'payment_not_applied' : 'paid_amount_differs',
-          erpBillId: b.id,
-          billId: target.id,
-          detail: `BILL settled ${formatMoney(paidInBill)} but the ERP shows ${formatMoney(b.amountPaid)} ${b.currency} paid`,
-        });
-      }
-    }
-  }
-  for (const id of duplicates) if (!linkedTargets.has(id)) bump(hubBills.get(id)!.amount.currency, 'bill', hubBills.get(id)!.amount);
-  const vendors = await reconcileVendors(db, link, hub, differences);
-  log.info({ link: link.name, differences: differences.length }, 'reconcile finished');
-  return {
-    link: link.name,
-    agree: differences.length === 0,
-    checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications, ...vendors },
-    totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
-      erp: formatMoney(t.erp), erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
-    }])),
-    differences,
-  };
-}
-
-/**
- * Every synced ERP supplier has one active BILL vendor: the one it is linked to exists and is not
- * archived, and no other active BILL vendor under the same name stands beside it unlinked (the
- * mark of a vendor created twice). A same-name vendor a person keeps on purpose is shown too: only
- * a person can tell the two cases apart.
- */
-async function reconcileVendors(db: Db, link: Link, hub: PayablesHub, differences: Difference[]): Promise<{ linkedVendors: number; billVendors: number }> {
-  const linked = await listLinked(db, { link: link.name, entity: entities.vendor });
-  const hubVendors = new Map<string, { id: string; name: string; archived: boolean }>();
-  for await (const page of hub.iterateVendors()) for (const v of page) hubVendors.set(v.id, v);
-  const linkedIds = new Set(linked.map((r) => r.target_id!));
-  const activeByName = new Map<string, string[]>();
-  for (const v of hubVendors.values()) {
-    if (v.archived) continue;
-    const k = v.name.trim().toLowerCase();
-    activeByName.set(k, [...(activeByName.get(k) ?? []), v.id]);
-  }
-  for (const row of linked) {
-    const vendor = hubVendors.get(row.target_id!);
-    if (!vendor || vendor.archived) {
-      differences.push({ kind: 'vendor_missing_in_bill', erpBillId: null, billId: null, detail: `supplier ${row.source_id} is linked to BILL vendor ${row.target_id}, which ${vendor ? 'is archived' : 'no longer exists'}` });
-      continue;
-    }
-    const twins = (activeByName.get(vendor.name.trim().toLowerCase()) ?? []).filter((id) => id !== vendor.id && !linkedIds.has(id));
-    if (twins.length > 0) {
-      differences.push({ kind: 'duplicate_vendor_in_bill', erpBillId: null, billId: null, detail: `BILL has ${twins.length + 1} active vendors named '${vendor.name}' (${[vendor.id, ...twins].join(', ')}); only ${vendor.id} is linked to supplier ${row.source_id}` });
-    }
-  }
-  return { linkedVendors: linked.length, billVendors: hubVendors.size };
-}
+export type { Difference, ReconcileReport } from './reconcile-report.ts';
 
 /**
  * Reconciles a link under its lease, so it never reads while a sync in any process is half-way
@@ -194,7 +15,7 @@ async function reconcileVendors(db: Db, link: Link, hub: PayablesHub, difference
  * is kept as the link's last reconciliation wherever it ran (CLI, worker), so every reader shows
  * the same answer.
  */
-export async function reconcileLink(deps: Pick<EngineDeps, 'db' | 'log' | 'open'>, link: Link): Promise<ReconcileReport> {
+export async function reconcileLink(deps: Pick<EngineDeps, 'db' | 'log' | 'open' | 'pairOf'>, link: Link): Promise<ReconcileReport> {
   const at = new Date().toISOString();
   let report: ReconcileReport;
   try {
@@ -208,13 +29,21 @@ export async function reconcileLink(deps: Pick<EngineDeps, 'db' | 'log' | 'open'
   return report;
 }
 
-async function reconcileUnderLease(deps: Pick<EngineDeps, 'db' | 'log' | 'open'>, link: Link): Promise<ReconcileReport> {
+async function reconcileUnderLease(deps: Pick<EngineDeps, 'db' | 'log' | 'open' | 'pairOf'>, link: Link): Promise<ReconcileReport> {
   const lease = await tryAcquireLease(deps.db, `link:${link.name}`);
   if (!lease) throw new ConnectorError({ code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; reconcile again when it finishes` });
   try {
-    const { erp, hub } = await deps.open(link);
-    return await reconcile(deps.db, link, erp, hub, deps.log);
+    const pair = deps.pairOf(link);
+    const sides = await deps.open(link);
+    const report = await pair.reconcile({ db: deps.db, link, sides, log: deps.log });
+    deps.log.info({ link: link.name, differences: report.differences.length }, 'reconcile finished');
+    return report;
   } finally {
     await lease.release();
   }
+}
+
+/** Compares the two ledgers now, without the lease and without keeping the report (demo, benchmarks, tests). */
+export async function reconcile(deps: Pick<EngineDeps, 'db' | 'log' | 'open' | 'pairOf'>, link: Link): Promise<ReconcileReport> {
+  return deps.pairOf(link).reconcile({ db: deps.db, link, sides: await deps.open(link), log: deps.log });
 }

@@ -1,6 +1,5 @@
 import { listRecords, findRecord } from '../store/repos/records.ts';
 import type { RunOptions } from './context.ts';
-import { entities } from './link.ts';
 import type { Link } from '../model/link.ts';
 import { rerunRecords } from './rerun.ts';
 import { runOnLink, type EngineDeps, type RunResult } from './sync.ts';
@@ -14,15 +13,13 @@ export type ReplayTarget = { failed: true } | { id: string };
  */
 export function replay(deps: EngineDeps, link: Link, target: ReplayTarget, options: RunOptions = {}): Promise<RunResult> {
   return runOnLink(deps, link, 'replay', options, async (parts) => {
-    const { ctx, accounts, vendors, bills } = parts;
+    const { ctx, accounts } = parts;
     const rows = 'failed' in target
       ? await listRecords(ctx.db, { link: link.name, status: ['failed'], limit: 5000 })
       : await findRecord(ctx.db, target.id, link.name);
     ctx.count('replay.records', rows.length);
     if (rows.length === 0) return;
     await accounts.load();
-    await vendors.load();
-    await bills.load();
     await rerunRecords(parts, rows);
   });
 }

@@ -2,6 +2,7 @@ import { asConnectorError, ConnectorError, errorCatalogue, type ErrorCode } from
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import { markNeedsReconnect, markSuccess } from '../store/repos/connections.ts';
+import { pinLinkTenants } from '../store/repos/links.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import { listRetryDue } from '../store/repos/records.ts';
 import { finishRun, startRun } from '../store/repos/runs.ts';
@@ -9,17 +10,18 @@ import { rerunRecords } from './rerun.ts';
 import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
 import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
-import type { ErpBillSource, PayablesHub } from './ports.ts';
-import { AccountMap } from './steps/accounts.ts';
-import { BillSync } from './steps/bills.ts';
-import { PaymentSync } from './steps/payments.ts';
-import { VendorSync } from './steps/vendors.ts';
+import type { LinkSides } from './ports.ts';
+import { AccountMap } from './accounts.ts';
+import type { EntityName, PairDefinition } from './pair.ts';
+import { StepRunner } from './step-runner.ts';
 
 export interface EngineDeps {
   db: Db;
   log: Logger;
-  /** Opens the two sides of a link (clients bound to their connections). */
-  open(link: Link): Promise<{ erp: ErpBillSource; hub: PayablesHub }>;
+  /** Opens the two sides of a link (ports bound to their connections). */
+  open(link: Link): Promise<LinkSides>;
+  /** The definition of the link's pair (src/pairs/): its steps, account policy, triggers and reconcile. */
+  pairOf(link: Link): PairDefinition;
   /** Settle window and retry schedule (defaults in policy.ts). */
   policy?: Partial<EnginePolicy>;
 }
@@ -35,7 +37,12 @@ export interface RunResult {
   error: { code: string; message: string } | null;
 }
 
-export interface RunParts { ctx: RunContext; accounts: AccountMap; vendors: VendorSync; bills: BillSync; payments: PaymentSync }
+/** A run's parts: its context, the accounts and one runner per step of the pair, in dependency order. */
+export interface RunParts {
+  ctx: RunContext;
+  accounts: AccountMap;
+  steps: ReadonlyMap<EntityName, StepRunner<any, any>>;
+}
 
 export type RunBody = (parts: RunParts) => Promise<void>;
 
@@ -53,22 +60,20 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   const runId = dryRun ? 'dry-run' : await startRun(deps.db, link.name, kind, false);
   let error: ConnectorError | null = null;
   let ctx: RunContext | null = null;
+  const pair = deps.pairOf(link);
   try {
-    const { erp, hub } = await deps.open(link);
-    ctx = new RunContext(deps.db, link, runId, erp, hub, deps.log, options, { ...defaultEnginePolicy, ...deps.policy });
+    const sides = await deps.open(link);
+    if (!dryRun) await pinLinkTenants(deps.db, link.name, { erpTenantId: sides.erp.tenantId, billOrgId: sides.bill.tenantId });
+    ctx = new RunContext(deps.db, link, runId, sides, pair, deps.log, options, { ...defaultEnginePolicy, ...deps.policy });
     ctx.throwIfStopped();
-    const accounts = new AccountMap(ctx);
-    const vendors = new VendorSync(ctx);
-    const bills = new BillSync(ctx, accounts, vendors);
-    const payments = new PaymentSync(ctx);
-    await body({ ctx, accounts, vendors, bills, payments });
+    await body(buildParts(ctx));
   } catch (e) {
     error = asConnectorError(e);
     // MLC_ERR_AUTH_EXPIRED means a credential was renewed and the service still called it expired:
     // the saved credentials work (a failed login or refresh has its own code), so the next run
     // tries again instead of stopping every run until someone reconnects.
     if (error.kind === 'needs_reauth' && error.code !== 'MLC_ERR_AUTH_EXPIRED' && !dryRun) {
-      const connection = error.system === 'bill' ? link.billConnectionId : link.erpConnectionId;
+      const connection = error.system === pair.hub ? link.billConnectionId : link.erpConnectionId;
       await markNeedsReconnect(deps.db, connection, error.message).catch(() => undefined);
     }
     if (error.code === 'MLC_ERR_STOPPED') deps.log.info({ link: link.name, runId }, 'run stopped on request after its last committed page');
@@ -87,16 +92,63 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message } : null };
 }
 
-/** A full delta sync: accounts, then suppliers, bills and payments back, each from its saved cursor. */
+/** The run's parts: the accounts, and a runner per step of the pair, in dependency order. */
+function buildParts(ctx: RunContext): RunParts {
+  const accounts = new AccountMap(ctx);
+  const steps = new Map<EntityName, StepRunner<any, any>>();
+  const ensure = (step: EntityName, ids: readonly string[]) => {
+    const runner = steps.get(step);
+    if (!runner) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `pair '${ctx.pair.id}' has no ${step} step` });
+    return runner.ensure(ids);
+  };
+  for (const def of stepOrder(ctx.pair)) steps.set(def.entity, new StepRunner(ctx, def, { accounts, ensure }));
+  return { ctx, accounts, steps };
+}
+
+/** The pair's steps, each after the steps it depends on (the order replay and retries use). */
+export function stepOrder(pair: PairDefinition): PairDefinition['steps'] {
+  const done = new Set<string>();
+  const out: PairDefinition['steps'][number][] = [];
+  while (out.length < pair.steps.length) {
+    const ready = pair.steps.filter((s) => !done.has(s.entity) && s.dependsOn.every((d) => done.has(d)));
+    if (ready.length === 0) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `pair '${pair.id}' has steps that depend on each other in a circle, or on a step it does not have` });
+    for (const s of ready) {
+      out.push(s);
+      done.add(s.entity);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the steps of a pair by their dependencies: a step starts once every step it depends on has
+ * finished, and steps with no dependency between them run side by side, each within its systems'
+ * limits (the transport holds them). A step that fails fatally starts none of the steps after it;
+ * steps already running beside it finish, and the run ends with the first failure.
+ */
+async function runGraph(parts: RunParts, each: (runner: StepRunner<any, any>) => Promise<void>): Promise<void> {
+  const finished = new Map<string, Promise<void>>();
+  const started = [...parts.steps.values()].map((runner) => {
+    const run = (async () => {
+      await Promise.all(runner.def.dependsOn.map((d) => finished.get(d)));
+      await each(runner);
+    })();
+    finished.set(runner.def.entity, run);
+    return run;
+  });
+  const results = await Promise.allSettled(started);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** A full delta sync: accounts first, then every step of the pair from its saved cursor, by dependency. */
 export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {}): Promise<RunResult> {
   return runOnLink(deps, link, 'sync', options, async (parts) => {
-    const { accounts, vendors, bills, payments } = parts;
-    await accounts.load();
-    await vendors.load();
-    await bills.load();
-    await vendors.syncChanged();
-    await bills.syncChanged();
-    await payments.syncChanged();
+    await parts.accounts.load();
+    await runGraph(parts, async (step) => {
+      await step.settle();
+      await step.syncChanged();
+    });
     await retryTransientFailures(parts);
   });
 }

@@ -50,3 +50,16 @@ export interface BillSummary {
   amount: Money;
   archived: boolean;
 }
+
+/**
+ * vendor|invoice number|amount in minor units: how a bill is found again on a payables target when
+ * the answer to its create was lost, and how reconcile spots a bill created twice.
+ */
+export const billMatchKey = (vendorId: string, invoiceNumber: string, amountMinor: bigint): string =>
+  `${vendorId}|${invoiceNumber.trim().toLowerCase()}|${amountMinor}`;
+
+/** The vendor id a bill match key starts with. */
+export const vendorOfBillMatchKey = (key: string): string => key.split('|')[0] ?? '';
+
+/** How vendor names compare when a vendor create's answer was lost (case and outer spaces aside). */
+export const vendorMatchKey = (name: string): string => name.trim().toLowerCase();

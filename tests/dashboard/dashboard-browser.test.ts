@@ -121,13 +121,13 @@ if (unavailable && process.env.CI === 'true') {
 
     test('after the account is created in BILL, Replay reached with the keyboard turns the record green', async () => {
       // Fix the cause for real: create in BILL, through its API, the accounts this bill uses and BILL lacks.
-      const { erp, hub } = await fx.deps.open(fx.link);
-      const [bill] = (await erp.getBills([failedBillId])).items;
-      const erpAccounts = await erp.listAccounts();
-      const billCodes = new Set((await hub.listAccounts()).map((a) => a.code));
+      const { erp, bill: hub } = await fx.deps.open(fx.link);
+      const [bill] = (await erp.read.bill!.get([failedBillId])).items;
+      const erpAccounts = await erp.chart.list();
+      const billCodes = new Set((await hub.chart.list()).map((a) => a.code));
       const wanted = erpAccounts.filter((a) => bill!.lines.some((l) => l.account?.code === a.code) && !billCodes.has(a.code));
       assert.ok(wanted.length >= 1, 'the bill uses an account BILL lacks');
-      await hub.createAccounts(wanted.map((a) => ({ name: a.name, code: a.code, kind: a.kind })));
+      await hub.chart.create!(wanted.map((a) => ({ name: a.name, code: a.code, kind: a.kind })));
 
       await page.reload();
       await page.keyboard.press('Tab');
@@ -215,7 +215,7 @@ if (unavailable && process.env.CI === 'true') {
       assert.ok((await rows.count()) >= 1, 'totals per currency');
       // Each missing bill is in Xero's total and not in BILL's, so the bills' totals differ, as the differences say.
       const { erp } = await fx.deps.open(fx.link);
-      const missing = (await erp.getBills((await listRecords(fx.db, { link: 'main', status: ['failed'], entity: 'bill' })).map((r) => r.source_id))).items;
+      const missing = (await erp.read.bill!.get((await listRecords(fx.db, { link: 'main', status: ['failed'], entity: 'bill' })).map((r) => r.source_id))).items;
       const currencies = new Set(missing.map((b) => b.currency));
       for (const currency of currencies) {
         const cells = await rows.filter({ has: page.locator('th', { hasText: currency }) }).locator('td').allInnerTexts();

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
-import { openLinkSides } from '../../src/app/sides.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { Link, LinkSettings } from '../../src/model/link.ts';
 import type { EngineDeps } from '../../src/engine/sync.ts';
@@ -79,7 +79,7 @@ export async function openDashboardFixture(options: FixtureOptions): Promise<Das
 
     const log = silentLogger;
     const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
-    const deps: EngineDeps = { db, log, open: (l) => openLinkSides({ db, box, log }, l) };
+    const deps: EngineDeps = engineDeps({ db, box, log });
     const rt: Runtime = { db, box, log, dataDir, deps, close: async () => undefined };
     const { link } = await connectSandbox(rt, emulators, { linkName: 'main', settings: { pollCron: neverDuringTests, ...options.settings } });
     const apiToken = randomBytes(24).toString('base64url');

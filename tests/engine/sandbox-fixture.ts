@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
-import { openLinkSides } from '../../src/app/sides.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { BillEmulator } from '../../src/emulators/bill/index.ts';
 import type { XeroEmulator } from '../../src/emulators/xero/index.ts';
@@ -71,7 +71,7 @@ export class Sandbox {
       await control(bill.urls.base, 'POST', '/seed', { seed, vendors: 0, bills: 0, ...options.bill });
       const log = silentLogger;
       const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
-      const deps: EngineDeps = { db, log, open: (link) => openLinkSides({ db, box, log }, link), ...(options.policy ? { policy: options.policy } : {}) };
+      const deps: EngineDeps = engineDeps({ db, box, log }, options.policy);
       const rt: Runtime = { db, box, log, dataDir, deps, close: async () => undefined };
       const linked = await connectSandbox(rt, emulators, { linkName: options.linkName ?? 'e2e', settings: options.settings ?? {} });
       const api = new XeroApi(xero, linked.xeroTenantId);
@@ -109,8 +109,7 @@ export class Sandbox {
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const { erp, hub } = await this.rt.deps.open(this.link);
-    return reconcile(this.db, this.link, erp, hub, this.rt.log);
+    return reconcile(this.rt.deps, this.link);
   }
 
   /** Changes the link's settings the way `link create` does: saved, then read back. */

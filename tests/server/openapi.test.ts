@@ -12,7 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
-import { openLinkSides } from '../../src/app/sides.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { testToken } from './server-fixture.ts';
@@ -35,7 +35,7 @@ forEachBackend('server OpenAPI document', (backend) => {
   before(async () => {
     const box = await openSecretBox({ dataDir: backend.dataDir, masterKey: randomBytes(32).toString('hex') });
     const db = backend.db;
-    const rt: Runtime = { db, box, log: silentLogger, dataDir: backend.dataDir, deps: { db, log: silentLogger, open: (link) => openLinkSides({ db, box, log: silentLogger }, link) }, close: async () => undefined };
+    const rt: Runtime = { db, box, log: silentLogger, dataDir: backend.dataDir, deps: engineDeps({ db, box, log: silentLogger }), close: async () => undefined };
     server = await startServer(rt, { role: 'web', port: 0, apiToken: testToken, ...(backend.kind === 'pglite' ? { role: 'all' } : {}) });
     const res = await fetch(`${server.url}/api/openapi.json`, { headers: { authorization: `Bearer ${testToken}` } });
     assert.equal(res.status, 200);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
-import { openLinkSides } from '../../src/app/sides.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import { connectSandbox, type SandboxLink } from '../../src/sandbox/connect.ts';
 import { linkJobKey, linkWorkJob, type LinkWork } from '../../src/server/contract.ts';
@@ -97,7 +97,7 @@ forEachBackend('two worker processes on one PostgreSQL', (backend) => {
     await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: 11, vendors: 0, bills: 0 });
     const db = backend.db;
     const box = await openSecretBox({ dataDir: backend.dataDir, masterKey });
-    const rt: Runtime = { db, box, log: silentLogger, dataDir: backend.dataDir, deps: { db, log: silentLogger, open: (link) => openLinkSides({ db, box, log: silentLogger }, link) }, close: async () => undefined };
+    const rt: Runtime = { db, box, log: silentLogger, dataDir: backend.dataDir, deps: engineDeps({ db, box, log: silentLogger }), close: async () => undefined };
     linked = await connectSandbox(rt, emulators, { linkName: 'main' });
     queue = await startQueue(db, { jobs: [linkWorkJob] });
     workers.push(await startWorker(1), await startWorker(2));

@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
-import { openLinkSides } from '../../src/app/sides.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { BillEmulator } from '../../src/emulators/bill/index.ts';
 import type { XeroEmulator } from '../../src/emulators/xero/index.ts';
@@ -64,7 +64,7 @@ export class LiveServer {
       await control(bill.urls.base, 'POST', '/seed', { seed, vendors: 0, bills: 0 });
       const log = silentLogger;
       const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
-      const deps: EngineDeps = { db, log, open: (link) => openLinkSides({ db, box, log }, link) };
+      const deps: EngineDeps = engineDeps({ db, box, log });
       const rt: Runtime = { db, box, log, dataDir, deps, close: async () => undefined };
       const linked = await connectSandbox(rt, emulators, { linkName: 'live' });
       queue = await startQueue(db, { jobs: [linkWorkJob], pollingIntervalSeconds: 0.5, statsIntervalSeconds: 1 });

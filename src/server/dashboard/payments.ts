@@ -1,5 +1,4 @@
 import { formatMoney } from '../../core/money.ts';
-import { paymentIdOfReference } from '../../engine/steps/payments.ts';
 import { entities } from '../../engine/link.ts';
 import { getMappingsByTarget } from '../../store/repos/id-map.ts';
 import { getLink } from '../../store/repos/links.ts';
@@ -33,7 +32,7 @@ export function describePayment(f: PaymentFacts): string {
 /** Facts of the payment records among `rows`, by source id (application id); those that cannot be read are left out. */
 export async function paymentFacts(services: ServerServices, rows: readonly Pick<RecordRow, 'link' | 'entity' | 'source_id' | 'label'>[]): Promise<Map<string, PaymentFacts>> {
   const out = new Map<string, PaymentFacts>();
-  const byLink = new Map<string, { applicationId: string; paymentId: string }[]>();
+  const byLink = new Map<string, { applicationId: string; label: string }[]>();
   for (const r of rows) {
     if (r.entity !== entities.payment) continue;
     const known = remembered.get(keyOf(r.link, r.source_id));
@@ -41,19 +40,17 @@ export async function paymentFacts(services: ServerServices, rows: readonly Pick
       out.set(r.source_id, known);
       continue;
     }
-    const paymentId = paymentIdOfReference(r.label);
-    if (paymentId) byLink.set(r.link, [...(byLink.get(r.link) ?? []), { applicationId: r.source_id, paymentId }]);
+    if (r.label) byLink.set(r.link, [...(byLink.get(r.link) ?? []), { applicationId: r.source_id, label: r.label }]);
   }
   for (const [linkName, wanted] of byLink) {
     try {
       const link = await getLink(services.db, linkName);
       if (!link) continue;
-      const { erp, hub } = await services.deps.open(link);
-      const ids = new Set(wanted.map((w) => w.applicationId));
-      const apps = (await hub.getPaymentApplications([...new Set(wanted.map((w) => w.paymentId))])).items.filter((a) => ids.has(a.id));
+      const { erp, bill: hub } = await services.deps.open(link);
+      const apps = (await hub.read.payment!.get(wanted.map((w) => w.applicationId), new Map(wanted.map((w) => [w.applicationId, w.label])))).items;
       const mapped = await getMappingsByTarget(services.db, { link: link.name, entity: entities.bill }, apps.map((a) => a.billId));
       const erpBillIds = [...new Set([...mapped.values()].map((m) => m.source_id))];
-      const bills = new Map((erpBillIds.length > 0 ? (await erp.getBills(erpBillIds)).items : []).map((b) => [b.id, b]));
+      const bills = new Map((erpBillIds.length > 0 ? (await erp.read.bill!.get(erpBillIds)).items : []).map((b) => [b.id, b]));
       const vendors = await recordLabels(services.db, link.name, entities.vendor, [...new Set([...bills.values()].map((b) => b.vendorId))]);
       for (const a of apps) {
         const bill = bills.get(mapped.get(a.billId)?.source_id ?? '');

@@ -1,11 +1,10 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
 import type { BillPaymentApplication, Department, GlAccount, PaymentLifecycleState, TargetBillLine, TargetBillState } from '../../model/types.ts';
-import type { HubBillSummary, InvalidRecord, Page, PayablesHub, Read } from '../../engine/ports.ts';
+import type { BillDirectory, ChartPort, EntityReader, EntityWriter, InvalidRecord, Page, Read, SystemPort, VendorDirectory, WriteResult } from '../../engine/ports.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField } from '../unreadable.ts';
-import type { BillPayload } from '../../flows/xero-to-bill/map-bill.ts';
-import type { VendorIndexEntry, VendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
+import { billMatchKey, vendorMatchKey, vendorOfBillMatchKey, type BillPayload, type BillSummary, type VendorIndexEntry, type VendorPayload } from '../../model/payloads.ts';
 import type { BillOrgClient } from './org-client.ts';
 import type { BillBill, BillPayment, BillVendor } from './schema.ts';
 import type { BillInput, BillVendorInput } from './write-shapes.ts';
@@ -99,22 +98,86 @@ export function keptLineIds(lines: BillPayload['lines'], current: readonly Targe
   return ids.map((id) => id ?? (k < left.length ? current[left[k++]!]!.id : undefined));
 }
 
-/** BILL as the engine's payables hub, in canonical terms. */
-export class BillPayablesHub implements PayablesHub {
+/** Every item of an all-or-nothing bulk create, written (BILL answers the created records in request order). */
+const allWritten = (ids: readonly string[]): WriteResult[] => ids.map((targetId) => ({ ok: true, targetId }));
+
+/** The BILL payment id in the label the connector keeps for a payment application: "BILL <payment id> <application id>". */
+export const paymentIdOfLabel = (label: string | null | undefined): string | null => /^BILL (\S+) \S+$/.exec(label ?? '')?.[1] ?? null;
+
+/**
+ * BILL as the engine sees it: a chart that may be written, departments, vendors and bills written
+ * through the bulk endpoints (all-or-nothing per request, developer.bill.com/reference/createbulkbills),
+ * and payments read back. BILL allows 3 requests in flight per organisation, so every writer sends
+ * at most 3 at once (the transport's limiter holds the line across writers).
+ */
+export class BillPort implements SystemPort {
   readonly system = 'bill' as const;
+  private readonly client: BillOrgClient;
+  private readonly defaultCurrency: string;
+  /** Bulk caps in force for this organisation's client (spec data, overridable). */
+  private readonly caps: BillOrgClient['caps'];
+  readonly chart: ChartPort;
+  readonly departments: { list(): Promise<Department[]> };
+  readonly read: { payment: EntityReader<BillPaymentApplication> };
+  readonly write: { vendor: EntityWriter<VendorPayload>; bill: EntityWriter<BillPayload> };
+  readonly vendorDirectory: VendorDirectory;
+  readonly billDirectory: BillDirectory;
   /** BILL does not put a currency on bills; a bill is in its vendor's bill currency (USD by default). */
   private vendorCurrency = new Map<string, string>();
   private notFoundVendors = new Set<string>();
 
-  constructor(private readonly client: BillOrgClient, private readonly defaultCurrency = 'USD') {}
-
-  get orgId(): string {
-    return this.client.organizationId;
+  constructor(client: BillOrgClient, defaultCurrency = 'USD') {
+    this.client = client;
+    this.defaultCurrency = defaultCurrency;
+    this.caps = client.caps;
+    this.chart = { list: () => this.listAccounts(), create: (accounts) => this.createAccounts(accounts), createCap: this.caps.classifications };
+    this.departments = { list: () => this.listDepartments() };
+    this.read = {
+      payment: {
+        iterate: (since) => this.iteratePaymentApplications(since),
+        // An application is read through its payment, whose id is in the label the connector keeps for it.
+        get: async (ids, labels) => {
+          const wanted = new Set(ids);
+          const paymentIds = [...new Set(ids.map((id) => paymentIdOfLabel(labels?.get(id))).filter((id): id is string => id !== null))];
+          const read = await this.getPaymentApplications(paymentIds);
+          return { items: read.items.filter((a) => wanted.has(a.id)), invalid: read.invalid.filter((r) => r.id !== null && wanted.has(r.id)) };
+        },
+      },
+    };
+    this.write = {
+      vendor: {
+        caps: { batch: this.caps.vendors, inFlight: 3, atomic: true },
+        create: async (payloads) => allWritten(await this.createVendors(payloads)),
+        update: (id, payload) => this.updateVendor(id, payload),
+        // A vendor is found again by its name, case and outer spaces aside; each match answers the key as asked.
+        findByMatchKey: async (keys) => {
+          const asked = new Map<string, string[]>();
+          for (const k of keys) asked.set(vendorMatchKey(k), [...(asked.get(vendorMatchKey(k)) ?? []), k]);
+          return (await this.findVendorsByName(keys)).flatMap((v) => (asked.get(vendorMatchKey(v.name)) ?? []).map((key) => ({ key, id: v.id })));
+        },
+      },
+      bill: {
+        caps: { batch: this.caps.bills, inFlight: 3, atomic: true },
+        create: async (payloads) => allWritten(await this.createBills(payloads)),
+        update: (id, payload, current) => this.updateBill(id, payload, (current as TargetBillState | null | undefined) ?? null),
+        archive: (id) => this.archiveBill(id),
+        // Active bills of the keys' vendors with the same invoice number and amount.
+        findByMatchKey: async (keys) => {
+          const wanted = new Set(keys);
+          const candidates = await this.findBillsByVendors([...new Set(keys.map(vendorOfBillMatchKey).filter(Boolean))]);
+          return candidates
+            .filter((c) => !c.archived)
+            .map((c) => ({ key: billMatchKey(c.vendorId, c.invoiceNumber, c.amount.minor), id: c.id }))
+            .filter((f) => wanted.has(f.key));
+        },
+      },
+    };
+    this.vendorDirectory = { iterate: () => this.iterateVendors(), currencies: (ids) => this.vendorCurrencies(ids) };
+    this.billDirectory = { iterate: () => this.iterateBills(), states: (ids) => this.getBillStates(ids) };
   }
 
-  get caps() {
-    const c = this.client.caps;
-    return { bulkBills: c.bills, bulkVendors: c.vendors, bulkAccounts: c.classifications };
+  get tenantId(): string {
+    return this.client.organizationId;
   }
 
   private currencyOf(vendorId: string): string {
@@ -222,11 +285,11 @@ export class BillPayablesHub implements PayablesHub {
     return (await this.client.createBillsBulk(payloads.map((p) => this.billInput(p)))).map((b) => b.id);
   }
 
-  private summary(b: BillBill): HubBillSummary {
+  private summary(b: BillBill): BillSummary {
     return { id: b.id, vendorId: b.vendorId, invoiceNumber: b.invoice.invoiceNumber, amount: this.amount(b.amount, this.currencyOf(b.vendorId)), archived: b.archived };
   }
 
-  async findBillsByVendors(vendorIds: readonly string[]): Promise<HubBillSummary[]> {
+  async findBillsByVendors(vendorIds: readonly string[]): Promise<BillSummary[]> {
     if (vendorIds.length === 0) return [];
     await this.knowVendors(vendorIds);
     return (await this.client.listBillsByVendorIds(vendorIds)).map((b) => this.summary(b));
@@ -271,7 +334,7 @@ export class BillPayablesHub implements PayablesHub {
     });
   }
 
-  async *iterateBills(): AsyncIterable<HubBillSummary[]> {
+  async *iterateBills(): AsyncIterable<BillSummary[]> {
     // Amounts are in the vendor's bill currency, so the vendors of each page are read first when this hub has not seen them.
     for await (const page of prefetch(this.client.iterateBills())) {
       await this.knowVendors(page.records.map((b) => b.vendorId));
@@ -346,3 +409,6 @@ function undecodedApplications(item: UndecodedItem): InvalidRecord[] {
 function clean<T extends Record<string, string | null | undefined>>(o: T): { [K in keyof T]?: string } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v)) as { [K in keyof T]?: string };
 }
+
+/** The older name of BillPort. */
+export { BillPort as BillPayablesHub };

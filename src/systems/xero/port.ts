@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { formatMoney } from '../../core/money.ts';
 import type { Bill, GlAccount, Vendor } from '../../model/types.ts';
-import type { ErpBillSource, InvalidRecord, Page, PaymentAccountRef, Read, WriteResult } from '../../engine/ports.ts';
-import type { ErpPaymentPayload } from '../../flows/bill-to-xero/map-payment.ts';
+import type { ChartPort, EntityReader, EntityWriter, InvalidRecord, Page, PaymentAccountRef, Read, SystemPort, WriteResult } from '../../engine/ports.ts';
+import type { PaymentPayload } from '../../model/payloads.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField, UnreadableRecord } from '../unreadable.ts';
 import type { XeroRead, XeroTenantClient } from './tenant-client.ts';
@@ -13,9 +13,30 @@ import { xeroSpec } from './spec.ts';
 /** Xero ids are GUIDs (xero_accounting.yaml `format: uuid`); anything else is not worth a call. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Xero as the engine's bill source: reads in canonical terms, posts payments back. */
-export class XeroBillSource implements ErpBillSource {
+/**
+ * Xero as the engine sees it: its chart, suppliers and ACCPAY bills read in canonical terms, and
+ * payments written against bills. Xero's chart is never written by the connector, so `chart` has
+ * no create.
+ */
+export class XeroPort implements SystemPort {
   readonly system = 'xero' as const;
+  readonly chart: ChartPort = { list: () => this.listAccounts() };
+  readonly read: { vendor: EntityReader<Vendor>; bill: EntityReader<Bill> } = {
+    vendor: { iterate: (since) => this.iterateSuppliers(since), get: (ids) => this.getVendors(ids) },
+    bill: { iterate: (since) => this.iterateBills(since), get: (ids) => this.getBills(ids) },
+  };
+  readonly write: { payment: EntityWriter<PaymentPayload, PaymentAccountRef> } = {
+    payment: {
+      // About 50 elements per request (xeroSpec.batchCaps.write) and 5 calls in flight per tenant
+      // (developer.xero.com/documentation/oauth2/limits); each payment gets its own result
+      // (summarizeErrors=false), so a batch is not all-or-nothing.
+      caps: { batch: xeroSpec.batchCaps.write, inFlight: xeroSpec.limits.concurrency.budget, atomic: false },
+      create: (payloads, account) => this.postPayments(payloads, account),
+      delete: (id) => this.deletePayment(id),
+      findByMatchKey: async (keys, since) => [...(await this.findPaymentsByReference(keys, since))].map(([key, id]) => ({ key, id })),
+    },
+  };
+  readonly dimensionCategories = { list: () => this.listDimensionCategories() };
 
   constructor(private readonly client: XeroTenantClient) {}
 
@@ -53,7 +74,7 @@ export class XeroBillSource implements ErpBillSource {
     return { items: read.items, invalid: [...invalid, ...read.invalid] };
   }
 
-  async postPayments(payments: readonly ErpPaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]> {
+  async postPayments(payments: readonly PaymentPayload[], account: PaymentAccountRef): Promise<WriteResult[]> {
     const out: WriteResult[] = [];
     for (let i = 0; i < payments.length; i += xeroSpec.batchCaps.write) {
       const chunk = payments.slice(i, i + xeroSpec.batchCaps.write);
@@ -124,3 +145,6 @@ function toBills(read: XeroRead<XeroInvoice>): Read<Bill> {
 function toVendors(read: XeroRead<XeroContact>): Read<Vendor> {
   return { items: read.records.map(contactToModel), invalid: read.invalid.map((i) => undecoded(i, 'ContactID', 'Name')) };
 }
+
+/** The older name of XeroPort. */
+export { XeroPort as XeroBillSource };

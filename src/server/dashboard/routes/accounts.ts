@@ -2,7 +2,6 @@ import { asConnectorError } from '../../../core/errors.ts';
 import { redactText } from '../../../core/redact.ts';
 import { entities } from '../../../engine/link.ts';
 import type { Link } from '../../../model/link.ts';
-import { matchAccounts } from '../../../flows/xero-to-bill/match-accounts.ts';
 import type { GlAccount } from '../../../model/types.ts';
 import { listLinked } from '../../../store/repos/id-map.ts';
 import type { ServerServices } from '../../contract.ts';
@@ -40,11 +39,11 @@ const kindText: Record<GlAccount['kind'], string> = {
  * the next sync will do.
  */
 async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
-  const { erp, hub } = await services.deps.open(link);
-  const [erpAccounts, billAccounts, linked] = await Promise.all([erp.listAccounts(), hub.listAccounts(), listLinked(services.db, { link: link.name, entity: entities.account })]);
+  const { erp, bill: hub } = await services.deps.open(link);
+  const [erpAccounts, billAccounts, linked] = await Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]);
   const billById = new Map(billAccounts.map((a) => [a.id, a]));
   const mapped = new Map(linked.map((m) => [m.source_id, m]));
-  const suggested = new Map(matchAccounts(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts).matches.map((m) => [m.sourceId, m]));
+  const suggested = new Map(services.deps.pairOf(link).accounts.match(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts).matches.map((m) => [m.sourceId, m]));
   const rows = erpAccounts.map((a): Row => {
     const m = mapped.get(a.id);
     if (m?.target_id && billById.has(m.target_id)) return { erp: a, bill: billById.get(m.target_id)!, how: m.match_key === 'created' ? 'created in BILL by a sync' : `matched by ${m.match_key ?? 'sync'}` };

@@ -1,7 +1,7 @@
-import type { ConnectorError, ErrorCode } from '../../core/errors.ts';
-import type { Decision } from '../../flows/types.ts';
-import type { RunContext, PlanEntry } from '../context.ts';
-import type { InvalidRecord } from '../ports.ts';
+import type { ConnectorError, ErrorCode } from '../core/errors.ts';
+import type { Decision } from '../flows/types.ts';
+import type { RunContext, PlanEntry } from './context.ts';
+import type { InvalidRecord } from './ports.ts';
 
 /**
  * Errors that stop the whole run instead of failing one record: the connection needs the user

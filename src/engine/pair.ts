@@ -1,0 +1,132 @@
+import type { ZodType } from 'zod';
+import type { Decision } from '../flows/types.ts';
+import type { GlAccount } from '../model/types.ts';
+import type { Link, PairId } from '../model/link.ts';
+import type { SystemId } from '../model/types.ts';
+import type { IdMapRow } from '../store/repos/id-map.ts';
+import type { AccountMap } from './accounts.ts';
+import type { RunContext } from './context.ts';
+import type { Readers, Side, SystemPort, Writers } from './ports.ts';
+import type { ReconcileReport } from './reconcile-report.ts';
+import type { StepKey } from './intents.ts';
+
+/**
+ * A pair as data (ADR-0005): which ledger it joins with BILL, its steps, how the chart of accounts
+ * is kept, which webhooks re-read which step, and what reconcile compares. The engine runs any pair
+ * the same way; a pair definition lives in src/pairs/<pair>/ and names no I/O of its own except the
+ * reads its planners ask of the run's ports.
+ */
+export interface PairDefinition {
+  id: PairId;
+  /** The ledger system a link of this pair pairs with BILL. */
+  erp: SystemId;
+  /** The payables system (BILL). */
+  hub: SystemId;
+  accounts: AccountPolicy;
+  /** The steps; each runs once its dependencies have, steps with none between them side by side. */
+  steps: readonly StepDefinition[];
+  /** Which inbound webhook events re-read which step. */
+  triggers: readonly Trigger[];
+  /** Validates a link's settings for this pair. */
+  settings: ZodType;
+  /** Compares the two ledgers afresh (reconcile); reads both sides, writes nothing. */
+  reconcile(run: ReconcileRun): Promise<ReconcileReport>;
+}
+
+/**
+ * How the chart of accounts is kept between the sides. `create-missing`: accounts a record uses that
+ * the target lacks are created there when the link's settings allow it (Xero → BILL); `map-only`:
+ * the target owns its chart and is never written from the other one (BILL → QBO).
+ */
+export interface AccountPolicy {
+  from: Side;
+  to: Side;
+  policy: 'create-missing' | 'map-only';
+  /** Pure matching of the two charts (flows/): source id → target id and how it matched. */
+  match(source: readonly GlAccount[], target: readonly GlAccount[]): { matches: { sourceId: string; targetId: string; by: string }[] };
+  /** For create-missing: whether this link lets the step create (a setting may turn it off). */
+  mayCreate(link: Link): boolean;
+}
+
+/** An inbound event and the step it re-reads: `ids` syncs the named records, `delta` runs the step from its cursor. */
+export interface Trigger {
+  side: Side;
+  /** The entity the event names on that side. */
+  entity: string;
+  step: EntityName;
+  mode: 'ids' | 'delta';
+}
+
+export type EntityName = keyof Readers & string;
+
+/** A record as every reader returns it. */
+export interface SourceRecord {
+  id: string;
+  updatedAt: string | null;
+}
+
+/** A decision, and for a record that will settle by itself, that it stays pending (read again later). */
+export type Planned<P> = Decision<P> & { pending?: boolean; failedPayload?: unknown };
+
+/** What a step's planner gets: the run, the two ports, the accounts and the other steps' links. */
+export interface StepRun {
+  ctx: RunContext;
+  source: SystemPort;
+  target: SystemPort;
+  /** The step's id-map key (link, entity, the two systems). */
+  key: StepKey;
+  accounts: AccountMap;
+  /** Target ids of these source records of another step, syncing the ones not linked yet (null: failed). */
+  ensure(step: EntityName, sourceIds: readonly string[]): Promise<Map<string, string | null>>;
+}
+
+/** Plans one batch of a step; may keep what it learnt for the rest of the run (an index of target vendors, say). */
+export interface Planner<S, P> {
+  /** One decision per record, in order. Reads what the plans need through the run's ports; writes nothing. */
+  plan(records: readonly S[], mapped: ReadonlyMap<string, IdMapRow>): Promise<Planned<P>[]>;
+  /** A create confirmed, adopted after a lost answer, or a link made: known for the rest of the run. */
+  created?(sourceId: string, targetId: string, payload: P | null): void;
+  /** The target's view of a record read while planning, handed to the writer's update. */
+  currentOf?(targetId: string): unknown;
+}
+
+/** One step of a pair: an entity read on one side and written on the other. */
+export interface StepDefinition<S extends SourceRecord = any, P = any> {
+  entity: EntityName;
+  from: Side;
+  to: Side;
+  /** The entity written on the target (a bill becomes a purchase order in BILL → QBO). */
+  targetEntity: keyof Writers & string;
+  /** The cursor stream this step's delta reads keep. */
+  stream: string;
+  dependsOn: readonly EntityName[];
+  label(record: S): string;
+  /** How the record is found on the target after a lost answer (the writer's findByMatchKey understands it). */
+  matchKey(payload: P, record: S): string;
+  planner(run: StepRun): Planner<S, P>;
+  /** Per-run context the writer needs (the payment account); throws a configuration error when it is missing. */
+  writeOptions?(ctx: RunContext): unknown;
+  /** Kept on the link row (id_map.extra), e.g. the amount a payment posted. */
+  linkExtra?(record: S, payload: P): Record<string, unknown>;
+  /** Records left pending (a payment not settled yet) are read again by id on every run, whatever the cursor. */
+  rereadPending?: boolean;
+  /** The label a record's intent is known by when it is read again by id (BILL payments: their reference). */
+  labelOfIntent?(intent: IdMapRow): string | null;
+  texts: {
+    /** Why a record is created (the plan and audit say it). */
+    createReason(record: S, dryRun: boolean): string;
+    updateReason: string;
+    /** The record status once created (default: "created in <target>"). */
+    created?: string;
+    /** The record status once deleted on the target. */
+    deleted?(reason: string): string;
+  };
+}
+
+/** What a pair's reconcile reads from. */
+export interface ReconcileRun {
+  db: RunContext['db'];
+  link: Link;
+  sides: Readonly<Record<Side, SystemPort>>;
+  log: RunContext['log'];
+}

@@ -1,0 +1,373 @@
+import { ConnectorError, asConnectorError } from '../core/errors.ts';
+import { mapLimit, prefetch } from '../core/concurrency.ts';
+import { getCursor } from '../store/repos/cursors.ts';
+import { dropIntents, getMappings, getMappingsByTarget, recordIntents, recordLinks, unlink, updateHash, type IntentRow } from '../store/repos/id-map.ts';
+import { listRecords, type RecordRow } from '../store/repos/records.ts';
+import { sendInBatches } from './bulk.ts';
+import { commitPage } from './commit.ts';
+import type { RunContext } from './context.ts';
+import { isFatal, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
+import { recordWaiting, settleIntents, type StepKey } from './intents.ts';
+import type { Planned, Planner, SourceRecord, StepDefinition, StepRun } from './pair.ts';
+import type { EntityReader, EntityWriter, Read, SystemPort } from './ports.ts';
+
+/** Source records read by id per call (Xero `IDs=`, BILL `id:in`: 50 keeps the URL short). */
+const idsPerRead = 50;
+/** Pending records read from the database at a time (the store caps one read at 5,000). */
+const pendingPage = 5000;
+/** A run gives up searching and creating again after this many rounds of lost answers for one step. */
+const maxRecoveries = 5;
+
+/** A dry run's stand-in for the target id of a record it would create. */
+const plannedId = (sourceId: string) => `planned:${sourceId}`;
+export const isPlannedId = (id: string) => id.startsWith('planned:');
+
+type Write<P> = { record: SourceRecord; decision: Extract<Planned<P>, { kind: 'update' | 'archive' | 'delete' }> };
+type Create<P> = { record: SourceRecord; payload: P; hash: string | null };
+
+/**
+ * Runs one step of a pair (ADR-0003, written once): reads the source since the step's cursor or by
+ * id, plans each record with the step's pure mapper, and turns the decisions into writes on the
+ * target. A create is recorded as an intent and committed before it is sent; every batch settles
+ * before anything is searched for; a lost answer leaves the intent to be found on the target by
+ * its match key (adopted), waited for inside the settle window, or released past it and created
+ * again from a fresh read of the source. The cursor moves only once the page's writes are committed.
+ */
+export class StepRunner<S extends SourceRecord, P> {
+  /** Source id → target id, or null when the record did not make it this run. */
+  private readonly resolved = new Map<string, string | null>();
+  private recoveries = 0;
+  private readonly planner: Planner<S, P>;
+  readonly key: StepKey;
+
+  constructor(
+    private readonly ctx: RunContext,
+    readonly def: StepDefinition<S, P>,
+    run: Omit<StepRun, 'ctx' | 'source' | 'target' | 'key'>,
+  ) {
+    this.key = { link: ctx.link.name, entity: def.entity, source_system: this.source.system, target_system: this.target.system };
+    this.planner = def.planner({ ...run, ctx, source: this.source, target: this.target, key: this.key });
+  }
+
+  get source(): SystemPort {
+    return this.ctx.sides[this.def.from];
+  }
+
+  get target(): SystemPort {
+    return this.ctx.sides[this.def.to];
+  }
+
+  private get reader(): EntityReader<S> {
+    const reader = this.source.read[this.def.entity] as EntityReader<S> | undefined;
+    if (!reader) throw this.unsupported(this.source, `read ${this.def.entity}s`);
+    return reader;
+  }
+
+  private get writer(): EntityWriter<P, unknown> {
+    const writer = this.target.write[this.def.targetEntity] as EntityWriter<P, unknown> | undefined;
+    if (!writer) throw this.unsupported(this.target, `write ${this.def.targetEntity}s`);
+    return writer;
+  }
+
+  private unsupported(port: SystemPort, what: string): ConnectorError {
+    return new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `pair '${this.ctx.pair.id}' asks ${this.ctx.systemName(port.system)} to ${what}, which its adapter does not offer` });
+  }
+
+  private base(record: SourceRecord) {
+    return { sourceSystem: this.source.system, targetSystem: this.target.system, sourceVersion: record.updatedAt };
+  }
+
+  private entry(record: S) {
+    return { entity: this.def.entity, sourceId: record.id, label: this.def.label(record) };
+  }
+
+  /**
+   * Settles intents left by earlier runs (a crash, or an answer lost then): each is searched for on
+   * the target; one found is adopted, one released past the settle window is read again from the
+   * source and processed, so exactly one target record results.
+   */
+  async settle(): Promise<void> {
+    if (this.ctx.dryRun) return;
+    const settled = await settleIntents(this.ctx, this.key, (intents) => this.search(intents));
+    for (const { intent, targetId } of settled.adopted) this.adopt(intent.source_id, targetId);
+    if (settled.released.length > 0) await this.recreate(settled.released);
+  }
+
+  /** Records changed since the step's checkpoint; pages gathered until they fill the writer's batches in flight. */
+  async syncChanged(): Promise<void> {
+    if (this.def.rereadPending) await this.rereadPending();
+    const since = await getCursor(this.ctx.db, this.ctx.link.name, this.def.stream);
+    // Pages are gathered until they fill every batch the writer may have in flight (one BILL page of
+    // 100 payments fills only two Xero batches of 50, and Xero takes 5 at once), so the batches go
+    // out together; a page larger than that is processed on its own.
+    const caps = this.writer.caps;
+    const perRound = caps.batch * caps.inFlight;
+    let done = 0;
+    let gathered: S[] = [];
+    let cursor: string | null = null;
+    let pending = false;
+    const flush = async () => {
+      await this.process(gathered);
+      await commitPage(this.ctx, this.stepName, { stream: this.def.stream, value: cursor });
+      done += gathered.length;
+      this.ctx.progress(this.stepName, done);
+      gathered = [];
+      pending = false;
+    };
+    for await (const page of prefetch(this.reader.iterate(since))) {
+      // Committed with the round whose cursor passes them.
+      recordInvalid(this.ctx, this.def.entity, page.invalid, this.base({ id: '', updatedAt: null }));
+      gathered.push(...page.items);
+      cursor = page.cursor;
+      pending = true;
+      if (gathered.length >= perRound) await flush();
+    }
+    if (pending) await flush();
+  }
+
+  private get stepName(): string {
+    return `${this.def.entity}s`;
+  }
+
+  /** Re-runs these source records whatever the cursor says (replay, webhook follow-ups, retries). */
+  async syncIds(ids: readonly string[], labels?: ReadonlyMap<string, string>): Promise<void> {
+    for (let i = 0; i < ids.length; i += idsPerRead) {
+      await this.processRead(await this.reader.get(ids.slice(i, i + idsPerRead), labels));
+      await commitPage(this.ctx, this.stepName, null);
+    }
+  }
+
+  /** Target ids for these source records, syncing (by id) the ones not linked yet. */
+  async ensure(sourceIds: readonly string[]): Promise<Map<string, string | null>> {
+    const unknown = [...new Set(sourceIds)].filter((id) => !this.resolved.has(id));
+    if (unknown.length > 0) {
+      const mapped = await getMappings(this.ctx.db, this.key, unknown);
+      for (const [id, row] of mapped) if (row.state === 'linked') this.resolved.set(id, row.target_id);
+      const missing = unknown.filter((id) => !this.resolved.has(id));
+      if (missing.length > 0) {
+        await this.syncIds(missing);
+        for (const id of missing) if (!this.resolved.has(id)) this.resolved.set(id, null);
+      }
+    }
+    return new Map(sourceIds.map((id) => [id, this.resolved.get(id) ?? null]));
+  }
+
+  /**
+   * Records left pending (a payment still on its way) are read again by id on every run: their
+   * source does not promise to move its change marker when they settle (BILL, reference A6).
+   */
+  private async rereadPending(): Promise<void> {
+    const rows: RecordRow[] = [];
+    for (let offset = 0; ; offset += pendingPage) {
+      const page = await listRecords(this.ctx.db, { link: this.ctx.link.name, entity: this.def.entity, sourceSystem: this.source.system, status: ['pending'], limit: pendingPage, offset });
+      rows.push(...page);
+      if (page.length < pendingPage) break;
+    }
+    if (rows.length === 0) return;
+    this.ctx.count(`${this.def.entity}.pending_reread`, rows.length);
+    await this.syncIds(rows.map((r) => r.source_id), new Map(rows.flatMap((r) => (r.label ? [[r.source_id, r.label] as const] : []))));
+  }
+
+  private async processRead(read: Read<S>): Promise<void> {
+    recordInvalid(this.ctx, this.def.entity, read.invalid, this.base({ id: '', updatedAt: null }));
+    await this.process(read.items);
+  }
+
+  private adopt(sourceId: string, targetId: string): void {
+    this.resolved.set(sourceId, targetId);
+    this.planner.created?.(sourceId, targetId, null);
+  }
+
+  /** Creates again, from a fresh read of the source, the records whose intents were released. */
+  private async recreate(released: readonly IntentRow[]): Promise<void> {
+    if (++this.recoveries > maxRecoveries) {
+      throw new ConnectorError({
+        code: 'MLC_ERR_NETWORK',
+        message: `${this.ctx.systemName(this.target.system)} keeps losing the answers to ${this.def.targetEntity} creates; the next run resumes from the saved state`,
+      });
+    }
+    const labels = new Map(released.flatMap((i) => {
+      const label = this.def.labelOfIntent?.(i);
+      return label ? [[i.source_id, label] as const] : [];
+    }));
+    await this.syncIds(released.map((i) => i.source_id), labels);
+  }
+
+  /**
+   * Target records under the intents' match keys that no other source record is linked to, one
+   * per intent. Nothing can have been written before the oldest intent, which lets a target read one window.
+   */
+  private async search(intents: readonly IntentRow[]): Promise<Map<string, string>> {
+    const since = new Date(intents.reduce((t, i) => Math.min(t, new Date(i.created_at).getTime()), Date.now()));
+    const found = await this.writer.findByMatchKey([...new Set(intents.map((i) => i.match_key ?? ''))], since);
+    const taken = new Set((await getMappingsByTarget(this.ctx.db, this.key, found.map((f) => f.id))).keys());
+    const pool = new Map<string, string[]>();
+    for (const f of found) {
+      if (taken.has(f.id) || pool.get(f.key)?.includes(f.id)) continue;
+      pool.set(f.key, [...(pool.get(f.key) ?? []), f.id]);
+    }
+    const out = new Map<string, string>();
+    for (const i of intents) {
+      const id = pool.get(i.match_key ?? '')?.shift();
+      if (id) out.set(i.source_id, id);
+    }
+    return out;
+  }
+
+  /** Plans a batch of source records and carries out the decisions. */
+  async process(read: readonly S[]): Promise<void> {
+    if (read.length === 0) return;
+    const ctx = this.ctx;
+    const mapped = await getMappings(ctx.db, this.key, read.map((r) => r.id));
+    // A record whose create is in doubt waits for its intent to settle; it is never sent twice.
+    for (const r of read) {
+      if (mapped.get(r.id)?.state !== 'intent') continue;
+      this.resolved.set(r.id, null);
+      recordWaiting(ctx, this.key, r.id, this.def.label(r));
+    }
+    const records = read.filter((r) => mapped.get(r.id)?.state !== 'intent');
+    if (records.length === 0) return;
+    const decisions = await this.planner.plan(records, mapped);
+    const creates: Create<P>[] = [];
+    const writes: Write<P>[] = [];
+    const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null }[] = [];
+    records.forEach((r, i) => {
+      const d = decisions[i]!;
+      const entry = this.entry(r);
+      switch (d.kind) {
+        case 'create':
+          creates.push({ record: r, payload: d.payload, hash: d.hash });
+          break;
+        case 'update':
+        case 'archive':
+        case 'delete':
+          writes.push({ record: r, decision: d });
+          break;
+        case 'link':
+          this.resolved.set(r.id, d.targetId);
+          this.planner.created?.(r.id, d.targetId, null);
+          links.push({ sourceId: r.id, targetId: d.targetId, hash: d.hash, sourceVersion: r.updatedAt });
+          ctx.outcome({ ...entry, action: 'link', reason: `existing ${ctx.systemName(this.target.system)} ${this.def.targetEntity} matched by ${d.by}` },
+            { ...this.base(r), targetId: d.targetId, step: 'linked', outcome: 'ok', message: `matched by ${d.by}` },
+            { sourceSystem: this.source.system, status: 'synced', reason: `linked to existing ${ctx.systemName(this.target.system)} ${this.def.targetEntity} (${d.by})`, errorCode: null, errorMessage: null, targetId: d.targetId });
+          break;
+        case 'unchanged':
+          this.resolved.set(r.id, d.targetId);
+          if (d.pending) {
+            // Written already, but the source moved it back or into a state not known here: watched until it settles.
+            ctx.outcome({ ...entry, action: 'unchanged', reason: d.reason }, null,
+              { sourceSystem: this.source.system, status: 'pending', reason: d.reason, errorCode: null, errorMessage: null, targetId: d.targetId });
+          } else recordNonWrite(ctx, entry, this.base(r), d);
+          break;
+        default:
+          if (d.kind === 'fail') this.resolved.set(r.id, null);
+          recordNonWrite(ctx, entry, this.base(r), d, { skipStatus: d.pending ? 'pending' : 'skipped', failedPayload: d.failedPayload });
+      }
+    });
+    if (links.length > 0 && !ctx.dryRun) await recordLinks(ctx.db, this.key, links);
+    await this.create(creates);
+    if (writes.length > 0) await mapLimit(writes, this.writer.caps.inFlight, (w) => this.write(w));
+  }
+
+  private async write({ record, decision: d }: Write<P>): Promise<void> {
+    const ctx = this.ctx;
+    const entry = this.entry(record as S);
+    const base = { ...this.base(record), targetId: d.targetId };
+    const target = ctx.systemName(this.target.system);
+    const reason = d.kind === 'update' ? this.def.texts.updateReason : d.reason;
+    if (d.kind === 'update') this.resolved.set(record.id, d.targetId);
+    if (ctx.dryRun) return ctx.outcome({ ...entry, action: d.kind, reason }, null, null);
+    const writer = this.writer;
+    if (!writer[d.kind]) throw this.unsupported(this.target, `${d.kind} ${this.def.targetEntity}s`);
+    try {
+      let status: string;
+      if (d.kind === 'update') {
+        await writer.update!(d.targetId, d.payload, this.planner.currentOf?.(d.targetId) ?? null);
+        await updateHash(ctx.db, this.key, record.id, d.hash, record.updatedAt);
+        status = `updated in ${target}`;
+      } else if (d.kind === 'archive') {
+        await writer.archive!(d.targetId);
+        status = `archived in ${target}`;
+      } else {
+        await writer.delete!(d.targetId);
+        await unlink(ctx.db, this.key, record.id);
+        status = this.def.texts.deleted?.(d.reason) ?? `removed from ${target}: ${d.reason}`;
+      }
+      const step = d.kind === 'update' ? 'updated' : d.kind === 'archive' ? 'archived' : 'deleted';
+      ctx.outcome({ ...entry, action: d.kind, reason },
+        { ...base, step, outcome: 'ok', ...(d.kind === 'update' ? { payload: d.payload } : { message: d.reason }) },
+        { sourceSystem: this.source.system, status: 'synced', reason: status, errorCode: null, errorMessage: null, targetId: d.kind === 'delete' ? null : d.targetId });
+    } catch (e) {
+      const error = asConnectorError(e);
+      if (isFatal(error)) throw error;
+      recordFailure(ctx, entry, base, error.code, error.message, d.kind === 'update' ? d.payload : undefined, error.vendorBody);
+    }
+  }
+
+  /**
+   * Creates on the target (ADR-0003): intents committed first, batches sent within the writer's
+   * caps, each item linked or its intent dropped or kept in doubt; once every batch has settled,
+   * the ones in doubt are searched for, and those released are created again from a fresh read.
+   */
+  private async create(creates: readonly Create<P>[]): Promise<void> {
+    const ctx = this.ctx;
+    if (creates.length === 0) return;
+    if (ctx.dryRun) {
+      for (const c of creates) {
+        this.resolved.set(c.record.id, plannedId(c.record.id));
+        ctx.outcome({ ...this.entry(c.record as S), action: 'create', reason: this.def.texts.createReason(c.record as S, true) }, null, null);
+      }
+      return;
+    }
+    const options = this.def.writeOptions?.(ctx);
+    const writer = this.writer;
+    await recordIntents(ctx.db, this.key, creates.map((c) => ({
+      sourceId: c.record.id, matchKey: this.def.matchKey(c.payload, c.record as S), sourceVersion: c.record.updatedAt, hash: c.hash,
+    })));
+    const { outcomes, fatal } = await sendInBatches(creates.map((c) => c.payload), writer.caps, (batch) => writer.create(batch, options));
+    const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null; extra?: Record<string, unknown> }[] = [];
+    const notWritten: string[] = [];
+    const inDoubt: string[] = [];
+    const target = ctx.systemName(this.target.system);
+    outcomes.forEach((o, i) => {
+      const c = creates[i]!;
+      const record = c.record as S;
+      const entry = this.entry(record);
+      const base = this.base(record);
+      switch (o.kind) {
+        case 'written':
+          links.push({ sourceId: record.id, targetId: o.value, hash: c.hash, sourceVersion: record.updatedAt, ...(this.def.linkExtra ? { extra: this.def.linkExtra(record, c.payload) } : {}) });
+          this.resolved.set(record.id, o.value);
+          this.planner.created?.(record.id, o.value, c.payload);
+          ctx.outcome({ ...entry, action: 'create', reason: this.def.texts.createReason(record, false) },
+            { ...base, targetId: o.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: o.value } },
+            { sourceSystem: this.source.system, status: 'synced', reason: this.def.texts.created ?? `created in ${target}`, errorCode: null, errorMessage: null, targetId: o.value });
+          break;
+        case 'refused':
+          notWritten.push(record.id);
+          this.resolved.set(record.id, null);
+          recordFailure(ctx, entry, { ...base, targetId: null }, o.error.code, o.error.message, c.payload, o.error.vendorBody);
+          break;
+        case 'unknown':
+          inDoubt.push(record.id);
+          break;
+        case 'unsent':
+          // The run ends on `fatal` before this page commits, so the record is read again next run.
+          notWritten.push(record.id);
+      }
+    });
+    await ctx.db.transaction(async (tx) => {
+      await recordLinks(tx, this.key, links);
+      await dropIntents(tx, this.key, notWritten);
+    });
+    if (fatal) throw fatal;
+    if (inDoubt.length === 0) return;
+    ctx.log.warn({ link: ctx.link.name, entity: this.def.entity, count: inDoubt.length }, `answers to ${this.def.targetEntity} creates lost; searching ${target} once every create has settled`);
+    const settled = await settleIntents(ctx, this.key, (intents) => this.search(intents), {
+      only: inDoubt, inDoubt: true, labels: new Map(creates.map((c) => [c.record.id, this.def.label(c.record as S)])),
+    });
+    for (const { intent, targetId } of settled.adopted) this.adopt(intent.source_id, targetId);
+    for (const intent of settled.waiting) this.resolved.set(intent.source_id, null);
+    if (settled.released.length > 0) await this.recreate(settled.released);
+  }
+}

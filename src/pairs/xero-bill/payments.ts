@@ -1,0 +1,96 @@
+import { ConnectorError } from '../../core/errors.ts';
+import { formatMoney, subtractMoney } from '../../core/money.ts';
+import { awaitsSettlement, paymentReference, planPayment } from '../../flows/bill-to-xero/map-payment.ts';
+import type { PaymentPayload } from '../../model/payloads.ts';
+import type { Bill, BillPaymentApplication } from '../../model/types.ts';
+import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pair.ts';
+import { recordInvalid } from '../../engine/failures.ts';
+import { getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
+
+/**
+ * Each settled BILL payment applied to a synced bill becomes one Xero payment against the original
+ * bill, carrying the BILL ids as its reference. A payment BILL cancels or voids after it was posted
+ * is removed from Xero again; one still on its way stays pending and is read again each run.
+ */
+class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> {
+  constructor(private readonly run: StepRun) {}
+
+  async plan(apps: readonly BillPaymentApplication[], posted: ReadonlyMap<string, IdMapRow>): Promise<Planned<PaymentPayload>[]> {
+    const { ctx } = this.run;
+    const bills = await getMappingsByTarget(ctx.db, { link: ctx.link.name, entity: 'bill' }, apps.map((a) => a.billId));
+    const erpBills = await this.currentErpBills(apps, bills, posted);
+    return apps.map((app) => {
+      const billRow = bills.get(app.billId);
+      const postedRow = posted.get(app.id);
+      const erpBill = billRow ? erpBills.get(billRow.source_id) : undefined;
+      const d = planPayment(app, {
+        erpBill: billRow
+          ? erpBill
+            ? { id: erpBill.id, status: erpBill.status, amountDue: erpBill.amountDue, open: erpBill.status === 'approved' }
+            // Not readable now (deleted on the ERP, or a read failure): the ERP's own checks decide.
+            : { id: billRow.source_id, status: 'unknown', amountDue: null, open: true }
+          : null,
+        posted: postedRow?.state === 'linked' ? { targetId: postedRow.target_id! } : null,
+      });
+      // Payments planned earlier in this batch use up the balance the next one sees.
+      if (d.kind === 'create' && erpBill && erpBill.amountDue.currency === app.amount.currency) {
+        erpBill.amountDue = subtractMoney(erpBill.amountDue, app.amount);
+        if (erpBill.amountDue.minor === 0n) erpBill.status = 'paid';
+      }
+      // A payment still on its way is pending: read again by id on every run until it settles.
+      if (d.kind === 'unchanged' || d.kind === 'skip') return { ...d, pending: awaitsSettlement(app.state) && (d.kind === 'unchanged' || Boolean(billRow)) };
+      return d;
+    });
+  }
+
+  /**
+   * The ERP bills that payments about to be posted are for, read as they are now: a bill voided or
+   * paid by hand on the ERP, or with less outstanding than BILL paid, is a conflict for the user,
+   * not a refused write. One read per 50 bills (Xero GET /Invoices?IDs=).
+   */
+  private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, IdMapRow>, posted: ReadonlyMap<string, IdMapRow>): Promise<Map<string, Bill>> {
+    const wanted = new Set<string>();
+    for (const app of apps) {
+      const billRow = bills.get(app.billId);
+      if (billRow && app.state === 'settled' && posted.get(app.id)?.state !== 'linked') wanted.add(billRow.source_id);
+    }
+    if (wanted.size === 0) return new Map();
+    const current = await this.run.target.read.bill!.get([...wanted]);
+    // An ERP bill that cannot be read now is failed as a bill; its payments go on as for a bill not found.
+    recordInvalid(this.run.ctx, 'bill', current.invalid, { sourceSystem: this.run.target.system, targetSystem: this.run.source.system });
+    return new Map(current.items.map((b) => [b.id, b]));
+  }
+}
+
+export const paymentStep: StepDefinition<BillPaymentApplication, PaymentPayload> = {
+  entity: 'payment',
+  from: 'bill',
+  to: 'erp',
+  targetEntity: 'payment',
+  stream: 'bill.payments',
+  // A payment is posted against the ERP bill its BILL bill came from: bills are linked first.
+  dependsOn: ['bill'],
+  label: paymentReference,
+  matchKey: (p) => p.reference,
+  planner: (run) => new PaymentPlanner(run),
+  writeOptions: (ctx) => {
+    const account = ctx.link.settings.paymentAccount;
+    if (!account) {
+      throw new ConnectorError({
+        code: 'MLC_ERR_CONFIG',
+        message: `link '${ctx.link.name}' has no payment account: set one with 'ml-connector link update --name ${ctx.link.name} --payment-account <code>'`,
+      });
+    }
+    return account;
+  },
+  linkExtra: (app, p) => ({ amount: formatMoney(app.amount), currency: app.amount.currency, erpBillId: p.erpBillId }),
+  rereadPending: true,
+  // A payment application is read again through its payment, named in its reference.
+  labelOfIntent: (intent) => intent.match_key,
+  texts: {
+    createReason: (app, dryRun) => (dryRun ? `post ${formatMoney(app.amount)} ${app.amount.currency} against the ERP bill` : 'settled in BILL'),
+    updateReason: 'payment changed in BILL',
+    created: 'posted to the ERP',
+    deleted: (reason) => `ERP payment removed: ${reason}`,
+  },
+};
