@@ -1,10 +1,10 @@
-import type { Db } from '../../store/db.ts';
-import type { SecretBox } from '../../store/repos/secret-box.ts';
+import type { Db } from '../store/db.ts';
+import type { SecretBox } from '../store/repos/secret-box.ts';
 
 /**
  * A secret kept in a kv row, sealed by the vault and bound to its key (the AAD), so a sealed value
  * copied to another row does not open. Used for settings that belong to the deployment rather than
- * to one connection, such as the Xero app's webhook key.
+ * to one connection, such as an OAuth app's client secret or webhook key.
  */
 const aad = (key: string): string => `kv:${key}`;
 

@@ -11,7 +11,7 @@ import { getConnection, readSecret } from '../../src/store/repos/connections.ts'
 import { XeroOAuth, type XeroCredentials } from '../../src/systems/xero/auth.ts';
 import type { ServerServices } from '../../src/server/contract.ts';
 import { connectPlugin, connectionHealth } from '../../src/server/connect/plugin.ts';
-import { readXeroApp, urlsOf } from '../../src/server/connect/xero-app.ts';
+import { readXeroApp, urlsOf } from '../../src/app/systems/xero-app.ts';
 
 forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentials form', (b) => {
   let emulators: Emulators;
@@ -100,7 +100,7 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
     const row = await getConnection(b.db, id);
     assert.equal(row?.tenant_id, xero.tenantIds.secondary);
     const secret = await readSecret<XeroCredentials>(b.db, services.box, id);
-    const tenantsOfToken = await new XeroOAuth({ clientId: xero.sandbox.clientId, clientSecret: xero.sandbox.clientSecret, urls: urlsOf({ clientId: '', baseUrl: xero.urls.base }) }).listConnections(secret.accessToken);
+    const tenantsOfToken = await new XeroOAuth({ clientId: xero.sandbox.clientId, clientSecret: xero.sandbox.clientSecret, urls: urlsOf({ baseUrl: xero.urls.base }) }).listConnections(secret.accessToken);
     assert.ok(tenantsOfToken.some((t) => t.tenantId === xero.tenantIds.secondary), 'the stored token works');
 
     const late = await startConsent();
@@ -111,7 +111,7 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
 
     const disconnected = await postForm('/connect/xero/disconnect', { connection: id });
     assert.equal(disconnected.status, 200);
-    const oauth = new XeroOAuth({ clientId: xero.sandbox.clientId, clientSecret: xero.sandbox.clientSecret, urls: urlsOf({ clientId: '', baseUrl: xero.urls.base }) });
+    const oauth = new XeroOAuth({ clientId: xero.sandbox.clientId, clientSecret: xero.sandbox.clientSecret, urls: urlsOf({ baseUrl: xero.urls.base }) });
     await assert.rejects(oauth.refresh(secret.refreshToken), 'the refresh token was revoked at Xero');
     const health = (await connectionHealth(b.db)).find((h) => h.id === id);
     assert.equal(health?.needsReconnect, true);

@@ -1,3 +1,4 @@
+import { subscriptionKeyAad as aad, signingKeys } from '../../app/systems/bill-webhook.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { Db } from '../../store/db.ts';
 import type { SecretBox } from '../../store/repos/secret-box.ts';
@@ -39,8 +40,6 @@ const toRow = (r: DbRow): SubscriptionRow => ({
   lastReenabledAt: r.last_reenabled_at,
 });
 
-/** The security key is bound to its organisation, so a sealed key cannot be moved to another row. */
-const aad = (organizationId: string): string => `bill-subscription:${organizationId}`;
 
 export async function getSubscriptionRow(db: Db, organizationId: string): Promise<SubscriptionRow | null> {
   const { rows } = await db.query<DbRow>(`select ${columns} from bill_subscriptions where organization_id = $1`, [organizationId]);
@@ -91,14 +90,5 @@ export async function markChecked(db: Db, organizationId: string, enabled: boole
   );
 }
 
-/** Every stored security key, for checking a signature before the body is read. */
-export async function signingKeys(db: Db, box: SecretBox): Promise<{ organizationId: string; subscriptionId: string; securityKey: string }[]> {
-  const { rows } = await db.query<{ organization_id: string; subscription_id: string; security_key: string }>(
-    'select organization_id, subscription_id, security_key from bill_subscriptions where security_key is not null and subscription_id is not null',
-  );
-  return rows.map((r) => {
-    const securityKey = box.open(r.security_key, aad(r.organization_id));
-    registerSecret(securityKey);
-    return { organizationId: r.organization_id, subscriptionId: r.subscription_id, securityKey };
-  });
-}
+/** Read where the webhook receiver checks signatures (app/systems/bill-webhook.ts). */
+export { signingKeys };

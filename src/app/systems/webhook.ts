@@ -1,0 +1,32 @@
+import type { SideDeps } from './types.ts';
+
+/** The entities a webhook can ask the connector to re-read. */
+export type WebhookEntity = 'vendor' | 'bill' | 'payment';
+
+/**
+ * One event a system sent, read and verified, before routing: which of its tenants it concerns
+ * (the Xero tenant, the BILL organisation), what to re-read, and what identifies it.
+ */
+export interface ReceivedEvent {
+  tenantId: string;
+  entity: WebhookEntity;
+  id: string;
+  /** Unique per system and link: a repeated delivery gives the same key, a later change another. */
+  eventKey(link: string): string;
+  /** What is kept in webhook_events: identifiers only, no entity data. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * What a receiver made of one delivery: 401 when the signature does not hold (nothing is
+ * recorded), 400 when the signed body cannot be read, 200 with the events to follow up (possibly
+ * none: a probe, or only event types the connector does not sync).
+ */
+export type WebhookReading = { status: 400 | 401 } | { status: 200; events: ReceivedEvent[] };
+
+/** A system's webhook receiver: the signature is checked over the raw body before it is parsed. */
+export interface WebhookReceiver {
+  /** Header carrying the signature, lower-case (from the spec). */
+  signatureHeader: string;
+  read(deps: SideDeps, rawBody: Buffer, signature: string | string[] | undefined): Promise<WebhookReading>;
+}
