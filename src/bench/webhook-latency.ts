@@ -27,7 +27,7 @@ import { startQueue } from '../store/queue.ts';
 import { linkWorkJob, type ServerServices } from '../server/contract.ts';
 import { ensureBillSubscription } from '../server/subscriptions/ensure.ts';
 import { webhooksPlugin } from '../server/webhooks/plugin.ts';
-import { saveXeroWebhookKey } from '../server/webhooks/xero-key.ts';
+import { saveXeroWebhookKey } from '../app/systems/xero-app.ts';
 import { startLinkWorkers } from '../server/worker/index.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '10' }, latency: { type: 'string', default: '25' } } });

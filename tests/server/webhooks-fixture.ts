@@ -22,7 +22,7 @@ import type { Db } from '../../src/store/db.ts';
 import { startQueue, type Queue } from '../../src/store/queue.ts';
 import { linkWorkJob, type ServerServices } from '../../src/server/contract.ts';
 import { webhooksPlugin } from '../../src/server/webhooks/plugin.ts';
-import { saveXeroWebhookKey } from '../../src/server/webhooks/xero-key.ts';
+import { saveXeroWebhookKey } from '../../src/app/systems/xero-app.ts';
 import { ensureBillSubscription } from '../../src/server/subscriptions/ensure.ts';
 import { startLinkWorkers } from '../../src/server/worker/index.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { forEachBackend } from '../helpers/db.ts';
-import { signingKeys } from '../../src/server/subscriptions/store.ts';
+import { signingKeys } from '../../src/app/systems/bill-webhook.ts';
 import { control, LiveServer, type Json } from './webhooks-fixture.ts';
 
 const sign = (key: string, body: string): string => createHmac('sha256', key).update(body).digest('base64');
@@ -72,6 +72,15 @@ forEachBackend('webhooks: signatures, intent to receive, bad input', (b) => {
     const broken = '{"metadata": {"eventId": ';
     assert.equal((await post('bill', broken, sign(billKey.securityKey, broken))).status, 400);
     assert.equal((await post('xero', broken, sign(live.xeroWebhookKey, broken))).status, 400);
+    assert.deepEqual(await counts(), before);
+  });
+
+  test('a system that is not registered, or unknown, is 404 with nothing recorded', async () => {
+    const before = await counts();
+    for (const system of ['qbo', 'acumatica', 'sap', 'XERO']) {
+      const res = await fetch(`${live.services.publicUrl}/webhooks/${system}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": []}' });
+      assert.equal(res.status, 404, system);
+    }
     assert.deepEqual(await counts(), before);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { ServerServices } from '../contract.ts';
 import { refuseCrossSitePost } from '../dashboard/cross-site.ts';
-import { readXeroWebhookKey } from '../webhooks/xero-key.ts';
+import { readXeroWebhookKey } from '../../app/systems/xero-app.ts';
 import { registerBillRoutes } from './bill-routes.ts';
 import { defaultRequireUser } from './guard.ts';
 import { connectionHealth } from './health.ts';

@@ -5,7 +5,7 @@ import { XeroOAuth, type XeroCredentials } from '../../systems/xero/auth.ts';
 import type { XeroConnection } from '../../systems/xero/schema.ts';
 import { getConnection, listConnections, markNeedsReconnect, readSecret, saveConnection } from '../../store/repos/connections.ts';
 import type { ServerServices } from '../contract.ts';
-import { saveXeroWebhookKey } from '../webhooks/xero-key.ts';
+import { saveXeroWebhookKey } from '../../app/systems/xero-app.ts';
 import { esc, page } from './html.ts';
 import { advanceFlow, clearPending, flowCookie, flowCookieHeader, refusalText, savePending, startFlow } from './oauth-flows.ts';
 import { readXeroApp, saveXeroApp, urlsOf } from './xero-app.ts';

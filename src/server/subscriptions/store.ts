@@ -1,4 +1,4 @@
-import { subscriptionKeyAad as aad, signingKeys } from '../../app/systems/bill-webhook.ts';
+import { subscriptionKeyAad as aad } from '../../app/systems/bill-webhook.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { Db } from '../../store/db.ts';
 import type { SecretBox } from '../../store/repos/secret-box.ts';
@@ -89,6 +89,3 @@ export async function markChecked(db: Db, organizationId: string, enabled: boole
     [organizationId, enabled, reenabled],
   );
 }
-
-/** Read where the webhook receiver checks signatures (app/systems/bill-webhook.ts). */
-export { signingKeys };

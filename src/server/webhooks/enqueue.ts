@@ -1,32 +1,27 @@
+import type { WebhookEntity } from '../../app/systems/webhook.ts';
+import type { SystemId } from '../../systems/types.ts';
 import type { LinkWork } from '../contract.ts';
 import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
 
-/** A link a webhook concerns, with the BILL organisation whose singleton key serialises its work. */
+/** A link a webhook concerns, with the hub organisation whose singleton key serialises its work. */
 export interface LinkRoute {
   link: string;
-  billOrg: string;
+  hubTenant: string;
 }
 
-/** Links whose ERP side is this Xero tenant. */
-export async function linksForXeroTenant(services: Pick<ServerServices, 'db'>, tenantId: string): Promise<LinkRoute[]> {
-  const { rows } = await services.db.query<{ link: string; bill_org: string | null }>(
-    `select l.name as link, b.tenant_id as bill_org from links l
+/**
+ * Links with a side on this tenant of this system, whichever side it is (the ERP tenant or the
+ * hub organisation). Each carries its hub organisation, which serialises the link's work.
+ */
+export async function linksForTenant(services: Pick<ServerServices, 'db'>, system: SystemId, tenantId: string): Promise<LinkRoute[]> {
+  const { rows } = await services.db.query<{ link: string; hub_tenant: string | null }>(
+    `select l.name as link, h.tenant_id as hub_tenant from links l
        join connections e on e.id = l.erp_connection_id
-       join connections b on b.id = l.bill_connection_id
-      where l.erp_system = 'xero' and e.system = 'xero' and e.tenant_id = $1 order by l.name`,
-    [tenantId],
+       join connections h on h.id = l.bill_connection_id
+      where (e.system = $1 and e.tenant_id = $2) or (h.system = $1 and h.tenant_id = $2) order by l.name`,
+    [system, tenantId],
   );
-  return rows.filter((r) => r.bill_org).map((r) => ({ link: r.link, billOrg: r.bill_org! }));
-}
-
-/** Links whose BILL side is this organisation. */
-export async function linksForBillOrg(services: Pick<ServerServices, 'db'>, organizationId: string): Promise<LinkRoute[]> {
-  const { rows } = await services.db.query<{ link: string }>(
-    `select l.name as link from links l join connections b on b.id = l.bill_connection_id
-      where b.system = 'bill' and b.tenant_id = $1 order by l.name`,
-    [organizationId],
-  );
-  return rows.map((r) => ({ link: r.link, billOrg: organizationId }));
+  return rows.filter((r) => r.hub_tenant).map((r) => ({ link: r.link, hubTenant: r.hub_tenant! }));
 }
 
 /** One received event for one link: its dedupe key, what to re-read, and the row to keep. */
@@ -34,8 +29,8 @@ export interface InboundEvent {
   route: LinkRoute;
   /** Unique per system and link (see the callers for what identifies an event). */
   eventKey: string;
-  system: 'xero' | 'bill';
-  entity: 'vendor' | 'bill' | 'payment';
+  system: SystemId;
+  entity: WebhookEntity;
   id: string;
   /** What is kept in webhook_events: identifiers only, no entity data. */
   payload: Record<string, unknown>;
@@ -73,7 +68,7 @@ export async function recordAndEnqueue(services: Pick<ServerServices, 'db' | 'qu
       const ids = [...g.ids];
       for (let i = 0; i < ids.length; i += maxIdsPerJob) {
         const work: LinkWork = { kind: 'records', link: g.route.link, system: g.system, entity: g.entity, ids: ids.slice(i, i + maxIdsPerJob) };
-        const jobId = await services.queue.send(linkWorkJob, work, { tx, singletonKey: linkJobKey(g.route.billOrg) });
+        const jobId = await services.queue.send(linkWorkJob, work, { tx, singletonKey: linkJobKey(g.route.hubTenant) });
         if (jobId) jobs.push(jobId);
         if (jobId && i === 0) await tx.query('update webhook_events set job_id = $1 where id = any($2::bigint[])', [jobId, g.rowIds]);
       }

@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ServerServices } from '../contract.ts';
-import { receiveBillWebhook } from './bill.ts';
-import { receiveXeroWebhook, type WebhookOutcome } from './xero.ts';
+import { receiveWebhook } from './receive.ts';
 
 export interface WebhooksPluginOptions {
   services: ServerServices;
@@ -10,11 +9,12 @@ export interface WebhooksPluginOptions {
 }
 
 /**
- * Webhooks in: POST /webhooks/xero and POST /webhooks/bill. Both senders sign the raw body, so this
- * plugin replaces every body parser in its own scope with one that keeps the bytes as received
- * (capped), and each handler checks the signature before parsing. Answers carry no body and set no
- * cookies (Xero's intent-to-receive checks both). Registered without fastify-plugin, so the parser
- * does not leak into the rest of the server.
+ * Webhooks in: POST /webhooks/:system for every system of the registry with a receiver (today
+ * /webhooks/xero and /webhooks/bill); any other is 404. Senders sign the raw body, so this plugin
+ * replaces every body parser in its own scope with one that keeps the bytes as received (capped),
+ * and the receiver checks the signature before parsing. Answers carry no body and set no cookies
+ * (Xero's intent-to-receive checks both). Registered without fastify-plugin, so the parser does
+ * not leak into the rest of the server.
  */
 export const webhooksPlugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app: FastifyInstance, options) => {
   const { services } = options;
@@ -22,13 +22,9 @@ export const webhooksPlugin: FastifyPluginAsync<WebhooksPluginOptions> = async (
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  const answer = (reply: FastifyReply, outcome: WebhookOutcome) => reply.code(outcome.status).send();
-  const rawOf = (body: unknown): Buffer => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
-
-  app.post('/webhooks/xero', { bodyLimit }, async (request, reply) =>
-    answer(reply, await receiveXeroWebhook(services, rawOf(request.body), request.headers['x-xero-signature'])),
-  );
-  app.post('/webhooks/bill', { bodyLimit }, async (request, reply) =>
-    answer(reply, await receiveBillWebhook(services, rawOf(request.body), request.headers['x-bill-sha-signature'])),
-  );
+  app.post<{ Params: { system: string } }>('/webhooks/:system', { bodyLimit }, async (request, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const outcome = await receiveWebhook(services, request.params.system, raw, request.headers);
+    return reply.code(outcome.status).send();
+  });
 };

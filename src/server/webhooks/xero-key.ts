@@ -1,1 +1,0 @@
-export { readXeroWebhookKey, saveXeroWebhookKey } from '../../app/systems/xero-app.ts';
