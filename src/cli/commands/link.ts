@@ -2,13 +2,13 @@ import { parse, requireString, UsageError } from '../args.ts';
 import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { listConnections } from '../../store/repos/connections.ts';
-import { getLink, listLinks, saveLink } from '../../store/repos/links.ts';
-import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
+import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
+import { linkSettingsSchema, pairIds, pairOfErp, type Link, type PairId } from '../../model/link.ts';
 import type { Command } from './types.ts';
 
 export const link: Command = {
   summary: 'create, update or list links (an ERP tenant paired with a BILL organisation)',
-  usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION]
+  usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION] [--pair PAIR]
                                [--payment-account CODE] [--account-policy create|error]
                                [--department-category NAME] [--poll CRON]
        ml-connector link update --name NAME [the same options: only those given change]
@@ -18,12 +18,17 @@ create refuses a name that exists (change a link with 'link update'); update ref
 does not.
 
 --erp and --bill name connections (see 'ml-connector status'); when only one of a kind exists it is used.
+A link that has synced stays with the ERP tenant and BILL organisation it synced with: update
+refuses a connection to another one (create a new link for it).
+--pair is the pair the link runs (${pairIds.join(', ')}); by default the one the ERP connection's
+system forms with BILL, and it must agree with it.
 --payment-account is the ERP bank or clearing account BILL payments are posted to.`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       name: { type: 'string' },
       erp: { type: 'string' },
       bill: { type: 'string' },
+      pair: { type: 'string' },
       'payment-account': { type: 'string' },
       'account-policy': { type: 'string' },
       'department-category': { type: 'string' },
@@ -31,10 +36,11 @@ does not.
     }, true);
     const action = positionals[0];
     if (action !== 'create' && action !== 'update' && action !== 'list') throw new UsageError("say 'link create', 'link update' or 'link list'");
+    if (values.pair !== undefined && !isPairId(values.pair)) throw new UsageError(`--pair '${values.pair}' is not a pair (known: ${pairIds.join(', ')})`);
     return withRuntime(values, async (rt, out) => {
       if (action === 'list') {
         const links = await listLinks(rt.db);
-        out.result(links, () => (links.length ? table(links.map((l) => [l.name, `${l.erpSystem}:${l.erpConnectionId}`, `bill:${l.billConnectionId}`, JSON.stringify(l.settings)])) : 'no links yet'));
+        out.result(links, () => (links.length ? table(links.map((l) => [l.name, l.pair, `${l.erpSystem}:${l.erpConnectionId}`, `bill:${l.billConnectionId}`, JSON.stringify(l.settings)])) : 'no links yet'));
         return exitCodes.ok;
       }
       const name = requireString(values.name, 'name');
@@ -57,6 +63,16 @@ does not.
       if (action === 'update' && !existing) throw new UsageError(`no link named '${name}'; create it with 'ml-connector link create --name ${name} …'`);
       const erp = pick('erp', values.erp ?? existing?.erpConnectionId);
       const bill = pick('bill', values.bill ?? existing?.billConnectionId);
+      const erpSystem = erp.system as Link['erpSystem'];
+      const pair = choosePair(values.pair, erpSystem);
+      if (existing && (erp.id !== existing.erpConnectionId || bill.id !== existing.billConnectionId)) {
+        const pinned = await getLinkTenants(rt.db, name);
+        const mismatch = pinned && tenantMismatch(name, pinned, {
+          ...(erp.id !== existing.erpConnectionId ? { erpTenantId: erp.tenant_id, erpConnectionId: erp.id } : {}),
+          ...(bill.id !== existing.billConnectionId ? { billOrgId: bill.tenant_id, billConnectionId: bill.id } : {}),
+        });
+        if (mismatch) throw new UsageError(`--${mismatch.side}: ${mismatch.message}`);
+      }
       const parsed = linkSettingsSchema.safeParse({
         ...existing?.settings,
         ...(values['payment-account'] ? { paymentAccount: { code: values['payment-account'] } } : {}),
@@ -65,10 +81,20 @@ does not.
         ...(values.poll ? { pollCron: values.poll } : {}),
       });
       if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
-      const saved: Link = { name, pair: pairOfErp[erp.system as Link['erpSystem']], erpSystem: erp.system as Link['erpSystem'], erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
+      const saved: Link = { name, pair, erpSystem, erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
       await saveLink(rt.db, saved);
-      out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${erp.system} ${erp.id} ⇄ bill ${bill.id}`);
+      out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${pair}, ${erp.system} ${erp.id} ⇄ bill ${bill.id}`);
       return exitCodes.ok;
     });
   },
 };
+
+const isPairId = (s: string): s is PairId => (pairIds as readonly string[]).includes(s);
+
+/** The pair asked for, or the one the ERP forms with BILL; a pair of another ERP is refused. */
+function choosePair(given: string | undefined, erpSystem: Link['erpSystem']): PairId {
+  const own = pairOfErp[erpSystem];
+  if (given === undefined) return own;
+  if (given !== own) throw new UsageError(`--pair '${given}' does not run ${erpSystem} links (the ERP connection is ${erpSystem}; a ${erpSystem} link runs '${own}')`);
+  return own;
+}
