@@ -1,11 +1,12 @@
 /**
- * The path every API request takes, in order: count the call, apply an injected fault, check devKey
- * and session, take from the hourly allowance, enter the per-organisation concurrency gate, spend the
- * emulated latency inside the gate (so it counts as in flight), run the handler, leave the gate.
- * Errors come out as BILL's error array (A10).
+ * The path every API request takes, in order (the kit's pipeline, kit/pipeline.ts, with BILL's
+ * steps): count the call, apply an injected fault, check devKey and session, take from the hourly
+ * allowance, enter the per-organisation concurrency gate, spend the emulated latency inside the gate
+ * (so it counts as in flight), run the handler, leave the gate. Errors come out as BILL's error
+ * array (A10).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { applyLatency, applyTransportFault } from '../kit/base.ts';
+import { admitAll, refuse, runPipeline, type PipelineHooks, type StatusFault } from '../kit/pipeline.ts';
 import { BillApiError, billCodes, billMessages, renderErrors, type BillErrorItem } from './errors.ts';
 import { BillLimits } from './limits.ts';
 import type { Organization, Session } from './model.ts';
@@ -75,21 +76,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/**
- * Applies faults common to every API request. Returns 'stop' when the connection was dropped or hung
- * (the reply is hijacked), a BillApiError to answer with, or null to carry on.
- */
-async function faultPrelude(deps: BillDeps, base: Base, request: FastifyRequest, reply: FastifyReply): Promise<'stop' | BillApiError | null> {
-  const fault = deps.ctx.faults.decide(request.url, request.method);
-  // A late write waits here, before authentication and the concurrency gate: it reaches BILL late.
-  if (await applyTransportFault(fault, request)) {
-    reply.hijack();
-    return 'stop';
-  }
-  if (fault.kind === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
-  if (fault.kind === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
-  if (fault.kind === 'rate_limited') return rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
-  return null;
+/** BILL's answer to an injected status fault (A10, A11). */
+function faultError(deps: BillDeps, base: Base, kind: StatusFault): BillApiError {
+  if (kind === 'server_error') return new BillApiError(500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
+  if (kind === 'unavailable') return new BillApiError(503, [{ code: billCodes.SYSTEM, message: billMessages.unavailable, category: 'SERVER' }]);
+  return rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT);
 }
 
 function sessionInvalid(deps: BillDeps): BillApiError {
@@ -103,7 +94,13 @@ function sessionInvalid(deps: BillDeps): BillApiError {
  * logged-out or idle-expired session, or one opened with another devKey, is BDC_1109 — never a distinct
  * "expired" code. The events base answers 400 for missing headers ([BD:webhook-api-error-responses]).
  */
-function authenticate(deps: BillDeps, request: FastifyRequest, base: Base): { session: Session; org: Organization; devKey: string } {
+interface Authenticated {
+  session: Session;
+  org: Organization;
+  devKey: string;
+}
+
+function authenticate(deps: BillDeps, request: FastifyRequest, base: Base): Authenticated {
   const devKey = header(request, 'devKey');
   const sessionId = header(request, 'sessionId');
   const missingStatus = base === 'events' ? 400 : undefined;
@@ -124,9 +121,71 @@ function authenticate(deps: BillDeps, request: FastifyRequest, base: Base): { se
   return { session, org, devKey };
 }
 
-function renderThrown(deps: BillDeps, reply: FastifyReply, e: unknown): FastifyReply {
-  if (e instanceof BillApiError) return sendErrors(deps, reply, e.status, e.items);
-  return sendErrors(deps, reply, 500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]);
+/** A thrown BillApiError as BILL's error array; anything else is BILL's 500. */
+function errorReply(deps: BillDeps, e: unknown): Reply {
+  const [status, items]: [number, BillErrorItem[]] =
+    e instanceof BillApiError ? [e.status, e.items] : [500, [{ code: billCodes.SYSTEM, message: billMessages.system, category: 'SERVER' }]];
+  return { status, body: renderErrors(items, deps.state.now()) };
+}
+
+/** Runs a handler on the parsed call; whatever it throws becomes BILL's error array. */
+async function handled<C extends PublicCall>(deps: BillDeps, call: () => C, handler: (call: C) => Reply | Promise<Reply>): Promise<Reply> {
+  try {
+    return await handler(call());
+  } catch (e) {
+    return errorReply(deps, e);
+  }
+}
+
+const publicCall = (request: FastifyRequest): PublicCall => ({
+  request,
+  body: jsonBody(request),
+  query: singleQuery(request),
+  params: (request.params ?? {}) as Record<string, string>,
+});
+
+/**
+ * BILL's steps of the kit pipeline: faults strike at the gateway (a late write reaches BILL late,
+ * before authentication and the concurrency gate); then devKey and session, the hourly allowance,
+ * and the per-organisation gate, whose in-flight count the stats keep as `bill:<organisationId>`.
+ */
+function billSteps(deps: BillDeps, request: FastifyRequest, base: Base, handler: (call: Call) => Reply | Promise<Reply>): PipelineHooks<Authenticated, Reply> {
+  const { limits, ctx, options } = deps;
+  const refuseWith = (e: unknown) => refuse(errorReply(deps, e));
+  return {
+    faults: 'at-gateway',
+    faultPath: request.url,
+    expireAuth: () => deps.state.sessions.endAll(),
+    authenticate: () => {
+      try {
+        return authenticate(deps, request, base);
+      } catch (e) {
+        return refuseWith(e);
+      }
+    },
+    admit: (auth) => {
+      if (!limits.hourly.tryTake(auth.devKey)) {
+        ctx.stats.reject('bill.hourly');
+        return refuseWith(rateLimited(deps, base, billMessages.hourly(options.hourlyLimit), billCodes.HOURLY_LIMIT));
+      }
+      const gateKey = BillLimits.gateKey(auth.devKey, auth.org.id);
+      if (!limits.gate.tryEnter(gateKey)) {
+        ctx.stats.reject('bill.concurrent');
+        return refuseWith(rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT));
+      }
+      const scope = `bill:${auth.org.id}`;
+      ctx.stats.enter(scope);
+      if (limits.gate.current(gateKey) > options.concurrencyLimit) ctx.stats.limitViolations += 1;
+      return {
+        release: () => {
+          limits.gate.leave(gateKey);
+          ctx.stats.leave(scope);
+        },
+      };
+    },
+    faultAnswer: (kind) => errorReply(deps, faultError(deps, base, kind)),
+    handle: (auth) => handled(deps, () => ({ ...publicCall(request), ...auth }), handler),
+  };
 }
 
 /** `/vendors/` matches `/vendors/:vendorId` with an empty id; BILL has no such path. */
@@ -144,98 +203,37 @@ function fullPath(base: Base, path: string): string {
   return `${base === 'connect' ? apiBase : eventsBase}${path}`;
 }
 
-/** A route that needs a session: the whole pipeline above. */
-export function apiRoute(
-  app: FastifyInstance,
-  deps: BillDeps,
-  method: Method,
-  base: Base,
-  path: string,
-  handler: (call: Call) => Reply | Promise<Reply>,
-): void {
-  const url = fullPath(base, path);
+function route<A>(app: FastifyInstance, deps: BillDeps, method: Method, url: string, steps: (request: FastifyRequest) => PipelineHooks<A, Reply>, checkParams: boolean): void {
   const endpoint = `${method} ${url}`;
   app.route({
     method,
     url,
     handler: async (request, reply) => {
-      if (emptyParam(request)) return notSupported(deps, request, reply);
+      if (checkParams && emptyParam(request)) return notSupported(deps, request, reply);
       deps.ctx.stats.countCall(endpoint);
-      const fault = await faultPrelude(deps, base, request, reply);
-      if (fault === 'stop') return reply;
-      if (fault) return renderThrown(deps, reply, fault);
-      if (deps.ctx.faults.takeAuthExpiry(request.url, request.method)) deps.state.sessions.endAll();
-      let auth: ReturnType<typeof authenticate>;
-      try {
-        auth = authenticate(deps, request, base);
-      } catch (e) {
-        return renderThrown(deps, reply, e);
+      const result = await runPipeline(deps.ctx, request, steps(request));
+      if (result === null) {
+        reply.hijack();
+        return reply;
       }
-      const { limits, ctx, options } = deps;
-      if (!limits.hourly.tryTake(auth.devKey)) {
-        ctx.stats.reject('bill.hourly');
-        return renderThrown(deps, reply, rateLimited(deps, base, billMessages.hourly(options.hourlyLimit), billCodes.HOURLY_LIMIT));
-      }
-      const gateKey = BillLimits.gateKey(auth.devKey, auth.org.id);
-      if (!limits.gate.tryEnter(gateKey)) {
-        ctx.stats.reject('bill.concurrent');
-        return renderThrown(deps, reply, rateLimited(deps, base, billMessages.concurrent, billCodes.CONCURRENT_LIMIT));
-      }
-      const scope = `bill:${auth.org.id}`;
-      ctx.stats.enter(scope);
-      if (limits.gate.current(gateKey) > options.concurrencyLimit) ctx.stats.limitViolations += 1;
-      try {
-        await applyLatency(ctx);
-        const call: Call = {
-          request,
-          body: jsonBody(request),
-          query: singleQuery(request),
-          params: (request.params ?? {}) as Record<string, string>,
-          ...auth,
-        };
-        const result = await handler(call);
-        return sendReply(reply, result);
-      } catch (e) {
-        return renderThrown(deps, reply, e);
-      } finally {
-        limits.gate.leave(gateKey);
-        ctx.stats.leave(scope);
-      }
+      return sendReply(reply, result);
     },
   });
 }
 
+/** A route that needs a session: the whole pipeline above. */
+export function apiRoute(app: FastifyInstance, deps: BillDeps, method: Method, base: Base, path: string, handler: (call: Call) => Reply | Promise<Reply>): void {
+  route(app, deps, method, fullPath(base, path), (request) => billSteps(deps, request, base, handler), true);
+}
+
 /** A route without a session (login): counted, faulted and delayed, but its limits are its own. */
-export function publicRoute(
-  app: FastifyInstance,
-  deps: BillDeps,
-  method: Method,
-  base: Base,
-  path: string,
-  handler: (call: PublicCall) => Reply | Promise<Reply>,
-): void {
-  const url = fullPath(base, path);
-  const endpoint = `${method} ${url}`;
-  app.route({
-    method,
-    url,
-    handler: async (request, reply) => {
-      deps.ctx.stats.countCall(endpoint);
-      const fault = await faultPrelude(deps, base, request, reply);
-      if (fault === 'stop') return reply;
-      if (fault) return renderThrown(deps, reply, fault);
-      try {
-        await applyLatency(deps.ctx);
-        const call: PublicCall = {
-          request,
-          body: jsonBody(request),
-          query: singleQuery(request),
-          params: (request.params ?? {}) as Record<string, string>,
-        };
-        return sendReply(reply, await handler(call));
-      } catch (e) {
-        return renderThrown(deps, reply, e);
-      }
-    },
-  });
+export function publicRoute(app: FastifyInstance, deps: BillDeps, method: Method, base: Base, path: string, handler: (call: PublicCall) => Reply | Promise<Reply>): void {
+  route(app, deps, method, fullPath(base, path), (request) => ({
+    faults: 'at-gateway',
+    faultPath: request.url,
+    authenticate: () => null,
+    admit: admitAll,
+    faultAnswer: (kind) => errorReply(deps, faultError(deps, base, kind)),
+    handle: () => handled(deps, () => publicCall(request), handler),
+  }), false);
 }

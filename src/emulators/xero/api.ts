@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { applyLatency, applyTransportFault, type EmulatorContext } from '../kit/base.ts';
+import type { EmulatorContext } from '../kit/base.ts';
+import { refuse, runPipeline } from '../kit/pipeline.ts';
 import type { AuthStore } from './auth-store.ts';
 import { MalformedBody, OversizedBody } from './body.ts';
 import { parseIfModifiedSince, ymdOf } from './dates.ts';
@@ -17,7 +18,7 @@ import type { XeroWebhooks } from './webhooks.ts';
 import type { WriteCtx } from './write.ts';
 
 /**
- * The Accounting API request pipeline, in the order Xero's gateway applies it:
+ * The Accounting API request pipeline (the kit's, with Xero's steps), in the order Xero's gateway applies it:
  * count the call → forced token expiry (fault) → bearer token (401) → scope (401) → tenant header
  * and connection (403) → per-tenant and app limits (429) → latency, spent holding the concurrency
  * slot so it counts as in flight → injected faults (500/503/429/drop/hang/lost response) →
@@ -73,96 +74,105 @@ const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
 
 const acceptsJson = (accept: string | undefined): boolean => accept !== undefined && /application\/json/i.test(accept);
 
+/**
+ * Xero's steps of the kit pipeline (kit/pipeline.ts): faults strike inside the concurrency slot,
+ * after the latency. Every answer, refusals included, carries the limit headers of the tenant and of
+ * the app once the token names it.
+ */
 async function run(deps: ApiDeps, request: FastifyRequest, scopes: readonly string[], handler: Handler): Promise<ApiResult | null> {
   const { ctx, auth, limits, state } = deps;
-  const pathname = request.url.split('?')[0]!;
-  if (ctx.faults.takeAuthExpiry(pathname, request.method)) auth.expireAllAccessTokens();
   const tenantHeader = header(request.headers, 'xero-tenant-id')?.trim().toLowerCase() ?? '';
   const tenant = tenantHeader ? state.tenant(tenantHeader) : undefined;
   // Limits are per app and tenant; until the token names its app the headers are the primary app's.
   let clientId: string | undefined;
-  const withHeaders = (r: ApiResult, tenantId: string | null): ApiResult => ({ ...r, headers: { ...limits.headers(tenantId, clientId), ...r.headers } });
+  const withHeaders = (r: ApiResult): ApiResult => ({ ...r, headers: { ...limits.headers(tenant?.tenantId ?? null, clientId), ...r.headers } });
+  const refused = (r: ApiResult) => refuse(withHeaders(r));
 
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(request.headers, 'authorization') ?? '')?.[1];
-  const access = auth.checkAccess(bearer);
-  if (!access) return withHeaders(unauthenticated(), tenant?.tenantId ?? null);
-  if ('expiredAt' in access) return withHeaders(tokenExpired(access.expiredAt), tenant?.tenantId ?? null);
-  if (!scopes.some((s) => access.scope.includes(s))) return withHeaders(unauthorisedScope(), tenant?.tenantId ?? null);
-  if (!tenant || access.revoked || !auth.connectionFor(tenant.tenantId)) return withHeaders(forbiddenTenant(), tenant?.tenantId ?? null);
+  return runPipeline<Tenant, ApiResult>(ctx, request, {
+    faults: 'in-gate',
+    faultPath: request.url.split('?')[0]!,
+    expireAuth: () => auth.expireAllAccessTokens(),
+    authenticate: () => {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(request.headers, 'authorization') ?? '')?.[1];
+      const access = auth.checkAccess(bearer);
+      if (!access) return refused(unauthenticated());
+      if ('expiredAt' in access) return refused(tokenExpired(access.expiredAt));
+      if (!scopes.some((s) => access.scope.includes(s))) return refused(unauthorisedScope());
+      if (!tenant || access.revoked || !auth.connectionFor(tenant.tenantId)) return refused(forbiddenTenant());
+      clientId = access.clientId;
+      return tenant;
+    },
+    admit: (t) => {
+      const admission = limits.admit(t.tenantId, clientId);
+      if (admission.ok) return admission;
+      const extra: Record<string, string> = { 'X-Rate-Limit-Problem': admission.problem };
+      if (admission.retryAfter !== undefined) extra['Retry-After'] = String(admission.retryAfter);
+      return refused({ ...rateLimited(admission.problem), headers: extra });
+    },
+    faultAnswer: (kind, t) => {
+      if (kind === 'server_error') return withHeaders(serverError());
+      if (kind === 'unavailable') return withHeaders(unavailable());
+      return withHeaders({ ...rateLimited('minute'), headers: { 'X-Rate-Limit-Problem': 'minute', 'Retry-After': String(limits.minuteRetryAfter(t!.tenantId, clientId)) } });
+    },
+    handle: (t) => {
+      if (!acceptsJson(header(request.headers, 'accept'))) return withHeaders(notAcceptable());
+      const body = request.body;
+      if (body instanceof OversizedBody) return withHeaders(tooLarge());
+      if (body instanceof MalformedBody) return withHeaders(postDataInvalid(body.detail));
+      // The spec declares If-Modified-Since `format: date-time` (xero_accounting.yaml); a value that
+      // is not one is refused rather than ignored, so a client sending another form (an HTTP date)
+      // finds out instead of silently reading everything. Xero's exact answer is UNVERIFIED.
+      if (parseIfModifiedSince(header(request.headers, 'if-modified-since')) === 'malformed') {
+        return withHeaders(badRequest('If-Modified-Since must be a UTC date-time such as 2009-11-12T00:00:00 (yyyy-mm-ddThh:mm:ss).'));
+      }
+      return answer(deps, request, t, handler, withHeaders);
+    },
+  });
+}
 
-  clientId = access.clientId;
-  const admission = limits.admit(tenant.tenantId, clientId);
-  if (!admission.ok) {
-    const r = rateLimited(admission.problem);
-    const extra: Record<string, string> = { 'X-Rate-Limit-Problem': admission.problem };
-    if (admission.retryAfter !== undefined) extra['Retry-After'] = String(admission.retryAfter);
-    return withHeaders({ ...r, headers: extra }, tenant.tenantId);
-  }
-  try {
-    await applyLatency(ctx);
-    const fault = ctx.faults.decide(pathname, request.method);
-    if (fault.kind === 'server_error') return withHeaders(serverError(), tenant.tenantId);
-    if (fault.kind === 'unavailable') return withHeaders(unavailable(), tenant.tenantId);
-    if (fault.kind === 'rate_limited') {
-      const r = rateLimited('minute');
-      return withHeaders({ ...r, headers: { 'X-Rate-Limit-Problem': 'minute', 'Retry-After': String(limits.minuteRetryAfter(tenant.tenantId, clientId)) } }, tenant.tenantId);
-    }
-    // A late write waits here holding its slot, as a call still running at Xero after the client gave up.
-    if (await applyTransportFault(fault, request)) return null;
-    if (!acceptsJson(header(request.headers, 'accept'))) return withHeaders(notAcceptable(), tenant.tenantId);
-    const body = request.body;
-    if (body instanceof OversizedBody) return withHeaders(tooLarge(), tenant.tenantId);
-    if (body instanceof MalformedBody) return withHeaders(postDataInvalid(body.detail), tenant.tenantId);
-    // The spec declares If-Modified-Since `format: date-time` (xero_accounting.yaml); a value that
-    // is not one is refused rather than ignored, so a client sending another form (an HTTP date)
-    // finds out instead of silently reading everything. Xero's exact answer is UNVERIFIED.
-    if (parseIfModifiedSince(header(request.headers, 'if-modified-since')) === 'malformed') {
-      return withHeaders(badRequest('If-Modified-Since must be a UTC date-time such as 2009-11-12T00:00:00 (yyyy-mm-ddThh:mm:ss).'), tenant.tenantId);
-    }
-
-    const execute = (): ApiResult => {
-      const now = ctx.clock.now();
-      const events: ChangeEvent[] = [];
-      const query = (request.query ?? {}) as Query;
-      const req: ApiRequest = {
-        tenant,
-        query,
-        params: (request.params ?? {}) as Record<string, string>,
-        body,
-        headers: request.headers,
-        now,
-        events,
-        summarizeErrors: param(query, 'summarizeErrors')?.toLowerCase() !== 'false',
-        write: () => ({ tenant, now, today: ymdOf(now), unitdp4: param(query, 'unitdp') === '4', events }),
-      };
-      const result = handler(req);
-      if (result.status < 400) deps.webhooks.emit(events);
-      return result;
+/** Runs the handler, once per Idempotency-Key: a repeat gets the first answer (A5). */
+async function answer(deps: ApiDeps, request: FastifyRequest, tenant: Tenant, handler: Handler, withHeaders: (r: ApiResult) => ApiResult): Promise<ApiResult> {
+  const body = request.body;
+  const execute = (): ApiResult => {
+    const now = deps.ctx.clock.now();
+    const events: ChangeEvent[] = [];
+    const query = (request.query ?? {}) as Query;
+    const req: ApiRequest = {
+      tenant,
+      query,
+      params: (request.params ?? {}) as Record<string, string>,
+      body,
+      headers: request.headers,
+      now,
+      events,
+      summarizeErrors: param(query, 'summarizeErrors')?.toLowerCase() !== 'false',
+      write: () => ({ tenant, now, today: ymdOf(now), unitdp4: param(query, 'unitdp') === '4', events }),
     };
+    const result = handler(req);
+    if (result.status < 400) deps.webhooks.emit(events);
+    return result;
+  };
 
-    const key = request.method === 'GET' ? undefined : header(request.headers, 'idempotency-key');
-    if (key === undefined) return withHeaders(execute(), tenant.tenantId);
-    if (key.length === 0 || key.length > MAX_KEY_LENGTH) return withHeaders(badRequest(`Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`), tenant.tenantId);
-    const fingerprint = IdempotencyCache.fingerprint(request.method, request.url, body);
-    for (;;) {
-      const claim = deps.idempotency.claim(tenant.tenantId, key, fingerprint);
-      if (claim.kind === 'mismatch') return withHeaders(badRequest('This Idempotency-Key was already used for a different request.'), tenant.tenantId);
-      if (claim.kind === 'replay') {
-        const replayed = await claim.result;
-        if (replayed) return withHeaders(replayed, tenant.tenantId);
-        continue;
-      }
-      try {
-        const result = execute();
-        claim.finish(result);
-        return withHeaders(result, tenant.tenantId);
-      } catch (e) {
-        claim.abandon();
-        throw e;
-      }
+  const key = request.method === 'GET' ? undefined : header(request.headers, 'idempotency-key');
+  if (key === undefined) return withHeaders(execute());
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) return withHeaders(badRequest(`Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`));
+  const fingerprint = IdempotencyCache.fingerprint(request.method, request.url, body);
+  for (;;) {
+    const claim = deps.idempotency.claim(tenant.tenantId, key, fingerprint);
+    if (claim.kind === 'mismatch') return withHeaders(badRequest('This Idempotency-Key was already used for a different request.'));
+    if (claim.kind === 'replay') {
+      const replayed = await claim.result;
+      if (replayed) return withHeaders(replayed);
+      continue;
     }
-  } finally {
-    admission.release();
+    try {
+      const result = execute();
+      claim.finish(result);
+      return withHeaders(result);
+    } catch (e) {
+      claim.abandon();
+      throw e;
+    }
   }
 }
 
