@@ -36,6 +36,7 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
   return html`<article class="card link-card" aria-labelledby="${domId('link', link.name)}">
     <h3 id="${domId('link', link.name)}">${link.name} <span class="muted">${systemName(link.erpSystem)} → BILL</span></h3>
     <dl class="facts">
+      <div><dt>Pair</dt><dd>${link.pair}</dd></div>
       <div><dt>Synced</dt><dd>${total('synced')}</dd></div>
       <div><dt>Need attention</dt><dd>${attention > 0
         ? html`<a href="${href(`${ctx.base}/records`, { link: link.name })}">${attention}<span class="visually-hidden"> records of ${link.name} need attention</span></a>` : '0'}</dd></div>
