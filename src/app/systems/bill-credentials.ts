@@ -20,10 +20,10 @@ export interface BillConnectionConfig {
 export const billCredentialsFlow: CredentialsFlow = {
   kind: 'credentials',
   fields: [
-    { key: 'devKey', label: 'Developer key', secret: true, required: true, cli: { flag: 'dev-key' } },
-    { key: 'username', label: 'User name (email)', required: true, cli: { flag: 'username' } },
+    { key: 'devKey', label: 'Developer key', secret: true, required: true, cli: { flag: 'dev-key', metavar: 'KEY' } },
+    { key: 'username', label: 'User name (email)', required: true, cli: { flag: 'username', metavar: 'EMAIL' } },
     { key: 'password', label: 'Password', secret: true, required: true, cli: { envFlag: 'password-env', defaultEnv: 'ML_CONNECTOR_BILL_PASSWORD' } },
-    { key: 'organizationId', label: 'Organisation id', required: true, cli: { flag: 'org-id' } },
+    { key: 'organizationId', label: 'Organisation id', required: true, cli: { flag: 'org-id', metavar: '008…' } },
   ],
   schema: z.object({
     devKey: z.string().trim().min(1, 'the developer key is required').max(200),

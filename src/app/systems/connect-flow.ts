@@ -25,7 +25,7 @@ export interface FormField {
    * On the command line: the flag that gives the value, or, for a secret that must not appear in
    * the process list, the flag naming the environment variable that holds it and its default.
    */
-  cli?: { flag: string } | { envFlag: string; defaultEnv: string };
+  cli?: { flag: string; metavar: string } | { envFlag: string; defaultEnv: string };
 }
 
 /** The OAuth 2.0 client the deployment connects through (from the vendor's developer portal). */
@@ -77,6 +77,8 @@ export interface OAuthCodeFlow {
   /** The connection for the picked tenant; `id` is the name to save it under. */
   connection(app: OAuthApp, grant: OAuthGrant, tenant: GrantedTenant, id: string): NewConnection;
   defaultConnectionId(tenant: GrantedTenant): string;
+  /** What a tenant is called ("tenant"), in messages. */
+  tenantNoun: string;
   /** Revokes the stored grant at the vendor (disconnect). */
   revoke(deps: SideDeps, row: ConnectionRow): Promise<void>;
   cli: {

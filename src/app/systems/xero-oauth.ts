@@ -25,9 +25,9 @@ export const xeroOAuthFlow: OAuthCodeFlow = {
   settings: {
     title: 'Xero app',
     fields: [
-      { key: 'clientId', label: 'Client id', required: true, cli: { flag: 'client-id' } },
+      { key: 'clientId', label: 'Client id', required: true, cli: { flag: 'client-id', metavar: 'ID' } },
       { key: 'clientSecret', label: 'Client secret', secret: true, cli: { envFlag: 'client-secret-env', defaultEnv: 'ML_CONNECTOR_XERO_CLIENT_SECRET' } },
-      { key: 'baseUrl', label: 'Base URL (empty for Xero production)', type: 'url', cli: { flag: 'base-url' } },
+      { key: 'baseUrl', label: 'Base URL (empty for Xero production)', type: 'url', cli: { flag: 'base-url', metavar: 'URL' } },
       { key: 'webhookKey', label: 'Webhook key', secret: true },
     ],
     async read(deps) {
@@ -66,6 +66,7 @@ export const xeroOAuthFlow: OAuthCodeFlow = {
     };
   },
   defaultConnectionId: (tenant) => `xero-${tenant.id.slice(0, 8)}`,
+  tenantNoun: 'tenant',
   async revoke(deps, row) {
     const config = row.config as unknown as XeroConnectionConfig;
     const secret = await readSecret<XeroCredentials & { clientSecret?: string }>(deps.db, deps.box, row.id);

@@ -4,10 +4,12 @@ import { withRuntime } from '../context.ts';
 import { listConnections } from '../../store/repos/connections.ts';
 import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
 import { linkSettingsSchema, pairIds, pairOfErp, type Link, type PairId } from '../../model/link.ts';
+import { displayName, registeredEntries } from '../../app/systems/index.ts';
+import { hubSystemId } from '../../systems/registry.ts';
 import type { Command } from './types.ts';
 
 export const link: Command = {
-  summary: 'create, update or list links (an ERP tenant paired with a BILL organisation)',
+  summary: `create, update or list links (an ERP tenant paired with a ${displayName(hubSystemId)} organisation)`,
   usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION] [--pair PAIR]
                                [--payment-account CODE] [--account-policy create|error]
                                [--department-category NAME] [--poll CRON]
@@ -18,11 +20,11 @@ create refuses a name that exists (change a link with 'link update'); update ref
 does not.
 
 --erp and --bill name connections (see 'ml-connector status'); when only one of a kind exists it is used.
-A link that has synced stays with the ERP tenant and BILL organisation it synced with: update
+A link that has synced stays with the ERP tenant and ${displayName(hubSystemId)} organisation it synced with: update
 refuses a connection to another one (create a new link for it).
 --pair is the pair the link runs (${pairIds.join(', ')}); by default the one the ERP connection's
-system forms with BILL, and it must agree with it.
---payment-account is the ERP bank or clearing account BILL payments are posted to.`,
+system forms with ${displayName(hubSystemId)}, and it must agree with it.
+--payment-account is the ERP bank or clearing account ${displayName(hubSystemId)} payments are posted to.`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       name: { type: 'string' },
@@ -40,26 +42,31 @@ system forms with BILL, and it must agree with it.
     return withRuntime(values, async (rt, out) => {
       if (action === 'list') {
         const links = await listLinks(rt.db);
-        out.result(links, () => (links.length ? table(links.map((l) => [l.name, l.pair, `${l.erpSystem}:${l.erpConnectionId}`, `bill:${l.billConnectionId}`, JSON.stringify(l.settings)])) : 'no links yet'));
+        out.result(links, () => (links.length ? table(links.map((l) => [l.name, l.pair, `${l.erpSystem}:${l.erpConnectionId}`, `${hubSystemId}:${l.billConnectionId}`, JSON.stringify(l.settings)])) : 'no links yet'));
         return exitCodes.ok;
       }
       const name = requireString(values.name, 'name');
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new UsageError('--name may use letters, digits, dot, dash and underscore (at most 64)');
       const connections = await listConnections(rt.db);
-      const pick = (system: 'erp' | 'bill', given: string | undefined) => {
-        const candidates = connections.filter((c) => (system === 'bill' ? c.system === 'bill' : c.system !== 'bill'));
+      // The hub side (--bill) takes the hub's connections, the ERP side (--erp) every other one.
+      const hubName = displayName(hubSystemId);
+      const erpIds = registeredEntries().filter((e) => e.role === 'erp').map((e) => e.id);
+      const pick = (flag: 'erp' | 'bill', given: string | undefined) => {
+        const hub = flag === 'bill';
+        const what = hub ? hubName : 'ERP';
+        const candidates = connections.filter((c) => (c.system === hubSystemId) === hub);
         if (given) {
           const c = candidates.find((x) => x.id === given);
-          if (!c) throw new UsageError(`--${system} '${given}' is not a ${system === 'bill' ? 'BILL' : 'ERP'} connection (have: ${candidates.map((x) => x.id).join(', ') || 'none'})`);
+          if (!c) throw new UsageError(`--${flag} '${given}' is not a ${what} connection (have: ${candidates.map((x) => x.id).join(', ') || 'none'})`);
           return c;
         }
         if (candidates.length === 1) return candidates[0]!;
         throw new UsageError(candidates.length === 0
-          ? `no ${system === 'bill' ? 'BILL' : 'ERP'} connection yet: run 'ml-connector connect ${system === 'bill' ? 'bill' : 'xero'}' first`
-          : `several ${system === 'bill' ? 'BILL' : 'ERP'} connections exist; choose one with --${system}`);
+          ? `no ${what} connection yet: run 'ml-connector connect ${hub ? hubSystemId : erpIds.join('|')}' first`
+          : `several ${what} connections exist; choose one with --${flag}`);
       };
       const existing = await getLink(rt.db, name);
-      if (action === 'create' && existing) throw new UsageError(`link '${name}' exists already (${existing.erpSystem} ${existing.erpConnectionId} ⇄ bill ${existing.billConnectionId}); change it with 'ml-connector link update --name ${name} …'`);
+      if (action === 'create' && existing) throw new UsageError(`link '${name}' exists already (${existing.erpSystem} ${existing.erpConnectionId} ⇄ ${hubSystemId} ${existing.billConnectionId}); change it with 'ml-connector link update --name ${name} …'`);
       if (action === 'update' && !existing) throw new UsageError(`no link named '${name}'; create it with 'ml-connector link create --name ${name} …'`);
       const erp = pick('erp', values.erp ?? existing?.erpConnectionId);
       const bill = pick('bill', values.bill ?? existing?.billConnectionId);
@@ -83,7 +90,7 @@ system forms with BILL, and it must agree with it.
       if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
       const saved: Link = { name, pair, erpSystem, erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
       await saveLink(rt.db, saved);
-      out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${pair}, ${erp.system} ${erp.id} ⇄ bill ${bill.id}`);
+      out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${pair}, ${erp.system} ${erp.id} ⇄ ${hubSystemId} ${bill.id}`);
       return exitCodes.ok;
     });
   },

@@ -10,13 +10,15 @@ import { listCursors } from '../../store/repos/cursors.ts';
 import type { Db } from '../../store/db.ts';
 import type { Output } from '../output.ts';
 import type { ServerApi } from '../server-api.ts';
+import { registeredEntries } from '../../app/systems/index.ts';
+import { hubSystemId } from '../../systems/registry.ts';
 import type { Command } from './types.ts';
 
 export const status: Command = {
   summary: 'connections, links, cursors, record counts and the last runs',
   usage: `Usage: ml-connector status [--json]
 
-Shows what is stored here, without calling Xero or BILL ('ml-connector ping' does that): each
+Shows what is stored here, without calling ${registeredEntries().map((e) => e.spec.displayName).join(' or ')} ('ml-connector ping' does that): each
 connection with its state (ok, needs_reconnect, disabled, or unreadable when the master key in use
 cannot open its secret) and last success; each link with its record counts per entity (synced,
 skipped, pending, failed, conflict), its cursors and its last five runs. Records that need
@@ -47,14 +49,14 @@ again, 4 when a connection's secret cannot be opened.`,
         // Reasons can be long (a vendor's message, the reconnect command): they go on their own
         // wrapped lines under the row, so the table stays as wide as its short columns.
         const parts = ['Connections:'];
-        if (connections.length === 0) parts.push('  none (ml-connector connect xero|bill)');
+        if (connections.length === 0) parts.push(`  none (ml-connector connect ${registeredEntries().map((e) => e.id).join('|')})`);
         const rows = table(connections.map((c) => [`  ${c.id}`, c.system, c.label ?? '', c.status, `last success ${c.last_success_at ?? 'never'}`])).split('\n');
         connections.forEach((c, i) => {
           parts.push(rows[i]!);
           if (c.status_reason) parts.push(...wrap(c.status_reason, 96).map((l) => `      ${l}`));
         });
         for (const p of perLink) {
-          parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ bill ${p.link.billConnectionId})`);
+          parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ ${hubSystemId} ${p.link.billConnectionId})`);
           parts.push(table(Object.entries(p.records).map(([entity, c]) => [`  ${entity}`, `synced ${c.synced}`, `skipped ${c.skipped}`, `pending ${c.pending}`, `failed ${c.failed}`, `conflict ${c.conflict}`])));
           for (const c of p.cursors) parts.push(`  cursor ${c.stream} = ${c.value}`);
           for (const a of p.attention) {
@@ -119,14 +121,14 @@ async function statusViaServer(api: ServerApi, out: Output): Promise<number> {
   }));
   out.result({ server: api.base, connections, links: perLink }, () => {
     const parts = [`(from the server at ${api.base}: the data directory is in use by it)`, 'Connections:'];
-    if (connections.length === 0) parts.push('  none (ml-connector connect xero|bill)');
+    if (connections.length === 0) parts.push(`  none (ml-connector connect ${registeredEntries().map((e) => e.id).join('|')})`);
     const rows = table(connections.map((c) => [`  ${c.id}`, c.system, c.label ?? '', c.status, `last success ${c.lastSuccessAt ?? 'never'}`])).split('\n');
     connections.forEach((c, i) => {
       parts.push(rows[i]!);
       if (c.reason) parts.push(...wrap(c.reason, 96).map((l) => `      ${l}`));
     });
     for (const p of perLink) {
-      parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ bill ${p.link.billConnectionId})`);
+      parts.push(`\nLink '${p.link.name}' (${p.link.erpSystem} ${p.link.erpConnectionId} ⇄ ${hubSystemId} ${p.link.billConnectionId})`);
       for (const a of p.attention) {
         parts.push(`  ${a.status} ${a.entity} ${a.label ?? a.sourceId}${a.errorCode ? ` ${a.errorCode}` : ''}`);
         const why = a.errorMessage ?? a.reason;
