@@ -9,10 +9,7 @@ export function engineDeps(deps: SideDeps, policy?: Partial<EnginePolicy>): Engi
   return {
     db: deps.db,
     log: deps.log,
-    open: async (link) => {
-      const { erp, hub } = await openLinkSides(deps, link);
-      return { erp, bill: hub };
-    },
+    open: (link) => openLinkSides(deps, link),
     pairOf,
     ...(policy ? { policy } : {}),
   };

@@ -25,7 +25,7 @@ import { startEmulators } from '../emulators/index.ts';
 import { connectSandbox } from '../sandbox/connect.ts';
 import { startQueue } from '../store/queue.ts';
 import { linkWorkJob, type ServerServices } from '../server/contract.ts';
-import { ensureBillSubscription } from '../server/subscriptions/ensure.ts';
+import { ensureBillSubscription } from '../app/systems/bill-subscriptions/index.ts';
 import { webhooksPlugin } from '../server/webhooks/plugin.ts';
 import { saveXeroWebhookKey } from '../app/systems/xero-app.ts';
 import { startLinkWorkers } from '../server/worker/index.ts';

@@ -149,7 +149,3 @@ export interface SystemPort {
 /** The two sides of a link: its ledger and its payables system (BILL). A pair's steps say which reads and which writes. */
 export type Side = 'erp' | 'bill';
 export type LinkSides = Readonly<Record<Side, SystemPort>>;
-
-/** Older names of SystemPort, kept while the composition root moves to it. */
-export type ErpBillSource = SystemPort;
-export type PayablesHub = SystemPort;

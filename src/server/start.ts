@@ -95,7 +95,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       if (!options.publicUrl) services.publicUrl = url;
     }
-    // BILL webhooks need an address BILL can reach, so subscriptions are managed only when one is
+    // Vendor-managed webhooks (BILL's) need an address the vendor can reach, so subscriptions are managed only when one is
     // given with --public-url (the listening address is usually loopback or behind a proxy).
     // Without it webhooks stay off and the poll keeps every link complete.
     let monitor: SubscriptionMonitor | null = null;
@@ -104,7 +104,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
       monitor = startSubscriptionMonitor(services, { intervalMs: options.subscriptionCheckIntervalMs ?? 5 * 60_000 });
       firstCheck = monitor.runOnce().catch(() => undefined);
     } else if (role !== 'web') {
-      log.info('BILL webhook subscriptions are off: start with --public-url to receive BILL webhooks');
+      log.info('webhook subscriptions are off: start with --public-url to receive webhooks that need one (BILL)');
     }
     log.info({ role, url, pid: process.pid }, 'server started');
     let stopping: Promise<void> | null = null;

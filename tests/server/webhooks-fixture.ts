@@ -23,7 +23,7 @@ import { startQueue, type Queue } from '../../src/store/queue.ts';
 import { linkWorkJob, type ServerServices } from '../../src/server/contract.ts';
 import { webhooksPlugin } from '../../src/server/webhooks/plugin.ts';
 import { saveXeroWebhookKey } from '../../src/app/systems/xero-app.ts';
-import { ensureBillSubscription } from '../../src/server/subscriptions/ensure.ts';
+import { ensureBillSubscription } from '../../src/app/systems/bill-subscriptions/index.ts';
 import { startLinkWorkers } from '../../src/server/worker/index.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
 

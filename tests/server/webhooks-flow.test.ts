@@ -1,9 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/db.ts';
-import { billOrgClient } from '../../src/server/subscriptions/ensure.ts';
-import { checkBillSubscriptions } from '../../src/server/subscriptions/monitor.ts';
-import { getSubscriptionRow } from '../../src/server/subscriptions/store.ts';
+import { billOrgClient, getSubscriptionRow } from '../../src/app/systems/bill-subscriptions/index.ts';
+import { checkWebhookSubscriptions } from '../../src/server/subscriptions/monitor.ts';
 import { control, LiveServer, waitFor, type Json } from './webhooks-fixture.ts';
 
 forEachBackend('webhooks: changes travel by webhook alone', (b) => {
@@ -94,14 +93,14 @@ forEachBackend('webhooks: duplicates, reordering and a disabled subscription', (
     await live.settle();
     assert.notEqual((await live.xeroInvoice(invoice.InvoiceID)).Status, 'PAID', 'the payment in the gap has not reached Xero');
 
-    const checks = await checkBillSubscriptions(live.services);
-    assert.deepEqual(checks.map((c) => [c.organizationId, c.outcome, c.catchUpJobs.length]), [[live.billOrgId, 'reenabled', 1]]);
+    const checks = await checkWebhookSubscriptions(live.services);
+    assert.deepEqual(checks.map((c) => [c.system, c.tenantId, c.outcome, c.catchUpJobs.length]), [['bill', live.billOrgId, 'reenabled', 1]]);
     const now = await org.getSubscription(row!.subscriptionId!);
     assert.equal(now.status.enabled, true);
     assert.equal(now.notificationUrl, `${live.services.publicUrl}/webhooks/bill`);
     await waitFor('the caught-up payment in Xero', async () => ((await live.xeroInvoice(invoice.InvoiceID)).Status === 'PAID' ? true : undefined));
     const runs = (await b.db.query<{ kind: string }>("select kind from runs where kind = 'sync'")).rows;
     assert.equal(runs.length, 1, 'one catch-up sync ran');
-    assert.deepEqual(await checkBillSubscriptions(live.services).then((c) => c.map((x) => x.outcome)), ['ok'], 'a second check finds nothing to do');
+    assert.deepEqual(await checkWebhookSubscriptions(live.services).then((c) => c.map((x) => x.outcome)), ['ok'], 'a second check finds nothing to do');
   });
 });

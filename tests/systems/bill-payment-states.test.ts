@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { singleStatuses } from '../../src/emulators/bill/payments-logic.ts';
 import type { PaymentLifecycleState } from '../../src/model/types.ts';
-import { BillPayablesHub, paymentState } from '../../src/systems/bill/port.ts';
+import { BillPort, paymentState } from '../../src/systems/bill/port.ts';
 import { startBillHarness } from './bill-harness.ts';
 
 /** What each documented status means for the money (reference A6, developer.bill.com single-status-payment-values). */
@@ -37,7 +37,7 @@ test('BILL: every documented payment status is read as its lifecycle state, in o
     const bill = org[0]!.bills.find((b) => b.dueAmount >= singleStatuses.length)!;
     assert.ok(bill, 'a seeded bill with enough due for one 1.00 payment per status');
     const paid = new Map(singleStatuses.map((s) => [h.emu.pay({ billId: bill.id, amount: '1.00', singleStatus: s }).id, s]));
-    const hub = new BillPayablesHub(h.client().forOrg(org[0]!.id));
+    const hub = new BillPort(h.client().forOrg(org[0]!.id));
     const before = await h.stats();
     const apps = (await hub.getPaymentApplications([...paid.keys()])).items;
     const after = await h.stats();

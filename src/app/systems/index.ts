@@ -6,7 +6,7 @@ import { billSystem } from './bill.ts';
 import type { SystemEntry } from './types.ts';
 import { xeroSystem } from './xero.ts';
 
-export type { ErpEntry, HubEntry, SideDeps, SystemEntry } from './types.ts';
+export type { SideDeps, SystemEntry } from './types.ts';
 
 /**
  * The systems this installation connects, by id: everything at the edges (sides of a link, ping,

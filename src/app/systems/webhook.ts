@@ -30,3 +30,22 @@ export interface WebhookReceiver {
   signatureHeader: string;
   read(deps: SideDeps, rawBody: Buffer, signature: string | string[] | undefined): Promise<WebhookReading>;
 }
+
+/** One stored subscription as a check found it: ok; reenabled (the vendor had disabled it); recreated (it was gone). */
+export interface SubscriptionCheck {
+  tenantId: string;
+  outcome: 'ok' | 'reenabled' | 'recreated' | 'error';
+  error?: string;
+}
+
+/**
+ * Webhook subscriptions the connector itself must create and watch at a vendor (BILL: one per
+ * organisation, disabled by BILL after failed deliveries). Systems whose webhooks are set up by a
+ * person in the vendor's app settings (Xero) have none.
+ */
+export interface WebhookSubscriptions {
+  /** Sets up the subscription of every connection of this system a link uses (onlyMissing: those with none stored yet). */
+  ensure(services: SideDeps & { publicUrl: string }, options?: { onlyMissing?: boolean }): Promise<void>;
+  /** Checks and repairs the stored subscriptions; a tenant not 'ok' or 'error' missed events and needs a catch-up sync. */
+  check(services: SideDeps & { publicUrl: string }): Promise<SubscriptionCheck[]>;
+}

@@ -1,12 +1,12 @@
 import type { XeroCredentials } from '../../systems/xero/auth.ts';
 import { createXeroClient, type XeroClient } from '../../systems/xero/client.ts';
-import { XeroBillSource } from '../../systems/xero/port.ts';
+import { XeroPort } from '../../systems/xero/port.ts';
 import { xeroSpec } from '../../systems/xero/spec.ts';
 import { readSecret } from '../../store/repos/connections.ts';
 import { databaseCredentialStore } from '../credential-store.ts';
 import { usableConnection } from './connection.ts';
 import { limiterFor } from './limits.ts';
-import type { ConnectionRef, ErpEntry, SideDeps } from './types.ts';
+import type { ConnectionRef, SideDeps, SystemEntry } from './types.ts';
 import { xeroWebhook } from './xero-webhook.ts';
 import { xeroOAuthFlow, type XeroConnectionConfig } from './xero-oauth.ts';
 
@@ -57,13 +57,12 @@ async function ping(deps: SideDeps, connectionId: string): Promise<Record<string
   };
 }
 
-export const xeroSystem: ErpEntry = {
+export const xeroSystem: SystemEntry = {
   id: 'xero',
   spec: xeroSpec,
-  role: 'erp',
   async openSide(deps, connectionId) {
     const { client, tenantId } = await openXeroClient(deps, connectionId);
-    return new XeroBillSource(client.forTenant(tenantId));
+    return new XeroPort(client.forTenant(tenantId));
   },
   ping,
   webhook: xeroWebhook,

@@ -50,7 +50,7 @@ system forms with ${displayName(hubSystemId)}, and it must agree with it.
       const connections = await listConnections(rt.db);
       // The hub side (--bill) takes the hub's connections, the ERP side (--erp) every other one.
       const hubName = displayName(hubSystemId);
-      const erpIds = registeredEntries().filter((e) => e.role === 'erp').map((e) => e.id);
+      const erpIds = registeredEntries().filter((e) => e.id !== hubSystemId).map((e) => e.id);
       const pick = (flag: 'erp' | 'bill', given: string | undefined) => {
         const hub = flag === 'bill';
         const what = hub ? hubName : 'ERP';

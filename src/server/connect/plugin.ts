@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
+import { registeredEntries, type SystemEntry } from '../../app/systems/index.ts';
+import type { OAuthCodeFlow } from '../../app/systems/connect-flow.ts';
 import type { ServerServices } from '../contract.ts';
 import { refuseCrossSitePost } from '../dashboard/cross-site.ts';
-import { readXeroWebhookKey } from '../../app/systems/xero-app.ts';
-import { registerBillRoutes } from './bill-routes.ts';
+import { systemName } from '../dashboard/format.ts';
+import { registerCredentialsRoutes } from './credentials-routes.ts';
 import { defaultRequireUser } from './guard.ts';
 import { connectionHealth } from './health.ts';
-import { systemName } from '../dashboard/format.ts';
 import { csrfField, esc, page } from './html.ts';
-import { readXeroApp } from './xero-app.ts';
-import { registerXeroRoutes } from './xero-routes.ts';
+import { registerOAuthRoutes } from './oauth-routes.ts';
 
 export { connectionHealth, healthOf, type ConnectionHealth } from './health.ts';
 
@@ -18,16 +18,37 @@ export interface ConnectPluginOptions {
   requireUser?: preHandlerAsyncHookHandler;
 }
 
+const oauthFlowOf = (entry: SystemEntry): OAuthCodeFlow | null => (entry.connect.kind === 'oauth2-code' ? entry.connect : null);
+
+/** The app settings form of one OAuth system: the registered redirect and webhook URLs, and its fields (secrets never shown). */
+async function appSettingsSection(services: ServerServices, entry: SystemEntry, flow: OAuthCodeFlow, csrf: string | null): Promise<string> {
+  const saved = await flow.settings.read(services);
+  const publicUrl = esc(services.publicUrl);
+  const savedText = saved
+    ? flow.settings.fields.map((f) => (f.secret ? `${esc(f.label)}: ${saved.saved[f.key] ? 'saved' : 'not set'}.` : saved.values[f.key] ? `${esc(f.label)} <code>${esc(saved.values[f.key])}</code>.` : '')).filter(Boolean).join(' ')
+    : 'Not set yet.';
+  const inputs = flow.settings.fields
+    .map((f) => `<label for="${esc(`${entry.id}-${f.key}`)}">${esc(f.label)}${f.secret ? ' (kept if left empty)' : ''}</label><input type="${f.secret ? 'password' : (f.type ?? 'text')}" id="${esc(`${entry.id}-${f.key}`)}" name="${esc(f.key)}"${f.secret ? '' : ` value="${esc(saved?.values[f.key] ?? '')}"`}${f.required ? ' required' : ''}>`)
+    .join('\n');
+  return `<h2>${esc(flow.settings.title)}</h2>
+<p>${savedText} Redirect URI to register at ${esc(entry.spec.displayName)}: <code>${publicUrl}/oauth/${esc(entry.id)}/callback</code>${entry.webhook ? `; webhook URL: <code>${publicUrl}/webhooks/${esc(entry.id)}</code>` : ''}.</p>
+<form method="post" action="/connect/${esc(entry.id)}/app">${csrfField(csrf)}
+${inputs}
+<button type="submit">Save</button></form>`;
+}
+
 /**
- * Pages to connect the accounts: GET /connect (overview and Xero app settings), the Xero OAuth
- * flow (/connect/xero, /oauth/xero/callback, /connect/xero/pick, /connect/xero/disconnect) and the
- * BILL credentials form (/connect/bill). Forms are url-encoded; the parser is scoped to this plugin.
+ * Pages to connect the accounts, one set per registered system: GET /connect (the connections,
+ * a button per system, each OAuth system's app settings), and per system either the OAuth 2.0
+ * code flow (oauth-routes.ts) or the credentials form (credentials-routes.ts). Forms are
+ * url-encoded; the parser is scoped to this plugin.
  */
 export const connectPlugin: FastifyPluginAsync<ConnectPluginOptions> = async (app: FastifyInstance, options) => {
   const { services } = options;
   const requireUser = options.requireUser ?? defaultRequireUser(services);
-  // The same cross-site guard as the dashboard's forms, on every form here (the Xero app settings,
-  // BILL credentials, the tenant pick and disconnect), whatever `requireUser` the app supplies.
+  const entries = registeredEntries();
+  // The same cross-site guard as the dashboard's forms, on every form here (app settings,
+  // credentials, the tenant pick and disconnect), whatever `requireUser` the app supplies.
   app.addHook('onRequest', refuseCrossSitePost);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
@@ -37,31 +58,30 @@ export const connectPlugin: FastifyPluginAsync<ConnectPluginOptions> = async (ap
 
   app.get('/connect', { preHandler: requireUser }, async (request, reply) => {
     const csrf = request.connectCsrf ?? null;
-    const xeroApp = await readXeroApp(services);
-    const hasWebhookKey = (await readXeroWebhookKey(services)) !== null;
+    const revocable = new Set(entries.filter((e) => oauthFlowOf(e)).map((e) => e.id as string));
     const rows = (await connectionHealth(services.db))
       .map((h) => `<tr><td data-label="Id" class="id">${esc(h.id)}</td><td data-label="System">${esc(systemName(h.system))}</td><td data-label="Organisation">${esc(h.label ?? '')}</td><td data-label="Health">${esc(h.state)}${h.reason ? `: ${esc(h.reason)}` : ''}</td><td>${
-        h.system === 'xero' && h.state !== 'needs_reconnect'
-          ? `<form method="post" action="/connect/xero/disconnect">${csrfField(csrf)}<input type="hidden" name="connection" value="${esc(h.id)}"><button type="submit">Disconnect</button></form>`
+        revocable.has(h.system) && h.state !== 'needs_reconnect'
+          ? `<form method="post" action="/connect/${esc(h.system)}/disconnect">${csrfField(csrf)}<input type="hidden" name="connection" value="${esc(h.id)}"><button type="submit">Disconnect</button></form>`
           : ''
       }</td></tr>`)
       .join('');
+    const settings: string[] = [];
+    for (const entry of entries) {
+      const flow = oauthFlowOf(entry);
+      if (flow) settings.push(await appSettingsSection(services, entry, flow, csrf));
+    }
+    const buttons = entries.map((e) => `<a class="button" href="/connect/${esc(e.id)}">Connect ${esc(e.spec.displayName)}</a>`).join(' ');
     const body = `<h2>Connections</h2>
 <div class="table-wrap"><table class="stack"><thead><tr><th scope="col">Id</th><th scope="col">System</th><th scope="col">Organisation</th><th scope="col">Health</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows || '<tr><td colspan="5">None yet.</td></tr>'}</tbody></table></div>
-<p class="actions"><a class="button" href="/connect/xero">Connect Xero</a> <a class="button" href="/connect/bill">Connect BILL</a></p>
-<h2>Xero app</h2>
-<p>${xeroApp ? `Client id <code>${esc(xeroApp.clientId)}</code>${xeroApp.baseUrl ? ` at ${esc(xeroApp.baseUrl)}` : ''}.` : 'Not set yet.'} Webhook key: ${hasWebhookKey ? 'saved' : 'not set'}.
-Redirect URI to register at Xero: <code>${esc(services.publicUrl)}/oauth/xero/callback</code>; webhook URL: <code>${esc(services.publicUrl)}/webhooks/xero</code>.</p>
-<form method="post" action="/connect/xero/app">${csrfField(csrf)}
-<label for="clientId">Client id</label><input type="text" id="clientId" name="clientId" value="${esc(xeroApp?.clientId ?? '')}" required>
-<label for="clientSecret">Client secret (kept if left empty)</label><input type="password" id="clientSecret" name="clientSecret">
-<label for="baseUrl">Base URL (empty for Xero production)</label><input type="url" id="baseUrl" name="baseUrl" value="${esc(xeroApp?.baseUrl ?? '')}">
-<label for="webhookKey">Webhook key (kept if left empty)</label><input type="password" id="webhookKey" name="webhookKey">
-<button type="submit">Save</button></form>`;
+<p class="actions">${buttons}</p>
+${settings.join('\n')}`;
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page('Connect', body, { csrf }));
   });
 
-  registerXeroRoutes(app, services, requireUser);
-  registerBillRoutes(app, services, requireUser);
+  for (const entry of entries) {
+    if (entry.connect.kind === 'oauth2-code') registerOAuthRoutes(app, services, requireUser, entry, entry.connect);
+    else registerCredentialsRoutes(app, services, requireUser, entry, entry.connect);
+  }
 };

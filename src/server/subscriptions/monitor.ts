@@ -1,98 +1,88 @@
+import { registeredEntries } from '../../app/systems/index.ts';
+import type { SubscriptionCheck } from '../../app/systems/webhook.ts';
 import { asConnectorError } from '../../core/errors.ts';
 import { tryAcquireLease } from '../../store/repos/leases.ts';
 import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
-import { notificationUrlFor } from './events.ts';
-import { billOrgClient, ensureBillSubscription, ensureSubscriptionsForLinks } from './ensure.ts';
-import { listSubscriptionRows, markChecked } from './store.ts';
 
 export type MonitorServices = Pick<ServerServices, 'db' | 'box' | 'log' | 'publicUrl' | 'queue'>;
 
-export interface SubscriptionCheck {
-  organizationId: string;
-  /** ok: enabled as it should be; reenabled: BILL had disabled it; recreated: BILL no longer had it. */
-  outcome: 'ok' | 'reenabled' | 'recreated' | 'error';
-  /** Catch-up sync jobs sent for the links of this organisation. */
+/** One subscription as checked, and the catch-up syncs queued for its tenant's links. */
+export interface CheckedSubscription extends SubscriptionCheck {
+  system: string;
   catchUpJobs: string[];
-  error?: string;
+}
+
+/** Sets up the webhook subscriptions of every system that needs them (at start, after connecting, each monitor round). */
+export async function ensureWebhookSubscriptions(services: Omit<MonitorServices, 'queue'>, options: { onlyMissing?: boolean } = {}): Promise<void> {
+  for (const entry of registeredEntries()) {
+    if (!entry.subscriptions) continue;
+    try {
+      await entry.subscriptions.ensure(services, options);
+    } catch (e) {
+      services.log.error({ system: entry.id, err: asConnectorError(e).message }, 'could not set up webhook subscriptions');
+    }
+  }
 }
 
 /**
- * BILL disables a subscription after a notification fails five times, and sends nothing more until
- * it is enabled again (https://developer.bill.com/docs/working-with-bill-webhooks). This check
- * reads `status.enabled` of every stored subscription, enables any that BILL switched off (or
- * creates again one that was deleted), and then queues a `sync` with reason 'catch-up' for every
- * link of that organisation, because the events of the gap are not re-sent.
+ * Checks every system's stored subscriptions (each system repairs its own) and queues a `sync`
+ * with reason 'catch-up' for every link of a tenant whose subscription had been disabled or lost:
+ * the vendor does not re-send the events of the gap.
  */
-export async function checkBillSubscriptions(services: MonitorServices): Promise<SubscriptionCheck[]> {
-  const out: SubscriptionCheck[] = [];
-  for (const row of await listSubscriptionRows(services.db)) {
-    try {
-      let outcome: SubscriptionCheck['outcome'] = 'ok';
-      if (!row.subscriptionId) {
-        await ensureBillSubscription(services, row.connectionId);
-        outcome = 'recreated';
-      } else {
-        const { org } = await billOrgClient(services, row.connectionId);
-        try {
-          const current = await org.getSubscription(row.subscriptionId);
-          const url = notificationUrlFor(services.publicUrl);
-          if (!current.status.enabled || current.notificationUrl !== url) {
-            await org.updateSubscription(current.id, { enabled: true, notificationUrl: url });
-            outcome = current.status.enabled ? 'ok' : 'reenabled';
-          }
-          await markChecked(services.db, row.organizationId, true, outcome === 'reenabled');
-        } catch (e) {
-          if (asConnectorError(e).code !== 'MLC_ERR_NOT_FOUND') throw e;
-          await ensureBillSubscription(services, row.connectionId);
-          outcome = 'recreated';
-        }
-      }
-      const catchUpJobs = outcome === 'ok' ? [] : await queueCatchUp(services, row.organizationId);
-      if (outcome !== 'ok') services.log.warn({ organizationId: row.organizationId, outcome, catchUpJobs: catchUpJobs.length }, 'BILL subscription restored; catching up the gap');
-      out.push({ organizationId: row.organizationId, outcome, catchUpJobs });
-    } catch (e) {
-      const err = asConnectorError(e);
-      services.log.error({ organizationId: row.organizationId, code: err.code, err: err.message }, 'BILL subscription check failed');
-      out.push({ organizationId: row.organizationId, outcome: 'error', catchUpJobs: [], error: `${err.code}: ${err.message}` });
+export async function checkWebhookSubscriptions(services: MonitorServices): Promise<CheckedSubscription[]> {
+  const out: CheckedSubscription[] = [];
+  for (const entry of registeredEntries()) {
+    if (!entry.subscriptions) continue;
+    for (const check of await entry.subscriptions.check(services)) {
+      const missed = check.outcome === 'reenabled' || check.outcome === 'recreated';
+      const catchUpJobs = missed ? await queueCatchUp(services, entry.id, check.tenantId) : [];
+      if (missed) services.log.warn({ system: entry.id, tenantId: check.tenantId, outcome: check.outcome, catchUpJobs: catchUpJobs.length }, 'webhook subscription restored; catching up the gap');
+      out.push({ ...check, system: entry.id, catchUpJobs });
     }
   }
   return out;
 }
 
-async function queueCatchUp(services: MonitorServices, organizationId: string): Promise<string[]> {
-  const { rows } = await services.db.query<{ name: string }>(
-    "select l.name from links l join connections c on c.id = l.bill_connection_id where c.system = 'bill' and c.tenant_id = $1 order by l.name",
-    [organizationId],
+/** Links with a connection of `system` to `tenantId` on either side. */
+async function queueCatchUp(services: MonitorServices, system: string, tenantId: string): Promise<string[]> {
+  const { rows } = await services.db.query<{ name: string; hub_tenant: string }>(
+    `select l.name, h.tenant_id as hub_tenant from links l
+       join connections e on e.id = l.erp_connection_id
+       join connections h on h.id = l.bill_connection_id
+      where (e.system = $1 and e.tenant_id = $2) or (h.system = $1 and h.tenant_id = $2)
+      order by l.name`,
+    [system, tenantId],
   );
   const jobs: string[] = [];
-  for (const { name } of rows) {
-    const id = await services.queue.send(linkWorkJob, { kind: 'sync', link: name, reason: 'catch-up' }, { singletonKey: linkJobKey(organizationId) });
+  for (const { name, hub_tenant } of rows) {
+    // The link's work queue is keyed by its hub organisation (BILL's limits are per organisation).
+    const id = await services.queue.send(linkWorkJob, { kind: 'sync', link: name, reason: 'catch-up' }, { singletonKey: linkJobKey(hub_tenant) });
     if (id) jobs.push(id);
   }
   return jobs;
 }
 
 export interface SubscriptionMonitor {
-  /** Runs one check now (unless another process holds the check's lease) and returns its results. */
-  runOnce(): Promise<SubscriptionCheck[] | null>;
+  /** Runs one round now (unless another process holds the round's lease) and returns its checks. */
+  runOnce(): Promise<CheckedSubscription[] | null>;
   stop(): void;
 }
 
 /**
- * Runs, on a timer in a worker process, the subscription set-up for organisations linked since the
- * last round and then checkBillSubscriptions. A lease makes one process at a time do
- * it when several workers share the database; the others skip that round.
+ * Runs, on a timer in a worker process, the subscription set-up for tenants linked since the last
+ * round and then the checks. A lease makes one process at a time do it when several workers share
+ * the database; the others skip that round.
  */
 export function startSubscriptionMonitor(services: MonitorServices, options: { intervalMs?: number } = {}): SubscriptionMonitor {
   const intervalMs = options.intervalMs ?? 5 * 60_000;
-  let running: Promise<SubscriptionCheck[] | null> | null = null;
-  const runOnce = (): Promise<SubscriptionCheck[] | null> => {
+  let running: Promise<CheckedSubscription[] | null> | null = null;
+  const runOnce = (): Promise<CheckedSubscription[] | null> => {
     running ??= (async () => {
-      const lease = await tryAcquireLease(services.db, 'bill-subscriptions-check', Math.max(intervalMs, 60_000));
+      const lease = await tryAcquireLease(services.db, 'webhook-subscriptions-check', Math.max(intervalMs, 60_000));
       if (!lease) return null;
       try {
-        await ensureSubscriptionsForLinks(services, { onlyMissing: true });
-        return await checkBillSubscriptions(services);
+        await ensureWebhookSubscriptions(services, { onlyMissing: true });
+        return await checkWebhookSubscriptions(services);
       } finally {
         await lease.release().catch(() => undefined);
       }
@@ -102,7 +92,7 @@ export function startSubscriptionMonitor(services: MonitorServices, options: { i
     return running;
   };
   const timer = setInterval(() => {
-    runOnce().catch((e: unknown) => services.log.error({ err: asConnectorError(e).message }, 'BILL subscription check failed'));
+    runOnce().catch((e: unknown) => services.log.error({ err: asConnectorError(e).message }, 'webhook subscription check failed'));
   }, intervalMs);
   timer.unref();
   return { runOnce, stop: () => clearInterval(timer) };

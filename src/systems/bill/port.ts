@@ -411,4 +411,3 @@ function clean<T extends Record<string, string | null | undefined>>(o: T): { [K 
 }
 
 /** The older name of BillPort. */
-export { BillPort as BillPayablesHub };

@@ -147,4 +147,3 @@ function toVendors(read: XeroRead<XeroContact>): Read<Vendor> {
 }
 
 /** The older name of XeroPort. */
-export { XeroPort as XeroBillSource };

@@ -1,7 +1,7 @@
-import { subscriptionKeyAad as aad } from '../../app/systems/bill-webhook.ts';
-import { registerSecret } from '../../core/redact.ts';
-import type { Db } from '../../store/db.ts';
-import type { SecretBox } from '../../store/repos/secret-box.ts';
+import { subscriptionKeyAad as aad } from '../bill-webhook.ts';
+import { registerSecret } from '../../../core/redact.ts';
+import type { Db } from '../../../store/db.ts';
+import type { SecretBox } from '../../../store/repos/secret-box.ts';
 
 /** Our record of the one consolidated BILL subscription of an organisation (table bill_subscriptions). */
 export interface SubscriptionRow {

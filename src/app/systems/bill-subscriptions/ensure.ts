@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { asConnectorError } from '../../core/errors.ts';
-import { openBillClient } from '../../app/sides.ts';
-import type { BillOrgClient } from '../../systems/bill/org-client.ts';
-import type { BillSubscription } from '../../systems/bill/schema.ts';
-import type { ServerServices } from '../contract.ts';
+import { asConnectorError } from '../../../core/errors.ts';
+import { openBillClient } from '../bill-client.ts';
+import type { BillOrgClient } from '../../../systems/bill/org-client.ts';
+import type { BillSubscription } from '../../../systems/bill/schema.ts';
+import type { SideDeps } from '../types.ts';
 import { notificationUrlFor, subscribedEvents, subscriptionName } from './events.ts';
 import { getSubscriptionRow, planSubscription, replan, saveCreated } from './store.ts';
 
-export type SubscriptionServices = Pick<ServerServices, 'db' | 'box' | 'log' | 'publicUrl'>;
+/** What managing subscriptions needs: a side's deps and the address BILL posts to. */
+export type SubscriptionServices = SideDeps & { publicUrl: string };
 
 export interface EnsuredSubscription {
   organizationId: string;

@@ -1,1 +1,0 @@
-export { readXeroApp, saveXeroApp, urlsOf, type XeroAppSettings } from '../../app/systems/xero-app.ts';
