@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
 import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
+import { hubSystemId } from '../../systems/registry.ts';
 import { checkPollCron } from '../scheduler/index.ts';
 import { requireLink, type ApiContext } from './context.ts';
 import { HttpError } from './errors.ts';
@@ -14,7 +15,7 @@ const tags = ['links'];
 export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { db, queue } = ctx.services;
 
-  const checkConnection = async (id: string, system: 'bill' | Link['erpSystem'], field: string) => {
+  const checkConnection = async (id: string, system: string, field: string) => {
     const c = await getConnection(db, id);
     if (!c) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' does not exist`, field);
     if (c.system !== system) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' is a ${c.system} connection, not ${system}`, field);
@@ -33,7 +34,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     const body = req.body;
     if (await getLink(db, body.name)) throw new HttpError(409, 'conflict', `link '${body.name}' already exists; change it with PATCH /api/links/${body.name}`);
     await checkConnection(body.erpConnectionId, body.erpSystem, 'body.erpConnectionId');
-    await checkConnection(body.billConnectionId, 'bill', 'body.billConnectionId');
+    await checkConnection(body.billConnectionId, hubSystemId, 'body.billConnectionId');
     const pair = body.pair ?? pairOfErp[body.erpSystem];
     if (pair !== pairOfErp[body.erpSystem]) {
       throw new HttpError(400, 'bad_request', `body.pair: pair '${pair}' does not run ${body.erpSystem} links (a ${body.erpSystem} link runs '${pairOfErp[body.erpSystem]}')`, 'body.pair');
@@ -57,7 +58,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     checkCron(merged.data.pollCron);
     const { erpConnectionId = link.erpConnectionId, billConnectionId = link.billConnectionId } = req.body;
     const erp = erpConnectionId !== link.erpConnectionId ? await checkConnection(erpConnectionId, link.erpSystem, 'body.erpConnectionId') : null;
-    const bill = billConnectionId !== link.billConnectionId ? await checkConnection(billConnectionId, 'bill', 'body.billConnectionId') : null;
+    const bill = billConnectionId !== link.billConnectionId ? await checkConnection(billConnectionId, hubSystemId, 'body.billConnectionId') : null;
     const pinned = await getLinkTenants(db, link.name);
     const mismatch = pinned && tenantMismatch(link.name, pinned, {
       ...(erp ? { erpTenantId: erp.tenant_id, erpConnectionId } : {}),

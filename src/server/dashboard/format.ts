@@ -1,7 +1,8 @@
+import { displayName } from '../../app/systems/index.ts';
 import { html, type Html } from './html.ts';
 
-const systemNames: Record<string, string> = { xero: 'Xero', bill: 'BILL', qbo: 'QuickBooks Online', acumatica: 'Acumatica' };
-export const systemName = (s: string): string => systemNames[s] ?? s;
+/** "Xero", "BILL": the system registry's display name, else the id. */
+export const systemName = (s: string): string => displayName(s);
 
 /** Timestamps come from the store as PostgreSQL text ("2026-11-21 10:32:05.12+00"). */
 export function parseDbTime(text: string | null | undefined): Date | null {

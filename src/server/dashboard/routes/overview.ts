@@ -10,7 +10,7 @@ import { csrfField, page, type PageContext } from '../layout.ts';
 import { activityMarks, currentActivity, type Activity } from '../work.ts';
 
 function connectionsTable(rows: ConnectionRow[], now: Date): Html {
-  if (rows.length === 0) return html`<p class="empty">No connections yet. Connect Xero and BILL with <code>ml-connector connect</code>.</p>`;
+  if (rows.length === 0) return html`<p class="empty">No connections yet. Connect your ledger and BILL on the <a href="/connect">Connect</a> page or with <code>ml-connector connect</code>.</p>`;
   return html`<div class="table-wrap"><table class="stack">
     <caption class="visually-hidden">Connections</caption>
     <thead><tr><th scope="col">System</th><th scope="col">Organisation</th><th scope="col">Health</th><th scope="col">Token expires</th><th scope="col">Last success</th></tr></thead>

@@ -1,3 +1,4 @@
+import { hubSystemId } from '../../../systems/registry.ts';
 import { redactText, redactValue } from '../../../core/redact.ts';
 import { auditTrail, type AuditRow } from '../../../store/repos/audit.ts';
 import { getMappings } from '../../../store/repos/id-map.ts';
@@ -67,7 +68,8 @@ export function registerRecord(d: Dashboard): void {
       return d.send(reply, page(ctx, 'Record not found', html`<p class="empty">No record <code>${id}</code> on link <code>${linkName}</code>.
         <a href="${base}/records">Back to records</a></p>`), 404);
     }
-    const targetSystem = record.source_system === 'bill' ? link.erpSystem : 'bill';
+    // A record goes from the side it was read on to the other side of its link.
+    const targetSystem = record.source_system === link.erpSystem ? hubSystemId : link.erpSystem;
     const mapping = (await getMappings(services.db, { link: link.name, entity: record.entity }, [record.source_id])).get(record.source_id);
     const targetId = record.target_id ?? mapping?.target_id ?? null;
     const trail = (await auditTrail(services.db, record.source_id, link.name)).filter((e) => e.entity === record.entity);
