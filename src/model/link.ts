@@ -13,24 +13,16 @@ export type PairId = (typeof pairIds)[number];
 export const pairOfErp: Readonly<Record<ErpSystemId, PairId>> = { xero: 'xero-bill', acumatica: 'acumatica-bill', qbo: 'bill-qbo' };
 
 /**
- * A link pairs one ERP tenant with one BILL organisation and carries the settings of that pairing.
- * Settings are validated with zod so a bad value is named, not silently ignored.
+ * A link's settings. Every pair has a poll schedule; the rest is the pair's own, validated by its
+ * definition's `settings` schema (src/pairs/<pair>/settings.ts) wherever a link is saved. The store
+ * keeps what was validated and reads it back loosely.
  */
 export const linkSettingsSchema = z
   .object({
-    /** ERP account payments are posted to: a bank or clearing account (Xero: BANK or payments enabled). */
-    paymentAccount: z
-      .object({ code: z.string().min(1).optional(), id: z.string().min(1).optional() })
-      .refine((a) => Boolean(a.code ?? a.id), 'give the payment account code or id')
-      .optional(),
-    /** 'create': create in BILL the GL accounts bills use and BILL lacks; 'error': fail those bills instead. */
-    accountPolicy: z.enum(['create', 'error']).default('create'),
-    /** Map the options of this ERP tracking category to BILL departments of the same name. */
-    departmentCategory: z.string().min(1).nullable().default(null),
     /** Poll schedule for the server (cron syntax); the CLI ignores it. */
     pollCron: z.string().default('*/15 * * * *'),
   })
-  .strict();
+  .loose();
 
 export type LinkSettings = z.infer<typeof linkSettingsSchema>;
 

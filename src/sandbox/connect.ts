@@ -1,7 +1,8 @@
 import type { Runtime } from '../app/runtime.ts';
 import { openXeroClient, type BillConnectionConfig, type XeroConnectionConfig } from '../app/sides.ts';
 import { runXeroConsent } from '../app/xero-connect.ts';
-import { linkSettingsSchema, type Link, type LinkSettings } from '../model/link.ts';
+import type { Link, LinkSettings } from '../model/link.ts';
+import { xeroBillSettingsSchema } from '../pairs/xero-bill/settings.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
 import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
@@ -69,7 +70,7 @@ export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, o
   const bank = (await client.forTenant(tenantId).listAccounts()).find((a) => a.Type === 'BANK' && a.Code);
   if (!bank?.Code) throw new Error('the Xero sandbox has no bank account with a code');
   const name = options.linkName ?? 'sandbox';
-  const settings = linkSettingsSchema.parse({ paymentAccount: { code: bank.Code }, ...options.settings });
+  const settings = xeroBillSettingsSchema.parse({ paymentAccount: { code: bank.Code }, ...options.settings });
   await saveLink(rt.db, { name, pair: 'xero-bill', erpSystem: 'xero', erpConnectionId: 'xero', billConnectionId: 'bill', settings });
   const link = await getLink(rt.db, name);
   if (!link) throw new Error(`link '${name}' was not saved`);

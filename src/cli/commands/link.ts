@@ -3,7 +3,8 @@ import { exitCodes, table } from '../output.ts';
 import { withRuntime } from '../context.ts';
 import { listConnections } from '../../store/repos/connections.ts';
 import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
-import { linkSettingsSchema, pairIds, pairOfErp, type Link, type PairId } from '../../model/link.ts';
+import { pairIds, pairOfErp, type Link, type PairId } from '../../model/link.ts';
+import { parsePairSettings } from '../../pairs/index.ts';
 import { displayName, registeredEntries } from '../../app/systems/index.ts';
 import { hubSystemId } from '../../systems/registry.ts';
 import type { Command } from './types.ts';
@@ -80,15 +81,15 @@ system forms with ${displayName(hubSystemId)}, and it must agree with it.
         });
         if (mismatch) throw new UsageError(`--${mismatch.side}: ${mismatch.message}`);
       }
-      const parsed = linkSettingsSchema.safeParse({
+      const parsed = parsePairSettings({ name, pair }, {
         ...existing?.settings,
         ...(values['payment-account'] ? { paymentAccount: { code: values['payment-account'] } } : {}),
         ...(values['account-policy'] ? { accountPolicy: values['account-policy'] } : {}),
         ...(values['department-category'] ? { departmentCategory: values['department-category'] } : {}),
         ...(values.poll ? { pollCron: values.poll } : {}),
       });
-      if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
-      const saved: Link = { name, pair, erpSystem, erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.data };
+      if (!parsed.ok) throw new UsageError(`${parsed.problem.path.join('.') || 'settings'}: ${parsed.problem.message}`);
+      const saved: Link = { name, pair, erpSystem, erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.settings };
       await saveLink(rt.db, saved);
       out.result(saved, () => `link '${name}' ${existing ? 'updated' : 'created'}: ${pair}, ${erp.system} ${erp.id} ⇄ ${hubSystemId} ${bill.id}`);
       return exitCodes.ok;

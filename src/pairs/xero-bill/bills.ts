@@ -6,6 +6,7 @@ import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
 import type { Planner, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { isPlannedId } from '../../engine/step-runner.ts';
 import type { IdMapRow } from '../../store/repos/id-map.ts';
+import { xeroBillSettingsOf } from './settings.ts';
 
 const eligible = (b: Bill) => b.status === 'approved' && b.amountPaid.minor === 0n;
 
@@ -67,12 +68,12 @@ class BillPlanner implements Planner<Bill, BillPayload> {
   private async loadDepartments(): Promise<void> {
     if (this.departments) return;
     this.departments = new Map();
-    if (!this.run.ctx.link.settings.departmentCategory) return;
+    if (!xeroBillSettingsOf(this.run.ctx.link).departmentCategory) return;
     for (const d of await this.run.target.departments!.list()) if (d.active) this.departments.set(nameKey(d.name), d.id);
   }
 
   private departmentFor(line: BillLine): string | null | { missing: string } {
-    const category = this.run.ctx.link.settings.departmentCategory;
+    const category = xeroBillSettingsOf(this.run.ctx.link).departmentCategory;
     if (!category) return null;
     const dim = line.dimensions.find((d) => nameKey(d.category) === nameKey(category));
     if (!dim) return null;

@@ -1,9 +1,9 @@
 import { matchAccounts } from '../../flows/xero-to-bill/match-accounts.ts';
-import { linkSettingsSchema } from '../../model/link.ts';
 import type { PairDefinition } from '../../engine/pair.ts';
 import { billStep } from './bills.ts';
 import { paymentStep } from './payments.ts';
 import { reconcileXeroBill } from './reconcile.ts';
+import { xeroBillSettingsOf, xeroBillSettingsSchema } from './settings.ts';
 import { vendorStep } from './vendors.ts';
 
 /**
@@ -20,7 +20,7 @@ export const xeroBill: PairDefinition = {
     to: 'bill',
     policy: 'create-missing',
     match: matchAccounts,
-    mayCreate: (link) => link.settings.accountPolicy === 'create',
+    mayCreate: (link) => xeroBillSettingsOf(link).accountPolicy === 'create',
   },
   steps: [vendorStep, billStep, paymentStep],
   triggers: [
@@ -29,6 +29,6 @@ export const xeroBill: PairDefinition = {
     // A BILL event names the payment; the delta reads its applications in order, the cursor moving only with the posts it covers.
     { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
   ],
-  settings: linkSettingsSchema,
+  settings: xeroBillSettingsSchema,
   reconcile: reconcileXeroBill,
 };

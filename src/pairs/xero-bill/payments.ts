@@ -6,6 +6,7 @@ import type { Bill, BillPaymentApplication } from '../../model/types.ts';
 import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { recordInvalid } from '../../engine/failures.ts';
 import { getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
+import { xeroBillSettingsOf } from './settings.ts';
 
 /**
  * Each settled BILL payment applied to a synced bill becomes one Xero payment against the original
@@ -74,7 +75,7 @@ export const paymentStep: StepDefinition<BillPaymentApplication, PaymentPayload>
   matchKey: (p) => p.reference,
   planner: (run) => new PaymentPlanner(run),
   writeOptions: (ctx) => {
-    const account = ctx.link.settings.paymentAccount;
+    const account = xeroBillSettingsOf(ctx.link).paymentAccount;
     if (!account) {
       throw new ConnectorError({
         code: 'MLC_ERR_CONFIG',

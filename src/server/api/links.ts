@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { linkSettingsSchema, pairOfErp, type Link } from '../../model/link.ts';
+import { pairOfErp, type Link, type PairId } from '../../model/link.ts';
+import { pairDefinitions, parsePairSettings } from '../../pairs/index.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
 import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
 import { hubSystemId } from '../../systems/registry.ts';
@@ -21,6 +22,16 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     if (c.system !== system) throw new HttpError(400, 'bad_request', `${field}: connection '${id}' is a ${c.system} connection, not ${system}`, field);
     return c;
   };
+  /** The settings as the link's pair validates them, or a 400 naming the first bad field. */
+  const checkSettings = (name: string, pair: PairId, input: unknown) => {
+    if (!pairDefinitions[pair]) throw new HttpError(400, 'bad_request', `body.pair: this version cannot sync the pair '${pair}' yet`, 'body.pair');
+    const parsed = parsePairSettings({ name, pair }, input);
+    if (!parsed.ok) {
+      const field = ['body', 'settings', ...parsed.problem.path].join('.');
+      throw new HttpError(400, 'bad_request', `${field}: ${parsed.problem.message}`, field);
+    }
+    return parsed.settings;
+  };
   const checkCron = (cron: string) => {
     const problem = checkPollCron(queue, cron);
     if (problem) throw new HttpError(400, 'bad_request', `body.settings.pollCron ${problem}`, 'body.settings.pollCron');
@@ -39,7 +50,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     if (pair !== pairOfErp[body.erpSystem]) {
       throw new HttpError(400, 'bad_request', `body.pair: pair '${pair}' does not run ${body.erpSystem} links (a ${body.erpSystem} link runs '${pairOfErp[body.erpSystem]}')`, 'body.pair');
     }
-    const settings = linkSettingsSchema.parse(body.settings ?? {});
+    const settings = checkSettings(body.name, pair, body.settings ?? {});
     checkCron(settings.pollCron);
     const link: Link = { name: body.name, pair, erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
     await saveLink(db, link);
@@ -49,13 +60,8 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
 
   app.patch('/links/:name', { schema: { tags, summary: "Change a link's settings or point it at other connections of the same tenants", params: linkParams, body: updateLinkBody, response: { 200: linkSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {
     const link = await requireLink(ctx, req.params.name);
-    const merged = linkSettingsSchema.safeParse({ ...link.settings, ...req.body.settings });
-    if (!merged.success) {
-      const issue = merged.error.issues[0];
-      const field = ['body', 'settings', ...(issue?.path ?? []).map(String)].join('.');
-      throw new HttpError(400, 'bad_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
-    }
-    checkCron(merged.data.pollCron);
+    const merged = checkSettings(link.name, link.pair, { ...link.settings, ...req.body.settings });
+    checkCron(merged.pollCron);
     const { erpConnectionId = link.erpConnectionId, billConnectionId = link.billConnectionId } = req.body;
     const erp = erpConnectionId !== link.erpConnectionId ? await checkConnection(erpConnectionId, link.erpSystem, 'body.erpConnectionId') : null;
     const bill = billConnectionId !== link.billConnectionId ? await checkConnection(billConnectionId, hubSystemId, 'body.billConnectionId') : null;
@@ -68,7 +74,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
       const field = mismatch.side === 'erp' ? 'body.erpConnectionId' : 'body.billConnectionId';
       throw new HttpError(400, 'bad_request', `${field}: ${mismatch.message}`, field);
     }
-    const updated: Link = { ...link, erpConnectionId, billConnectionId, settings: merged.data };
+    const updated: Link = { ...link, erpConnectionId, billConnectionId, settings: merged };
     await saveLink(db, updated);
     await ctx.scheduler.reconcile();
     return updated;

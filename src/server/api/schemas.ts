@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { linkSettingsSchema, pairIds } from '../../model/link.ts';
+import { pairIds } from '../../model/link.ts';
 import { erpSystemIds, systemIds } from '../../model/types.ts';
 import { defaultErpSystem } from '../../systems/registry.ts';
 
@@ -25,13 +25,20 @@ export const errorSchema = z.object({
 export const linkNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit');
 export const linkParams = z.object({ name: linkNameSchema });
 
+/**
+ * A link's settings: `pollCron` for every pair, the rest the pair's own (Xero ⇄ BILL:
+ * paymentAccount {code|id}, accountPolicy create|error, departmentCategory), checked against the
+ * pair's schema when saved; an unknown or bad field is a 400 naming it.
+ */
+const settingsObject = z.record(z.string(), z.unknown()).meta({ description: "pollCron (cron) and the pair's own settings; departmentCategory null clears it" });
+
 export const linkSchema = z.object({
   name: z.string(),
   pair: pairSchema,
   erpSystem: erpSystemSchema,
   erpConnectionId: z.string(),
   billConnectionId: z.string(),
-  settings: linkSettingsSchema,
+  settings: settingsObject,
 });
 
 export const createLinkBody = z.object({
@@ -40,23 +47,15 @@ export const createLinkBody = z.object({
   pair: pairSchema.optional().meta({ description: 'Default: the pair the ERP connection\'s system forms with BILL; must agree with erpSystem' }),
   erpConnectionId: z.string().min(1),
   billConnectionId: z.string().min(1),
-  settings: linkSettingsSchema.optional(),
+  settings: settingsObject.optional(),
 }).strict();
-
-/** Settings to change; fields left out keep their value, departmentCategory null clears it. */
-export const settingsPatch = z.object({
-  paymentAccount: z.object({ code: z.string().min(1).optional(), id: z.string().min(1).optional() }).strict(),
-  accountPolicy: z.enum(['create', 'error']),
-  departmentCategory: z.string().min(1).nullable(),
-  pollCron: z.string().min(1),
-}).partial().strict();
 
 /**
  * Settings to change and connections to point the link at. A link that synced stays with the
  * tenants it synced with: a connection to another ERP tenant or BILL organisation is refused.
  */
 export const updateLinkBody = z.object({
-  settings: settingsPatch.optional(),
+  settings: settingsObject.optional().meta({ description: "Settings to change (pollCron and the pair's own); fields left out keep their value" }),
   erpConnectionId: z.string().min(1).optional().meta({ description: "A connection of the link's ERP system; once the link synced, to the same tenant" }),
   billConnectionId: z.string().min(1).optional().meta({ description: 'A BILL connection; once the link synced, to the same organisation' }),
 }).strict();

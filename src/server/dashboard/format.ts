@@ -1,8 +1,20 @@
 import { displayName } from '../../app/systems/index.ts';
+import type { Link } from '../../model/link.ts';
+import { pairDefinitions } from '../../pairs/index.ts';
 import { html, type Html } from './html.ts';
 
 /** "Xero", "BILL": the system registry's display name, else the id. */
 export const systemName = (s: string): string => displayName(s);
+
+/** What happens to a GL account bills use that the target's chart lacks, by the link's pair and settings. */
+export function missingAccountText(link: Link): { short: string; long: string } {
+  const pair = pairDefinitions[link.pair];
+  if (!pair) return { short: 'unknown pair', long: `This version does not run the pair ${link.pair}.` };
+  const target = systemName(pair.accounts.to === 'bill' ? pair.hub : pair.erp);
+  return pair.accounts.mayCreate(link)
+    ? { short: `created in ${target}`, long: `Created in ${target} when a bill first uses it.` }
+    : { short: 'fail the bill', long: `Bills using it fail until the account exists in ${target}${pair.accounts.policy === 'map-only' ? ' or is mapped' : ''}.` };
+}
 
 /** Timestamps come from the store as PostgreSQL text ("2026-11-21 10:32:05.12+00"). */
 export function parseDbTime(text: string | null | undefined): Date | null {

@@ -6,7 +6,7 @@ import type { GlAccount } from '../../../model/types.ts';
 import { listLinked } from '../../../store/repos/id-map.ts';
 import type { ServerServices } from '../../contract.ts';
 import { field, type Dashboard } from '../context.ts';
-import { systemName } from '../format.ts';
+import { missingAccountText, systemName } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { explain } from '../plain-words.ts';
@@ -66,9 +66,7 @@ function chartTable(link: Link, rows: Row[], onlyUnmatched: boolean): Html {
       <th scope="row">${accountName(r.erp)}${r.erp.active ? '' : html` <span class="muted">(archived)</span>`}</th>
       <td data-label="Kind">${r.erp.kind}</td>
       <td data-label="BILL chart of accounts">${r.bill ? accountName(r.bill) : html`<strong class="flag">No match in BILL</strong>`}</td>
-      <td data-label="How">${r.bill ? r.how : link.settings.accountPolicy === 'create'
-        ? 'Created in BILL when a bill first uses it.'
-        : 'Bills using it fail until the account exists in BILL.'}</td>
+      <td data-label="How">${r.bill ? r.how : missingAccountText(link).long}</td>
     </tr>`)}</tbody></table></div>`;
 }
 

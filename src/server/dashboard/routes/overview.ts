@@ -4,7 +4,7 @@ import { listLinks } from '../../../store/repos/links.ts';
 import { countByStatus, type RecordStatus } from '../../../store/repos/records.ts';
 import { listRuns, type RunRow } from '../../../store/repos/runs.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, countsSummary, duration, parseDbTime, relative, systemName, timeCell } from '../format.ts';
+import { badge, countsSummary, duration, missingAccountText, parseDbTime, relative, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, page, type PageContext } from '../layout.ts';
 import { activityMarks, currentActivity, type Activity } from '../work.ts';
@@ -41,7 +41,7 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
       <div><dt>Need attention</dt><dd>${attention > 0
         ? html`<a href="${href(`${ctx.base}/records`, { link: link.name })}">${attention}<span class="visually-hidden"> records of ${link.name} need attention</span></a>` : '0'}</dd></div>
       <div><dt>Skipped</dt><dd>${total('skipped')}</dd></div>
-      <div><dt>Missing GL accounts</dt><dd>${link.settings.accountPolicy === 'create' ? 'created in BILL' : 'fail the bill'}</dd></div>
+      <div><dt>Missing GL accounts</dt><dd>${missingAccountText(link).short}</dd></div>
     </dl>
     ${running.length > 0 ? html`<p>${badge('running')} ${running.map((r) => r.kind).join(', ')}</p>` : ''}
     ${waiting.length > 0 ? html`<p>${badge('queued')} ${waiting.map((w) => w.detail).join(', ')}</p>` : ''}
