@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { parseMoney } from '../../src/core/money.ts';
-import { invoiceNumberFor } from '../../src/flows/xero-to-bill/map-bill.ts';
+import { invoiceNumberFor } from '../../src/flows/erp-to-bill/map-bill.ts';
 import { control, type CrashRig, type Json } from './crash-harness.ts';
 
 /** Amounts as exact minor units; the emulators' JSON numbers are read through their decimal text. */

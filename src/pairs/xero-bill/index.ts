@@ -1,15 +1,27 @@
-import { matchAccounts } from '../../flows/xero-to-bill/match-accounts.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { nameKey } from '../../flows/types.ts';
+import { matchAccounts } from '../../flows/erp-to-bill/match-accounts.ts';
 import type { PairDefinition } from '../../engine/pair.ts';
-import { billStep } from './bills.ts';
-import { paymentStep } from './payments.ts';
-import { reconcileXeroBill } from './reconcile.ts';
+import { billStepWith, type DepartmentRule } from '../erp-bill/bills.ts';
+import { paymentStepWith } from '../erp-bill/payments.ts';
+import { reconcileErpBill } from '../erp-bill/reconcile.ts';
+import { vendorStep } from '../erp-bill/vendors.ts';
 import { xeroBillSettingsOf, xeroBillSettingsSchema } from './settings.ts';
-import { vendorStep } from './vendors.ts';
+
+/** The options of the Xero tracking category the link names go to BILL departments of the same name. */
+const trackingCategoryToDepartment: DepartmentRule = {
+  appliesTo: (link) => xeroBillSettingsOf(link).departmentCategory !== null,
+  departmentOf(link, line) {
+    const category = xeroBillSettingsOf(link).departmentCategory;
+    const tracked = category ? line.dimensions.find((d) => nameKey(d.category) === nameKey(category)) : undefined;
+    return tracked?.option ?? null;
+  },
+};
 
 /**
  * Xero ⇄ BILL: Xero's chart matched to BILL's (and accounts bills use created in BILL when the
  * link allows it), suppliers become BILL vendors, approved unpaid ACCPAY bills become BILL bills,
- * and BILL payments are posted back against the original Xero bill.
+ * and BILL payments are posted back against the original Xero bill on the link's payment account.
  */
 export const xeroBill: PairDefinition = {
   id: 'xero-bill',
@@ -22,7 +34,20 @@ export const xeroBill: PairDefinition = {
     match: matchAccounts,
     mayCreate: (link) => xeroBillSettingsOf(link).accountPolicy === 'create',
   },
-  steps: [vendorStep, billStep, paymentStep],
+  steps: [
+    vendorStep,
+    billStepWith(trackingCategoryToDepartment),
+    paymentStepWith((ctx) => {
+      const account = xeroBillSettingsOf(ctx.link).paymentAccount;
+      if (!account) {
+        throw new ConnectorError({
+          code: 'MLC_ERR_CONFIG',
+          message: `link '${ctx.link.name}' has no payment account: set one with 'ml-connector link update --name ${ctx.link.name} --payment-account <code>'`,
+        });
+      }
+      return account;
+    }),
+  ],
   triggers: [
     { side: 'erp', entity: 'vendor', step: 'vendor', mode: 'ids' },
     { side: 'erp', entity: 'bill', step: 'bill', mode: 'ids' },
@@ -30,5 +55,5 @@ export const xeroBill: PairDefinition = {
     { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
   ],
   settings: xeroBillSettingsSchema,
-  reconcile: reconcileXeroBill,
+  reconcile: reconcileErpBill,
 };

@@ -347,7 +347,7 @@ export class BillPort implements SystemPort {
    * money in its vendor's bill currency (more decimals than the currency has, or a currency that is
    * not ISO 4217) is invalid on its own, and so is each application of a payment that did not
    * decode; the others are read. Invalid ones carry the label the engine records payments under,
-   * "BILL <payment id> <application id>" (flows/bill-to-xero paymentReference), so they can be replayed.
+   * "BILL <payment id> <application id>" (flows/bill-to-erp paymentReference), so they can be replayed.
    */
   private applications(payments: readonly BillPayment[], undecoded: readonly UndecodedItem[]): Read<BillPaymentApplication> {
     const out: Read<BillPaymentApplication> = { items: [], invalid: undecoded.flatMap(undecodedApplications) };

@@ -1,17 +1,29 @@
 import { formatMoney } from '../../core/money.ts';
-import { invoiceNumberFor, planBill } from '../../flows/xero-to-bill/map-bill.ts';
+import { invoiceNumberFor, planBill } from '../../flows/erp-to-bill/map-bill.ts';
 import { nameKey, type Decision } from '../../flows/types.ts';
 import { billMatchKey, type BillPayload } from '../../model/payloads.ts';
 import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
 import type { Planner, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { isPlannedId } from '../../engine/step-runner.ts';
 import type { IdMapRow } from '../../store/repos/id-map.ts';
-import { xeroBillSettingsOf } from './settings.ts';
+import type { Link } from '../../model/link.ts';
 
 const eligible = (b: Bill) => b.status === 'approved' && b.amountPaid.minor === 0n;
 
 /**
- * Approved, wholly unpaid Xero ACCPAY bills become BILL bills; later edits update them, voids
+ * How a pair puts a bill line on a BILL department: the name of the department a line asks for
+ * (null: none), or no rule at all for the link (departments are then never read). A line asking
+ * for a department BILL lacks fails its bill, naming it.
+ */
+export interface DepartmentRule {
+  /** Whether any line of this link can ask for a department. */
+  appliesTo(link: Link): boolean;
+  /** The BILL department (by name) the line goes on, or null for none. */
+  departmentOf(link: Link, line: BillLine): string | null;
+}
+
+/**
+ * Approved (released), wholly unpaid ERP bills become BILL bills; later edits update them, voids
  * archive them or raise conflicts. A bill needs its supplier as a BILL vendor and its lines'
  * accounts in BILL's chart first: both are ensured (created where missing) before it is planned.
  */
@@ -20,7 +32,10 @@ class BillPlanner implements Planner<Bill, BillPayload> {
   /** BILL's view of the bills planned with it, kept for their updates (line ids go back with the edited lines). */
   private readonly states = new Map<string, TargetBillState>();
 
-  constructor(private readonly run: StepRun) {}
+  constructor(
+    private readonly run: StepRun,
+    private readonly rule: DepartmentRule,
+  ) {}
 
   async plan(bills: readonly Bill[], mapped: ReadonlyMap<string, IdMapRow>): Promise<Decision<BillPayload>[]> {
     const { accounts, target } = this.run;
@@ -64,27 +79,28 @@ class BillPlanner implements Planner<Bill, BillPayload> {
     return this.states.get(targetId) ?? null;
   }
 
-  /** BILL departments by name, read once a run when the link maps a tracking category to them. */
+  /** BILL departments by name, read once a run when the link maps lines to them. */
   private async loadDepartments(): Promise<void> {
     if (this.departments) return;
     this.departments = new Map();
-    if (!xeroBillSettingsOf(this.run.ctx.link).departmentCategory) return;
+    if (!this.rule.appliesTo(this.run.ctx.link)) return;
     for (const d of await this.run.target.departments!.list()) if (d.active) this.departments.set(nameKey(d.name), d.id);
   }
 
   private departmentFor(line: BillLine): string | null | { missing: string } {
-    const category = xeroBillSettingsOf(this.run.ctx.link).departmentCategory;
-    if (!category) return null;
-    const dim = line.dimensions.find((d) => nameKey(d.category) === nameKey(category));
-    if (!dim) return null;
-    // A tracked line never loses its department silently: an option BILL lacks fails the bill.
-    return this.departments?.get(nameKey(dim.option)) ?? { missing: dim.option };
+    const link = this.run.ctx.link;
+    if (!this.rule.appliesTo(link)) return null;
+    const wanted = this.rule.departmentOf(link, line);
+    if (wanted === null) return null;
+    // A mapped line never loses its department silently: one BILL lacks fails the bill.
+    return this.departments?.get(nameKey(wanted)) ?? { missing: wanted };
   }
 }
 
 export const labelOfBill = (b: Bill): string => `${invoiceNumberFor(b)} (${formatMoney(b.total)} ${b.currency})`;
 
-export const billStep: StepDefinition<Bill, BillPayload> = {
+/** The bill step of an ERP → BILL pair, with the pair's way of choosing a line's department. */
+export const billStepWith = (rule: DepartmentRule): StepDefinition<Bill, BillPayload> => ({
   entity: 'bill',
   from: 'erp',
   to: 'bill',
@@ -93,9 +109,9 @@ export const billStep: StepDefinition<Bill, BillPayload> = {
   dependsOn: ['vendor'],
   label: labelOfBill,
   matchKey: (p, b) => billMatchKey(p.vendorId, p.invoiceNumber, b.total.minor),
-  planner: (run) => new BillPlanner(run),
+  planner: (run) => new BillPlanner(run, rule),
   texts: {
     createReason: (b, dryRun) => (dryRun ? `approved and unpaid: ${formatMoney(b.total)} ${b.currency}` : 'approved and unpaid'),
     updateReason: 'bill changed in the ERP',
   },
-};
+});

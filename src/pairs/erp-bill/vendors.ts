@@ -1,11 +1,11 @@
-import { planVendor, VendorIndex, vendorPayload } from '../../flows/xero-to-bill/map-vendor.ts';
+import { planVendor, VendorIndex, vendorPayload } from '../../flows/erp-to-bill/map-vendor.ts';
 import type { VendorPayload } from '../../model/payloads.ts';
 import type { Vendor } from '../../model/types.ts';
 import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { listLinked, type IdMapRow } from '../../store/repos/id-map.ts';
 
 /**
- * Xero suppliers become BILL vendors. Existing BILL vendors are matched first (name, tax number,
+ * ERP suppliers (vendors) become BILL vendors. Existing BILL vendors are matched first (name, tax number,
  * email) so no duplicate vendor is created; BILL's vendor list is read once a run, and only when a
  * supplier not linked yet must be matched against it (a webhook about a bill reads none).
  */

@@ -1,17 +1,16 @@
-import { ConnectorError } from '../../core/errors.ts';
 import { formatMoney, subtractMoney } from '../../core/money.ts';
-import { awaitsSettlement, paymentReference, planPayment } from '../../flows/bill-to-xero/map-payment.ts';
+import { awaitsSettlement, paymentReference, planPayment } from '../../flows/bill-to-erp/map-payment.ts';
 import type { PaymentPayload } from '../../model/payloads.ts';
 import type { Bill, BillPaymentApplication } from '../../model/types.ts';
 import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { recordInvalid } from '../../engine/failures.ts';
 import { getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
-import { xeroBillSettingsOf } from './settings.ts';
+import type { RunContext } from '../../engine/context.ts';
 
 /**
- * Each settled BILL payment applied to a synced bill becomes one Xero payment against the original
+ * Each settled BILL payment applied to a synced bill becomes one ERP payment against the original
  * bill, carrying the BILL ids as its reference. A payment BILL cancels or voids after it was posted
- * is removed from Xero again; one still on its way stays pending and is read again each run.
+ * is removed from the ERP again; one still on its way stays pending and is read again each run.
  */
 class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> {
   constructor(private readonly run: StepRun) {}
@@ -47,7 +46,7 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
   /**
    * The ERP bills that payments about to be posted are for, read as they are now: a bill voided or
    * paid by hand on the ERP, or with less outstanding than BILL paid, is a conflict for the user,
-   * not a refused write. One read per 50 bills (Xero GET /Invoices?IDs=).
+   * not a refused write. One read per 50 bills (e.g. Xero GET /Invoices?IDs=).
    */
   private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, IdMapRow>, posted: ReadonlyMap<string, IdMapRow>): Promise<Map<string, Bill>> {
     const wanted = new Set<string>();
@@ -63,7 +62,12 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
   }
 }
 
-export const paymentStep: StepDefinition<BillPaymentApplication, PaymentPayload> = {
+/**
+ * The payment step of an ERP → BILL pair. `writeOptions` says where the ERP takes payments (a bank
+ * account, a cash account and payment method) from the link's settings; it throws MLC_ERR_CONFIG
+ * saying how to set them when they are missing.
+ */
+export const paymentStepWith = (writeOptions: (ctx: RunContext) => unknown): StepDefinition<BillPaymentApplication, PaymentPayload> => ({
   entity: 'payment',
   from: 'bill',
   to: 'erp',
@@ -74,16 +78,7 @@ export const paymentStep: StepDefinition<BillPaymentApplication, PaymentPayload>
   label: paymentReference,
   matchKey: (p) => p.reference,
   planner: (run) => new PaymentPlanner(run),
-  writeOptions: (ctx) => {
-    const account = xeroBillSettingsOf(ctx.link).paymentAccount;
-    if (!account) {
-      throw new ConnectorError({
-        code: 'MLC_ERR_CONFIG',
-        message: `link '${ctx.link.name}' has no payment account: set one with 'ml-connector link update --name ${ctx.link.name} --payment-account <code>'`,
-      });
-    }
-    return account;
-  },
+  writeOptions,
   linkExtra: (app, p) => ({ amount: formatMoney(app.amount), currency: app.amount.currency, erpBillId: p.erpBillId }),
   rereadPending: true,
   // A payment application is read again through its payment, named in its reference.
@@ -94,4 +89,4 @@ export const paymentStep: StepDefinition<BillPaymentApplication, PaymentPayload>
     created: 'posted to the ERP',
     deleted: (reason) => `ERP payment removed: ${reason}`,
   },
-};
+});

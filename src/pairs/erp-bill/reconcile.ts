@@ -15,7 +15,7 @@ import type { Difference, ReconcileReport } from '../../engine/reconcile-report.
  * BILL payment whose funds were escheated (the money went to the state, not the vendor) is a
  * difference of its own: the ledgers cannot agree while one is open, whatever the ERP shows.
  */
-export async function reconcileXeroBill({ db, link, sides }: ReconcileRun): Promise<ReconcileReport> {
+export async function reconcileErpBill({ db, link, sides }: ReconcileRun): Promise<ReconcileReport> {
   const erp = sides.erp;
   const hub = sides.bill;
   const differences: Difference[] = [];
