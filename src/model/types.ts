@@ -60,9 +60,15 @@ export interface BillLine {
   amount: Money;
   /** The source ledger's account for this line: code when the system has codes, else its id. */
   account: { id: string | null; code: string | null } | null;
-  /** Tracking/dimension values, e.g. Xero tracking category "Region" = "West". */
+  /**
+   * Tracking/dimension values, e.g. Xero tracking category "Region" = "West"; a ledger with
+   * subaccounts (Acumatica) gives the line's subaccount as category `subaccountDimension`.
+   */
   dimensions: { category: string; option: string }[];
 }
+
+/** The dimension category a ledger's subaccount (a segmented code such as "000-100") is carried under. */
+export const subaccountDimension = 'Subaccount';
 
 export interface Bill {
   id: string;

@@ -21,7 +21,7 @@ export interface BillContext {
    * BILL department id for a line's dimensions (configured mapping), null when the line has no
    * option of the mapped category, or `{ missing }` naming an option BILL has no department for.
    */
-  departmentFor(line: BillLine): string | null | { missing: string };
+  departmentFor(line: BillLine): string | null | { missing: string } | { unmapped: string };
 }
 
 /** BILL requires an invoice number; Xero ACCPAY bills may have none, so one is derived from the source id. */
@@ -84,7 +84,9 @@ export function planBill(bill: Bill, ctx: BillContext): Decision<BillPayload> {
     }
     const department = ctx.departmentFor(line);
     if (department !== null && typeof department === 'object') {
-      return fail('MLC_ERR_MISSING_DEPARTMENT', `line ${i + 1} is tracked to '${department.missing}', which has no department of that name in BILL`);
+      return 'unmapped' in department
+        ? fail('MLC_ERR_MISSING_DEPARTMENT', `line ${i + 1} ${department.unmapped}`)
+        : fail('MLC_ERR_MISSING_DEPARTMENT', `line ${i + 1} is tracked to '${department.missing}', which has no department of that name in BILL`);
     }
     lines.push({
       amount: line.amount,

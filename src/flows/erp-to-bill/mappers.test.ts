@@ -118,3 +118,10 @@ test('missing accounts, unknown currencies, failed vendors and totals that do no
   assert.equal(codeOf(planBill(bill(), ctx({ vendorTargetId: null }))), 'MLC_ERR_DEPENDENCY_FAILED');
   assert.equal(codeOf(planBill(bill({ total: usd('151.00') }), ctx())), 'MLC_ERR_VALIDATION');
 });
+
+test('a line whose department the pair cannot map or BILL lacks fails the bill, naming it', () => {
+  const unmapped = planBill(bill(), ctx({ departmentFor: (l) => (l.dimensions.length ? { unmapped: "is on subaccount '000-100', which the link maps to no BILL department" } : null) }));
+  assert.deepEqual(unmapped.kind === 'fail' ? [unmapped.code, unmapped.reason] : unmapped.kind, ['MLC_ERR_MISSING_DEPARTMENT', "line 1 is on subaccount '000-100', which the link maps to no BILL department"]);
+  const missing = planBill(bill(), ctx({ departmentFor: (l) => (l.dimensions.length ? { missing: 'West' } : null) }));
+  assert.match(missing.kind === 'fail' ? missing.reason : missing.kind, /line 1 is tracked to 'West', which has no department of that name in BILL/);
+});

@@ -18,8 +18,11 @@ const eligible = (b: Bill) => b.status === 'approved' && b.amountPaid.minor === 
 export interface DepartmentRule {
   /** Whether any line of this link can ask for a department. */
   appliesTo(link: Link): boolean;
-  /** The BILL department (by name) the line goes on, or null for none. */
-  departmentOf(link: Link, line: BillLine): string | null;
+  /**
+   * The BILL department (by name) the line goes on, null for none, or why the line cannot go on
+   * one (`unmapped`: the rest of a sentence after "line N", naming what to map and how).
+   */
+  departmentOf(link: Link, line: BillLine): string | null | { unmapped: string };
 }
 
 /**
@@ -87,11 +90,11 @@ class BillPlanner implements Planner<Bill, BillPayload> {
     for (const d of await this.run.target.departments!.list()) if (d.active) this.departments.set(nameKey(d.name), d.id);
   }
 
-  private departmentFor(line: BillLine): string | null | { missing: string } {
+  private departmentFor(line: BillLine): string | null | { missing: string } | { unmapped: string } {
     const link = this.run.ctx.link;
     if (!this.rule.appliesTo(link)) return null;
     const wanted = this.rule.departmentOf(link, line);
-    if (wanted === null) return null;
+    if (wanted === null || typeof wanted === 'object') return wanted;
     // A mapped line never loses its department silently: one BILL lacks fails the bill.
     return this.departments?.get(nameKey(wanted)) ?? { missing: wanted };
   }

@@ -1,0 +1,66 @@
+import { ConnectorError } from '../../core/errors.ts';
+import { matchAccounts } from '../../flows/erp-to-bill/match-accounts.ts';
+import { subaccountDimension } from '../../model/types.ts';
+import type { PairDefinition } from '../../engine/pair.ts';
+import { billStepWith, type DepartmentRule } from '../erp-bill/bills.ts';
+import { paymentStepWith } from '../erp-bill/payments.ts';
+import { reconcileErpBill } from '../erp-bill/reconcile.ts';
+import { vendorStep } from '../erp-bill/vendors.ts';
+import { acumaticaBillSettingsOf, acumaticaBillSettingsSchema } from './settings.ts';
+
+/**
+ * Each line's subaccount goes to the BILL department the link's map names. A line on a subaccount
+ * the map leaves out fails its bill rather than landing on no department.
+ */
+export const subaccountToDepartment: DepartmentRule = {
+  appliesTo: (link) => Object.keys(acumaticaBillSettingsOf(link).subaccountDepartments).length > 0,
+  departmentOf(link, line) {
+    const subaccount = line.dimensions.find((d) => d.category === subaccountDimension)?.option;
+    if (!subaccount) return null;
+    const department = acumaticaBillSettingsOf(link).subaccountDepartments[subaccount];
+    return department ?? {
+      unmapped: `is on subaccount '${subaccount}', which link '${link.name}' maps to no BILL department: add it to the link's subaccountDepartments setting`,
+    };
+  },
+};
+
+/**
+ * Acumatica ⇄ BILL: Acumatica's GL accounts matched to BILL's chart (created in BILL where the link
+ * allows), subaccounts mapped to BILL departments, vendors of released AP bills become BILL
+ * vendors, released bills (status Open) become BILL bills, and each BILL payment is recorded as an
+ * Acumatica AP payment applied to the original bill on the link's cash account and payment method.
+ */
+export const acumaticaBill: PairDefinition = {
+  id: 'acumatica-bill',
+  erp: 'acumatica',
+  hub: 'bill',
+  accounts: {
+    from: 'erp',
+    to: 'bill',
+    policy: 'create-missing',
+    match: matchAccounts,
+    mayCreate: (link) => acumaticaBillSettingsOf(link).accountPolicy === 'create',
+  },
+  steps: [
+    vendorStep,
+    billStepWith(subaccountToDepartment),
+    paymentStepWith((ctx) => {
+      const { cashAccount, paymentMethod } = acumaticaBillSettingsOf(ctx.link);
+      if (!cashAccount || !paymentMethod) {
+        throw new ConnectorError({
+          code: 'MLC_ERR_CONFIG',
+          message: `link '${ctx.link.name}' needs ${!cashAccount ? 'a cash account' : 'a payment method'} for payments in Acumatica: set settings.cashAccount and settings.paymentMethod (PATCH /api/links/${ctx.link.name})`,
+        });
+      }
+      return { cashAccount, paymentMethod };
+    }),
+  ],
+  triggers: [
+    // Push notifications (when configured) and polling name Acumatica vendors and bills by id.
+    { side: 'erp', entity: 'vendor', step: 'vendor', mode: 'ids' },
+    { side: 'erp', entity: 'bill', step: 'bill', mode: 'ids' },
+    { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
+  ],
+  settings: acumaticaBillSettingsSchema,
+  reconcile: reconcileErpBill,
+};
