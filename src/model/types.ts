@@ -70,8 +70,16 @@ export interface BillLine {
 /** The dimension category a ledger's subaccount (a segmented code such as "000-100") is carried under. */
 export const subaccountDimension = 'Subaccount';
 
+/**
+ * What an AP document is, where the ledger has more than bills (Acumatica AP: Bill, Credit Adj.,
+ * Debit Adj., Prepayment; docs/adr/0006). Absent: a bill.
+ */
+export type PayableKind = 'bill' | 'vendor-credit' | 'prepayment';
+
 export interface Bill {
   id: string;
+  /** Absent: 'bill'. Only bills (and documents that add to what is owed, given as bills) go to BILL as bills. */
+  kind?: PayableKind;
   vendorId: string;
   invoiceNumber: string;
   /** yyyy-MM-dd */

@@ -41,6 +41,9 @@ function targetHasPaymentActivity(t: TargetBillState): boolean {
  */
 export function planBill(bill: Bill, ctx: BillContext): Decision<BillPayload> {
   const linked = ctx.linked;
+  // A document that lowers what is owed, or pays ahead of an invoice, is no bill to pay (ADR 0006).
+  if (bill.kind === 'vendor-credit') return skip('a debit adjustment lowers what is owed to the vendor; it is not a bill to pay (apply it in the ERP)');
+  if (bill.kind === 'prepayment') return skip('a prepayment is paid ahead of an invoice; it is not a bill to pay through BILL');
   if (bill.status === 'voided' || bill.status === 'deleted') {
     if (!linked) return skip(`bill is ${bill.status.toUpperCase()} in the ERP`);
     if (!ctx.target) return fail('MLC_ERR_NOT_FOUND', 'the linked BILL bill could not be read to check it before archiving');

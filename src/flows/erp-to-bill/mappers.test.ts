@@ -89,6 +89,9 @@ test('drafts, submitted, paid and partly paid bills are skipped with a reason', 
     [{ status: 'paid', amountDue: usd('0'), amountPaid: usd('150.00') }, /already paid/],
     [{ amountDue: usd('100.00'), amountPaid: usd('50.00') }, /partly paid/],
     [{ status: 'voided' }, /VOIDED/],
+    // ADR 0006: only documents that are owed and payable go to BILL as bills.
+    [{ kind: 'vendor-credit' }, /debit adjustment lowers what is owed/],
+    [{ kind: 'prepayment' }, /prepayment is paid ahead of an invoice/],
   ] as const) {
     const d = planBill(bill(over as Partial<Bill>), ctx());
     assert.equal(d.kind, 'skip');
