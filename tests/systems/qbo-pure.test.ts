@@ -9,8 +9,7 @@ import { buildQboQuery, quoteQboString } from '../../src/systems/qbo/query.ts';
 import { qboRequestId } from '../../src/systems/qbo/request-id.ts';
 import { qboDocNumber } from '../../src/systems/qbo/doc-number.ts';
 import { readQboWebhook } from '../../src/systems/qbo/webhooks.ts';
-import { purchaseOrderInput, transactionDepartment, vendorInput } from '../../src/systems/qbo/to-wire.ts';
-import { qboVendorMatchKeys } from '../../src/systems/qbo/vendor-writer.ts';
+import { purchaseOrderInput, qboVendorMatchKeys, transactionDepartment, vendorInput } from '../../src/systems/qbo/to-wire.ts';
 import { encodeQbo } from '../../src/systems/qbo/write-shapes.ts';
 import { qboSpec } from '../../src/systems/qbo/spec.ts';
 

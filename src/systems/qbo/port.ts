@@ -1,17 +1,20 @@
-import type { Bill, Department, GlAccount, TargetBillState, Vendor } from '../../model/types.ts';
-import type { BillDirectory, ChartPort, EntityReader, EntityWriter, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { formatMoney } from '../../core/money.ts';
+import type { BillDirectory, ChartPort, EntityReader, EntityWriter, MatchFound, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
+import type { Bill, Department, GlAccount, Vendor } from '../../model/types.ts';
 import type { BillPayload, BillSummary, PaymentPayload, VendorPayload } from '../../model/payloads.ts';
 import type { QboCompanyClient } from './company-client.ts';
+import { qboDocNumber } from './doc-number.ts';
 import { QboPaymentWriter } from './payment-writer.ts';
-import { QboPurchaseWriter } from './purchase-writer.ts';
+import { QboPurchaseWriter, type QboPurchaseEntity } from './purchase-writer.ts';
 import { qboReader } from './readers.ts';
 import type { QboAccount, QboBill, QboPurchaseOrder } from './schema.ts';
-import { accountToModel, amountOf, currencyOf, purchaseSummary, purchaseToModel, vendorIndexEntry, vendorToModel } from './to-model.ts';
-import type { QboDimension } from './to-wire.ts';
+import { accountToModel, purchaseState, purchaseSummary, purchaseToModel, vendorIndexEntry, vendorToModel } from './to-model.ts';
+import { billInput, purchaseIntentKey, purchaseOrderInput, qboVendorMatchKeys, transactionDepartment, vendorInput, type PurchaseOptions, type QboDimension } from './to-wire.ts';
 import { QboVendorWriter } from './vendor-writer.ts';
 
 export interface QboPortOptions {
-  /** The company's home currency (CompanyInfo / Preferences); amounts without a CurrencyRef are in it. */
+  /** The company's home currency (Preferences); amounts without a CurrencyRef are in it. */
   homeCurrency?: string;
   /** BILL departments as QBO Departments (one per transaction) or as line Classes. */
   dimension?: QboDimension;
@@ -26,9 +29,10 @@ const labelOf = (raw: unknown): string => {
 
 /**
  * QuickBooks Online as the engine sees it, bound to one company (realm), as the TARGET of BILL's
- * vendors, bills and payments. QBO owns the chart of accounts, so `chart` only lists it. Vendors
- * are matched before they are created; bills become PurchaseOrders (or Bills); payments become
- * BillPayments applied to a Bill. Readers serve validation and reconcile.
+ * vendors, bills and payments. QBO owns the chart of accounts, so `chart` only lists it. Vendors are
+ * matched before they are created (vendor-writer.ts); bills become PurchaseOrders or Bills
+ * (purchase-writer.ts); payments become BillPayments applied to a Bill (payment-writer.ts).
+ * Readers serve validation and reconcile. This file only adapts canonical payloads to them.
  */
 export class QboPort implements SystemPort {
   readonly system = 'qbo' as const;
@@ -36,17 +40,22 @@ export class QboPort implements SystemPort {
   readonly departments: { list(): Promise<Department[]> };
   readonly read: { vendor: EntityReader<Vendor>; bill: EntityReader<Bill> };
   readonly write: {
-    vendor: QboVendorWriter;
-    /** The writer for BILL bills in this link's mode (PurchaseOrders or Bills). */
+    vendor: EntityWriter<VendorPayload>;
+    /** BILL bills in this link's mode (PurchaseOrders by default, or Bills). */
     bill: EntityWriter<BillPayload>;
-    purchaseOrder: QboPurchaseWriter;
-    qboBill: QboPurchaseWriter;
+    purchaseOrder: EntityWriter<BillPayload>;
+    qboBill: EntityWriter<BillPayload>;
     payment: EntityWriter<PaymentPayload, PaymentAccountRef>;
   };
   readonly vendorDirectory: VendorDirectory;
   readonly billDirectory: BillDirectory;
+  readonly vendors: QboVendorWriter;
+  readonly purchaseOrders: QboPurchaseWriter;
+  readonly bills: QboPurchaseWriter;
+  readonly payments: QboPaymentWriter;
   private readonly homeCurrency: string;
-  private readonly purchaseEntity: 'PurchaseOrder' | 'Bill';
+  private readonly purchaseEntity: QboPurchaseEntity;
+  private readonly purchaseOptions: PurchaseOptions;
   private accountCache: Promise<QboAccount[]> | undefined;
 
   constructor(
@@ -55,29 +64,90 @@ export class QboPort implements SystemPort {
   ) {
     this.homeCurrency = options.homeCurrency ?? 'USD';
     const dimension = options.dimension ?? 'department';
+    this.purchaseOptions = { dimension, homeCurrency: this.homeCurrency };
     this.purchaseEntity = options.billsAs === 'bill' ? 'Bill' : 'PurchaseOrder';
+    this.vendors = new QboVendorWriter(client, (v) => qboVendorMatchKeys({ name: v.DisplayName, taxId: v.TaxIdentifier ?? null, email: v.PrimaryEmailAddr?.Address ?? null }));
+    this.purchaseOrders = new QboPurchaseWriter(client, 'PurchaseOrder');
+    this.bills = new QboPurchaseWriter(client, 'Bill');
+    this.payments = new QboPaymentWriter(client, () => this.accounts());
     this.chart = { list: () => this.listAccounts() };
     this.departments = { list: () => this.listDimension(dimension) };
-    const purchaseOptions = { dimension, homeCurrency: this.homeCurrency };
-    const purchaseOrder = new QboPurchaseWriter(client, 'PurchaseOrder', purchaseOptions);
-    const qboBill = new QboPurchaseWriter(client, 'Bill', purchaseOptions);
+    const purchaseOrder = this.purchaseWriter(this.purchaseOrders);
+    const qboBill = this.purchaseWriter(this.bills);
     this.write = {
-      vendor: new QboVendorWriter(client, this.homeCurrency),
+      vendor: {
+        caps: { batch: 30, inFlight: 1, atomic: false },
+        create: (payloads) => this.vendors.create(payloads.map((p) => ({ input: vendorInput(p, this.homeCurrency), keys: qboVendorMatchKeys(p), intentKey: `vendor:${qboVendorMatchKeys(p)[0]}` }))),
+        update: (id, payload) => this.vendors.update(id, vendorInput(payload, this.homeCurrency)),
+        archive: (id) => this.vendors.archive(id),
+        findByMatchKey: (keys) => this.vendors.findByMatchKey(keys),
+      },
       bill: this.purchaseEntity === 'Bill' ? qboBill : purchaseOrder,
       purchaseOrder,
       qboBill,
-      payment: new QboPaymentWriter(client, () => this.accounts()),
+      payment: {
+        caps: { batch: 30, inFlight: 1, atomic: false },
+        create: (payloads, account) =>
+          this.payments.create(payloads.map((p) => ({ billId: p.erpBillId, amount: formatMoney(p.amount), date: p.date, reference: p.reference, intentKey: `payment:${p.applicationId}` })), account),
+        findByMatchKey: (keys, since) => this.payments.findByReference(keys, since),
+      },
     };
     this.read = {
       vendor: qboReader(client, 'Vendor', (v) => vendorToModel(v, this.homeCurrency), labelOf),
       bill: qboReader(client, this.purchaseEntity, (p) => purchaseToModel(p as QboPurchaseOrder | QboBill, this.homeCurrency), labelOf),
     };
     this.vendorDirectory = { iterate: () => this.iterateVendors(), currencies: (ids) => this.vendorCurrencies(ids) };
-    this.billDirectory = { iterate: () => this.iteratePurchases(), states: (ids) => this.purchaseStates(ids) };
+    this.billDirectory = {
+      iterate: () => this.iteratePurchases(),
+      states: async (ids) => Promise.all(ids.map(async (id) => purchaseState((await this.client.read(this.purchaseEntity, id)) as QboPurchaseOrder | QboBill, this.homeCurrency))),
+    };
   }
 
   get tenantId(): string {
     return this.client.realmId;
+  }
+
+  private purchaseWriter(writer: QboPurchaseWriter): EntityWriter<BillPayload> {
+    const input = (p: BillPayload) => {
+      const department = transactionDepartment(p);
+      if ('conflict' in department) {
+        throw new ConnectorError({
+          code: 'MLC_ERR_VALIDATION',
+          system: 'qbo',
+          message: `bill ${p.invoiceNumber} has lines in ${department.conflict.length} departments, but QuickBooks Online takes one Department (Location) per transaction: map departments to Classes for this link, or split the bill.`,
+        });
+      }
+      return writer.entity === 'PurchaseOrder' ? purchaseOrderInput(p, this.purchaseOptions, department.id) : billInput(p, this.purchaseOptions, department.id);
+    };
+    return {
+      caps: { batch: 30, inFlight: 1, atomic: false },
+      create: (payloads) => writer.create(payloads.map((p) => ({ input: () => input(p), intentKey: purchaseIntentKey(p) }))),
+      update: (id, payload) => writer.update(id, input(payload)),
+      ...(writer.entity === 'PurchaseOrder' ? { archive: (id: string) => writer.close(id) } : {}),
+      findByMatchKey: (keys, since) => this.findPurchases(writer, keys, since),
+    };
+  }
+
+  /**
+   * Open records created since `since` whose key (vendor|invoice number|amount, billMatchKey) is
+   * asked for. The key knows the invoice number lower-cased, and a DocNumber shortened to 21
+   * characters is compared in its shortened form (doc-number.ts hashes the lower-cased number).
+   */
+  private async findPurchases(writer: QboPurchaseWriter, keys: readonly string[], since: Date): Promise<MatchFound[]> {
+    const wanted = new Map<string, string>();
+    for (const key of keys) {
+      const [vendorId = '', invoice = '', amount = ''] = key.split('|');
+      wanted.set(`${vendorId}|${qboDocNumber(invoice).toLowerCase()}|${amount}`, key);
+    }
+    const found: MatchFound[] = [];
+    for await (const records of writer.createdSince(since)) {
+      for (const record of records) {
+        const s = purchaseSummary(record, this.homeCurrency);
+        const key = wanted.get(`${s.vendorId}|${s.invoiceNumber.toLowerCase()}|${s.amount.minor}`);
+        if (key && !s.archived) found.push({ key, id: s.id });
+      }
+    }
+    return found;
   }
 
   private accounts(): Promise<QboAccount[]> {
@@ -105,8 +175,7 @@ export class QboPort implements SystemPort {
   async vendorCurrencies(ids: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 100) {
-      const rows = await this.client.queryAll('Vendor', [{ field: 'Id', op: 'IN', values: ids.slice(i, i + 100) }]);
-      for (const v of rows) out.set(v.Id, v.CurrencyRef?.value ?? this.homeCurrency);
+      for (const v of await this.client.queryAll('Vendor', [{ field: 'Id', op: 'IN', values: ids.slice(i, i + 100) }])) out.set(v.Id, v.CurrencyRef?.value ?? this.homeCurrency);
     }
     return out;
   }
@@ -115,59 +184,8 @@ export class QboPort implements SystemPort {
     for await (const page of this.client.query(this.purchaseEntity)) yield (page.records as (QboPurchaseOrder | QboBill)[]).map((p) => purchaseSummary(p, this.homeCurrency));
   }
 
-  /**
-   * The target's view of these purchase orders (or bills). A PO records no payments, so its paid
-   * amount is what its linked Bills have paid; lines have no id the connector keeps.
-   */
-  async purchaseStates(ids: readonly string[]): Promise<TargetBillState[]> {
-    const out: TargetBillState[] = [];
-    for (const id of ids) {
-      const p = (await this.client.read(this.purchaseEntity, id)) as QboPurchaseOrder | QboBill;
-      const currency = currencyOf(p, this.homeCurrency);
-      const total = amountOf(p.TotalAmt, currency);
-      const balance = 'Balance' in p && p.Balance !== undefined ? amountOf(p.Balance, currency) : total;
-      out.push({
-        id: p.Id,
-        amount: total,
-        paidAmount: { currency, minor: total.minor - balance.minor },
-        scheduledAmount: { currency, minor: 0n },
-        archived: 'POStatus' in p && p.POStatus === 'Closed',
-        lines: p.Line.flatMap((l) => (l.Id ? [{ id: l.Id, amount: amountOf(l.Amount, currency), description: l.Description ?? '', accountId: l.AccountBasedExpenseLineDetail?.AccountRef.value ?? null, departmentId: l.AccountBasedExpenseLineDetail?.ClassRef?.value ?? p.DepartmentRef?.value ?? null }] : [])),
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Turns a purchase order into a QBO Bill linked to it (LinkedTxn → PurchaseOrder, which closes
-   * the PO), with the PO's lines, so a BillPayment can be applied. Safe to repeat: the create's
-   * `requestid` comes from the PO id, and a Bill already linked to the PO is returned instead.
-   */
-  async billFromPurchaseOrder(purchaseOrderId: string): Promise<string> {
-    const po = await this.client.read('PurchaseOrder', purchaseOrderId);
-    const linked = await this.client.queryAll('Bill', [{ field: 'VendorRef', op: '=', value: po.VendorRef.value }]);
-    const existing = linked.find((b) => (b.LinkedTxn ?? []).some((t) => t.TxnType === 'PurchaseOrder' && t.TxnId === purchaseOrderId));
-    if (existing) return existing.Id;
-    const bill = await this.client.create(
-      'Bill',
-      {
-        VendorRef: { value: po.VendorRef.value },
-        ...(po.DocNumber ? { DocNumber: po.DocNumber } : {}),
-        ...(po.TxnDate ? { TxnDate: po.TxnDate } : {}),
-        ...(po.DueDate ? { DueDate: po.DueDate } : {}),
-        ...(po.DepartmentRef ? { DepartmentRef: po.DepartmentRef } : {}),
-        ...(po.CurrencyRef ? { CurrencyRef: { value: po.CurrencyRef.value } } : {}),
-        ...(po.PrivateNote ? { PrivateNote: po.PrivateNote } : {}),
-        Line: po.Line.filter((l) => l.AccountBasedExpenseLineDetail).map((l) => ({
-          Amount: l.Amount ?? '0',
-          ...(l.Description ? { Description: l.Description } : {}),
-          DetailType: 'AccountBasedExpenseLineDetail',
-          AccountBasedExpenseLineDetail: { AccountRef: { value: l.AccountBasedExpenseLineDetail!.AccountRef.value }, ...(l.AccountBasedExpenseLineDetail!.ClassRef ? { ClassRef: { value: l.AccountBasedExpenseLineDetail!.ClassRef.value } } : {}) },
-        })),
-        LinkedTxn: [{ TxnId: purchaseOrderId, TxnType: 'PurchaseOrder' }],
-      },
-      { intentKey: `bill-from-po:${purchaseOrderId}` },
-    );
-    return bill.Id;
+  /** Turns a synced purchase order into a Bill linked to it, ready for a BillPayment (purchase-writer.ts). */
+  billFromPurchaseOrder(purchaseOrderId: string): Promise<string> {
+    return this.purchaseOrders.billFromPurchaseOrder(purchaseOrderId);
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityReader, InvalidRecord, Page, Read } from '../../engine/ports.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField, UnreadableRecord } from '../unreadable.ts';
 import type { QboCompanyClient } from './company-client.ts';
@@ -7,6 +7,29 @@ import type { QboEntity, QboEntityName } from './schema.ts';
 /** CDC looks back at most 30 days and answers at most 1000 objects (Intuit change-data-capture docs); a day's margin. */
 const cdcWindowMs = 29 * 24 * 3600_000;
 const cdcMaxObjects = 1000;
+
+/** A record read that could not be decoded or converted (the engine records it as failed on its own). */
+export interface QboInvalidRecord {
+  id: string | null;
+  label: string;
+  reason: string;
+  code: ErrorCode;
+}
+
+export interface QboReadResult<T> {
+  items: T[];
+  invalid: QboInvalidRecord[];
+}
+
+export interface QboDeltaPage<T> extends QboReadResult<T> {
+  cursor: string | null;
+}
+
+/** What port.ts offers the engine as an entity reader (structurally engine/ports.ts EntityReader). */
+export interface QboReader<T> {
+  iterate(since: string | null): AsyncIterable<QboDeltaPage<T>>;
+  get(ids: readonly string[]): Promise<QboReadResult<T>>;
+}
 
 type Stamped = { Id: string; MetaData?: { LastUpdatedTime?: string | undefined } | undefined };
 
@@ -22,8 +45,8 @@ export function qboReader<N extends QboEntityName, T>(
   toModel: (record: QboEntity<N>) => T,
   label: (raw: unknown) => string,
   now: () => number = Date.now,
-): EntityReader<T> {
-  const invalidOf = (items: readonly UndecodedItem[]): InvalidRecord[] =>
+): QboReader<T> {
+  const invalidOf = (items: readonly UndecodedItem[]): QboInvalidRecord[] =>
     items.map((i) => ({ id: textField(i, 'Id'), label: label(i.raw), reason: i.reason, code: 'MLC_ERR_BAD_RESPONSE' }));
   const newest = (records: readonly Stamped[], since: string | null): string | null =>
     records.reduce<string | null>((max, r) => {
@@ -32,8 +55,8 @@ export function qboReader<N extends QboEntityName, T>(
     }, since);
 
   /** A record that decoded but cannot become the model (an amount with too many decimals) fails alone. */
-  const convert = (records: readonly QboEntity<N>[], undecoded: readonly UndecodedItem[]): Read<T> => {
-    const out: Read<T> = { items: [], invalid: invalidOf(undecoded) };
+  const convert = (records: readonly QboEntity<N>[], undecoded: readonly UndecodedItem[]): QboReadResult<T> => {
+    const out: QboReadResult<T> = { items: [], invalid: invalidOf(undecoded) };
     for (const r of records) {
       try {
         out.items.push(toModel(r));
@@ -44,7 +67,7 @@ export function qboReader<N extends QboEntityName, T>(
     return out;
   };
 
-  async function* iterate(since: string | null): AsyncIterable<Page<T>> {
+  async function* iterate(since: string | null): AsyncIterable<QboDeltaPage<T>> {
     if (since && now() - Date.parse(since) < cdcWindowMs) {
       const changed = (await client.cdc([entity], new Date(since)))[entity];
       if (changed.records.length + changed.invalid.length + changed.deleted.length < cdcMaxObjects) {
@@ -62,8 +85,8 @@ export function qboReader<N extends QboEntityName, T>(
     }
   }
 
-  async function get(ids: readonly string[]): Promise<Read<T>> {
-    const out: Read<T> = { items: [], invalid: [] };
+  async function get(ids: readonly string[]): Promise<QboReadResult<T>> {
+    const out: QboReadResult<T> = { items: [], invalid: [] };
     for (let i = 0; i < ids.length; i += 100) {
       const chunk = ids.slice(i, i + 100);
       for await (const page of client.query(entity, [{ field: 'Id', op: 'IN', values: chunk }])) {

@@ -1,5 +1,5 @@
 import { isKnownCurrency, money, parseMoney, subtractMoney, type Money } from '../../core/money.ts';
-import type { Bill, BillStatus, GlAccount, Vendor } from '../../model/types.ts';
+import type { Bill, BillStatus, GlAccount, TargetBillState, Vendor } from '../../model/types.ts';
 import type { BillSummary, VendorIndexEntry } from '../../model/payloads.ts';
 import type { QboAccount, QboBill, QboPurchaseOrder, QboVendor } from './schema.ts';
 
@@ -91,5 +91,30 @@ export function purchaseToModel(p: QboPurchase, homeCurrency: string): Bill {
       dimensions: l.AccountBasedExpenseLineDetail?.ClassRef?.name ? [{ category: 'Class', option: l.AccountBasedExpenseLineDetail.ClassRef.name }] : [],
     })),
     updatedAt: p.MetaData?.LastUpdatedTime ?? '',
+  };
+}
+
+/**
+ * The target's view of a purchase order or bill. A PO records no payments (its paid amount is
+ * nothing); a Bill's is its total less its Balance. Line departments are the line's Class or the
+ * transaction's Department.
+ */
+export function purchaseState(p: QboPurchase, homeCurrency: string): TargetBillState {
+  const currency = currencyOf(p, homeCurrency);
+  const total = amountOf(p.TotalAmt, currency);
+  const balance = 'Balance' in p && p.Balance !== undefined ? amountOf(p.Balance, currency) : total;
+  return {
+    id: p.Id,
+    amount: total,
+    paidAmount: subtractMoney(total, balance),
+    scheduledAmount: money(currency, 0n),
+    archived: isClosed(p),
+    lines: p.Line.flatMap((l) => (l.Id ? [{
+      id: l.Id,
+      amount: amountOf(l.Amount, currency),
+      description: l.Description ?? '',
+      accountId: l.AccountBasedExpenseLineDetail?.AccountRef.value ?? null,
+      departmentId: l.AccountBasedExpenseLineDetail?.ClassRef?.value ?? p.DepartmentRef?.value ?? null,
+    }] : [])),
   };
 }

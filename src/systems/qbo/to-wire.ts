@@ -1,5 +1,5 @@
-import { formatMoney } from '../../core/money.ts';
-import type { BillPayload, VendorPayload } from '../../model/payloads.ts';
+import { formatMoney, sumMoney } from '../../core/money.ts';
+import { billMatchKey, vendorMatchKey, type BillPayload, type VendorPayload } from '../../model/payloads.ts';
 import { qboDocNumber } from './doc-number.ts';
 import type { QboBillInput, QboExpenseLineInput, QboPurchaseOrderInput, QboVendorInput } from './write-shapes.ts';
 
@@ -87,4 +87,21 @@ export function billInput(p: BillPayload, options: PurchaseOptions, departmentId
 
 function clean(o: Record<string, string | null | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => Boolean(e[1])));
+}
+
+/**
+ * The match keys a vendor is found by, in the order they are tried: its display name (case and
+ * outer spaces aside, model/payloads.ts vendorMatchKey), then `taxid:<tax id>`, then `email:<address>`.
+ */
+export function qboVendorMatchKeys(p: Pick<VendorPayload, 'name' | 'taxId' | 'email'>): string[] {
+  return [
+    vendorMatchKey(qboDisplayName(p.name)),
+    ...(p.taxId ? [`taxid:${p.taxId.replace(/[\s-]/g, '').toLowerCase()}`] : []),
+    ...(p.email ? [`email:${p.email.trim().toLowerCase()}`] : []),
+  ];
+}
+
+/** The intent a bill's create stands for: its match key (vendor, invoice number, amount), the same on every attempt. */
+export function purchaseIntentKey(p: BillPayload): string {
+  return billMatchKey(p.vendorId, p.invoiceNumber, sumMoney(p.currency, p.lines.map((l) => l.amount)).minor);
 }

@@ -1,44 +1,34 @@
 import { mapLimit } from '../../core/concurrency.ts';
 import { ConnectorError } from '../../core/errors.ts';
-import type { EntityWriter, MatchFound, WriteResult } from '../../engine/ports.ts';
-import { vendorMatchKey, type VendorPayload } from '../../model/payloads.ts';
 import type { QboCompanyClient } from './company-client.ts';
 import { isQboFault, qboFaultCodes } from './errors.ts';
+import type { QboItemResult, QboMatch } from './item-result.ts';
 import type { QboVendor } from './schema.ts';
 import { itemFailure, withSyncToken } from './sync-token.ts';
-import { qboDisplayName, vendorInput } from './to-wire.ts';
+import type { QboVendorInput } from './write-shapes.ts';
 
-/**
- * The match keys a vendor is found by, in the order they are tried: its display name (case and
- * outer spaces aside), then `taxid:<tax id>`, then `email:<address>`. A bare key is a name.
- */
-export function qboVendorMatchKeys(p: Pick<VendorPayload, 'name' | 'taxId' | 'email'>): string[] {
-  return [vendorMatchKey(qboDisplayName(p.name)), ...(p.taxId ? [`taxid:${normalTaxId(p.taxId)}`] : []), ...(p.email ? [`email:${p.email.trim().toLowerCase()}`] : [])];
-}
-
-const normalTaxId = (t: string): string => t.replace(/[\s-]/g, '').toLowerCase();
-
-/** The keys a QBO vendor answers to (see qboVendorMatchKeys). */
-function keysOf(v: QboVendor): string[] {
-  return qboVendorMatchKeys({ name: v.DisplayName, taxId: v.TaxIdentifier ?? null, email: v.PrimaryEmailAddr?.Address ?? null });
+/** A vendor to create: its wire shape, the keys it may already be known by (tried in order), and the intent of the create. */
+export interface QboVendorCreate {
+  input: QboVendorInput;
+  keys: readonly string[];
+  intentKey: string;
 }
 
 /**
- * Vendors written to QBO. A create first looks for the vendor already in QBO (name, then tax id,
- * then email) and links it; otherwise it creates with a `requestid` from the vendor's name, so a
- * repeat after a lost answer replays. A 6240 Duplicate Name answer (the name is taken, perhaps by
- * a vendor made since, or an inactive one) is resolved by finding that vendor and linking it, never
- * by a second name like "Acme (1)"; when a customer or employee holds the name, the vendor fails
- * with that reason. Updates are sparse, with the SyncToken; a 5010 re-reads and retries once.
+ * Vendors written to QBO. A create first looks for the vendor already in QBO by its keys (name,
+ * then tax id, then email: the caller's `keysOf`) and links it; otherwise it creates with a
+ * `requestid` from its intent, so a repeat after a lost answer replays. A 6240 Duplicate Name
+ * answer (the name is taken, perhaps by a vendor made since or an inactive one) is resolved by
+ * finding that vendor and linking it, never by a second name like "Acme (1)"; when a customer or
+ * employee holds the name, the vendor fails with that reason. Updates are sparse, with the
+ * SyncToken; a 5010 re-reads and retries once.
  */
-export class QboVendorWriter implements EntityWriter<VendorPayload> {
-  /** One create at a time per item; QBO allows 10 requests in flight per realm, the limiter holds that. */
-  readonly caps = { batch: 30, inFlight: 1, atomic: false };
+export class QboVendorWriter {
   private index: Promise<QboVendor[]> | undefined;
 
   constructor(
     private readonly client: QboCompanyClient,
-    private readonly homeCurrency: string,
+    private readonly keysOf: (v: QboVendor) => string[],
   ) {}
 
   private vendors(): Promise<QboVendor[]> {
@@ -49,20 +39,20 @@ export class QboVendorWriter implements EntityWriter<VendorPayload> {
     return this.index;
   }
 
-  /** The existing vendor for this payload: first by name, then tax id, then email. */
-  async match(p: VendorPayload): Promise<QboVendor | undefined> {
+  /** The existing vendor known by the first of these keys that any vendor answers to. */
+  async match(keys: readonly string[]): Promise<QboVendor | undefined> {
     const all = await this.vendors();
-    for (const key of qboVendorMatchKeys(p)) {
-      const found = all.find((v) => keysOf(v).includes(key));
+    for (const key of keys) {
+      const found = all.find((v) => this.keysOf(v).includes(key));
       if (found) return found;
     }
     return undefined;
   }
 
-  create(payloads: readonly VendorPayload[]): Promise<WriteResult[]> {
-    return mapLimit(payloads, 4, async (p): Promise<WriteResult> => {
+  create(items: readonly QboVendorCreate[]): Promise<QboItemResult[]> {
+    return mapLimit(items, 4, async (item): Promise<QboItemResult> => {
       try {
-        return { ok: true, targetId: await this.createOne(p) };
+        return { ok: true, targetId: await this.createOne(item) };
       } catch (e) {
         const failure = itemFailure(e);
         if (!failure) throw e;
@@ -71,28 +61,28 @@ export class QboVendorWriter implements EntityWriter<VendorPayload> {
     });
   }
 
-  private async createOne(p: VendorPayload): Promise<string> {
-    const existing = await this.match(p);
+  private async createOne(item: QboVendorCreate): Promise<string> {
+    const existing = await this.match(item.keys);
     if (existing) return existing.Id;
     try {
-      const created = await this.client.create('Vendor', vendorInput(p, this.homeCurrency), { intentKey: `vendor:${vendorMatchKey(qboDisplayName(p.name))}` });
+      const created = await this.client.create('Vendor', item.input, { intentKey: item.intentKey });
       (await this.vendors()).push(created);
       return created.Id;
     } catch (e) {
       if (!isQboFault(e, qboFaultCodes.duplicateName)) throw e;
-      const holder = await this.byDisplayName(qboDisplayName(p.name));
+      const holder = await this.byDisplayName(item.input.DisplayName);
       if (holder) return holder.Id;
       throw new ConnectorError({
         code: 'MLC_ERR_VALIDATION',
         system: 'qbo',
         vendorCode: qboFaultCodes.duplicateName,
-        message: `QuickBooks Online refused vendor '${p.name}' as a duplicate name (6240), and no vendor of that name exists: a customer or employee uses it. Rename one of them in QuickBooks, then replay.`,
+        message: `QuickBooks Online refused vendor '${item.input.DisplayName}' as a duplicate name (6240), and no vendor has that name: a customer or employee uses it. Rename one of them in QuickBooks, then replay.`,
         cause: e,
       });
     }
   }
 
-  /** The vendor holding this display name, active or not (queries return only active names unless asked). */
+  /** The vendor holding this display name, active or not (name-list queries return only active ones unless asked). */
   async byDisplayName(name: string): Promise<QboVendor | undefined> {
     for (const active of [true, false]) {
       const found = await this.client.queryAll('Vendor', [{ field: 'DisplayName', op: '=', value: name }, { field: 'Active', op: '=', value: active }]);
@@ -101,25 +91,25 @@ export class QboVendorWriter implements EntityWriter<VendorPayload> {
     return undefined;
   }
 
-  async update(id: string, payload: VendorPayload): Promise<void> {
-    await withSyncToken(
-      `Vendor ${id}`,
-      () => this.client.read('Vendor', id),
-      (current) => this.client.updateSparse('Vendor', { Id: id, SyncToken: current.SyncToken, sparse: true, ...vendorInput(payload, this.homeCurrency) }),
+  async update(id: string, input: QboVendorInput): Promise<void> {
+    await withSyncToken(`Vendor ${id}`, () => this.client.read('Vendor', id), (current) =>
+      this.client.updateSparse('Vendor', { ...input, Id: id, SyncToken: current.SyncToken, sparse: true }),
     );
     this.index = undefined;
   }
 
   /** Name-list entities are made inactive rather than deleted (IntuitNamesTypes.xsd Active). */
   async archive(id: string): Promise<void> {
-    await withSyncToken(`Vendor ${id}`, () => this.client.read('Vendor', id), (current) => this.client.updateSparse('Vendor', { Id: id, SyncToken: current.SyncToken, sparse: true, Active: false }));
+    await withSyncToken(`Vendor ${id}`, () => this.client.read('Vendor', id), (current) =>
+      this.client.updateSparse('Vendor', { Id: id, SyncToken: current.SyncToken, sparse: true, Active: false }),
+    );
     this.index = undefined;
   }
 
-  /** Vendors in QBO answering to these keys (qboVendorMatchKeys forms), read afresh. */
-  async findByMatchKey(keys: readonly string[]): Promise<MatchFound[]> {
+  /** Vendors in QBO answering to these keys, read afresh. */
+  async findByMatchKey(keys: readonly string[]): Promise<QboMatch[]> {
     this.index = undefined;
-    const wanted = new Map(keys.map((k) => [k.includes(':') && /^(taxid|email):/.test(k) ? k : vendorMatchKey(k), k]));
-    return (await this.vendors()).flatMap((v) => keysOf(v).flatMap((k) => (wanted.has(k) ? [{ key: wanted.get(k)!, id: v.Id }] : [])));
+    const wanted = new Set(keys);
+    return (await this.vendors()).flatMap((v) => this.keysOf(v).filter((k) => wanted.has(k)).map((key) => ({ key, id: v.Id })));
   }
 }
