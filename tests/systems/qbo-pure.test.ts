@@ -150,3 +150,19 @@ test('spec carries the published figures', () => {
   assert.equal(qboSpec.batchCaps.batch, 30);
   assert.equal(qboSpec.auth.reconnectCommand, 'ml-connector connect qbo');
 });
+
+test('wire to model: accounts by type, a purchase order and a part-paid bill as canonical bills and states', async () => {
+  const { accountToModel, purchaseState, purchaseToModel } = await import('../../src/systems/qbo/to-model.ts');
+  const { billSchema, purchaseOrderSchema } = await import('../../src/systems/qbo/schema.ts');
+  assert.deepEqual(accountToModel({ Id: '35', SyncToken: '0', Name: 'Checking', AccountType: 'Bank', Classification: 'Asset' }), { id: '35', code: null, name: 'Checking', kind: 'bank', active: true, acceptsPayments: true });
+  assert.equal(accountToModel({ Id: '41', SyncToken: '0', Name: 'Visa', AccountType: 'Credit Card', Classification: 'Liability' }).acceptsPayments, true);
+  assert.equal(accountToModel({ Id: '7', SyncToken: '0', Name: 'Supplies', AccountType: 'Expense', Classification: 'Expense', AcctNum: '6100' }).kind, 'expense');
+  const lines = [{ Id: '1', Amount: 100.1, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: '7' }, ClassRef: { value: '200', name: 'West' } } }];
+  const po = purchaseOrderSchema.parse({ Id: '90', SyncToken: '2', DocNumber: 'INV-1', TxnDate: '2026-01-05', VendorRef: { value: '56' }, TotalAmt: 100.1, POStatus: 'Closed', Line: lines });
+  const asBill = purchaseToModel(po, 'USD');
+  assert.deepEqual([asBill.status, asBill.total.minor, asBill.amountDue.minor, asBill.lines[0]?.account?.id, asBill.lines[0]?.dimensions], ['voided', 10_010n, 0n, '7', [{ category: 'Class', option: 'West' }]]);
+  const bill = billSchema.parse({ Id: '91', SyncToken: '0', VendorRef: { value: '56' }, TotalAmt: '100.10', Balance: 40, DepartmentRef: { value: '3' }, Line: lines });
+  const state = purchaseState(bill, 'USD');
+  assert.deepEqual([state.amount.minor, state.paidAmount.minor, state.archived, state.lines[0]?.departmentId], [10_010n, 6_010n, false, '200']);
+  assert.equal(purchaseToModel(bill, 'USD').status, 'approved');
+});

@@ -24,7 +24,7 @@ export interface QboCdcEntity<T> extends QboRead<T> {
   deleted: { Id: string; lastUpdated: string | undefined }[];
 }
 
-/** One item of a `/batch` call; `intentKey` makes a create replay rather than duplicate. */
+/** One item of a `/batch` call: a create, update or delete of an entity, or a query. */
 export type QboBatchItem =
   | { bId: string; operation: 'create' | 'update' | 'delete'; entity: QboEntityName; body: unknown }
   | { bId: string; query: string };
@@ -141,11 +141,17 @@ export class QboCompanyClient {
    * item by its bId (https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/batch).
    * An item left out of the answer is reported failed. A later item cannot see what an earlier one created.
    */
-  async batch(items: readonly QboBatchItem[]): Promise<QboBatchResult[]> {
+  async batch(items: readonly QboBatchItem[], options: CreateOptions = {}): Promise<QboBatchResult[]> {
     if (items.length === 0) return [];
     if (items.length > qboSpec.batchCaps.batch) throw new ConnectorError({ code: 'MLC_ERR_BUG', system: 'qbo', message: `a QBO batch takes at most ${qboSpec.batchCaps.batch} items, got ${items.length}` });
     const request = items.map((i) => ('query' in i ? { bId: i.bId, Query: i.query } : { bId: i.bId, operation: i.operation, [i.entity]: encodeQbo(i.body) }));
-    const body = await this.call('POST', '/batch', batchResponseSchema, 'batch', { json: { BatchItemRequest: request } });
+    // With an intent key the whole batch carries one requestid, so a repeat replays every item's first answer.
+    const requestid = options.intentKey ? qboRequestId(this.realmId, 'batch', options.intentKey) : undefined;
+    const body = await this.call('POST', '/batch', batchResponseSchema, 'batch', {
+      json: { BatchItemRequest: request },
+      idempotent: requestid !== undefined,
+      ...(requestid ? { query: { requestid } } : {}),
+    });
     const byId = new Map(body.BatchItemResponse.map((r) => [String(r.bId ?? ''), r]));
     return items.map((item): QboBatchResult => {
       const answer = byId.get(item.bId);
