@@ -32,13 +32,16 @@ export interface RenderOptions {
   errors?: Record<string, string>;
 }
 
+/** Linked entities nested inside a linked entity (a contact's Address) carry a fixed id: they are part of it. */
+const nestedId = '00000000-0000-0000-0000-000000000001';
+
 function renderFields(types: Record<string, FieldType | Record<string, FieldType>>, values: Record<string, unknown>, include: (f: string) => boolean, errors: Record<string, string> = {}): WireObject {
   const out: WireObject = {};
   for (const [name, type] of Object.entries(types)) {
     if (!include(name)) continue;
     if (typeof type === 'object') {
       const nested = values[name];
-      if (nested && typeof nested === 'object') out[name] = renderFields(type, nested as Record<string, unknown>, () => true);
+      if (nested && typeof nested === 'object') out[name] = { id: nestedId, rowNumber: 1, ...renderFields(type, nested as Record<string, unknown>, () => true), custom: {} };
       continue;
     }
     if (!(name in values) && !(name in errors)) continue;
