@@ -66,7 +66,7 @@ export function list(tenant: Tenant, entity: string, q: Retrieval): WireObject[]
   return page.map((rec, i) => render(entity, rec, q, skip + i + 1));
 }
 
-/** The fields a PUT answers with when no `$select` is given: those sent, the keys, the status and what the system set. */
+/** The fields a PUT answers with when no `$select` is given: those sent or set by the save, the keys and the status. */
 export function answerFields(entity: string, sent: string[]): string[] {
   return [...new Set([...(keyFields[entity] ?? []), ...sent, ...[...(computedFields[entity] ?? []), 'Status'].filter((f) => f in shapes[entity]!.fields)])];
 }

@@ -54,11 +54,13 @@ export function saveEntity(deps: AcumaticaDeps, tenant: Tenant, entity: string, 
     return { status: 422, body: render(entity, echo, expandAll, 1, [...sent, ...Object.keys(errors).filter((k) => !k.includes('.') && k !== '')], errors) };
   }
   const before = existing ? pushRow(entity, existing) : undefined;
+  const fieldsBefore: Record<string, unknown> = { ...existing?.fields };
   if (!existing) Object.assign(input.fields, { ...rules.newKeys?.(c), ...definedKeys(input.fields, entity) });
   const rec = rules.save(c);
   stamp(entity, rec);
   deps.push.notify(tenant, entity, before, rec);
-  return { status: 200, body: render(entity, rec, q, 1, q.$select ? [] : answerFields(entity, sent)) };
+  const setBySystem = Object.keys(rec.fields).filter((k) => rec.fields[k] !== fieldsBefore[k]);
+  return { status: 200, body: render(entity, rec, q, 1, q.$select ? [] : answerFields(entity, [...sent, ...setBySystem])) };
 }
 
 /** Key values the body did give (they win over auto-numbering). */
