@@ -9,7 +9,7 @@ import type { CredentialStore } from '../types.ts';
 import { runAction, type ActionGate, createActionGate } from './actions.ts';
 import { AcumaticaSessionManager, instanceBase, licenceKey, type AcumaticaLoginCredentials, type AcumaticaSite } from './auth.ts';
 import { classifyAcumaticaFailure } from './errors.ts';
-import type { Filter } from './filters.ts';
+import { or, type Filter } from './filters.ts';
 import { AcumaticaOAuth, AcumaticaTokenManager, type AcumaticaOAuthCredentials } from './oauth.ts';
 import { endpointsSchema, type AcumaticaEndpoints } from './schema.ts';
 import { acumaticaEndpoint, acumaticaSpec, actionPolling, supportedEndpointVersions } from './spec.ts';
@@ -125,6 +125,23 @@ export class AcumaticaClient {
       yield page;
       if (page.records.length + page.invalid.length < top) return;
     }
+  }
+
+  /**
+   * Every record matching any of the filters (`or`ed together up to spec.batchCaps.idsPerFilter at
+   * a time, so the query string stays short), page by page, merged.
+   */
+  async readAny<S extends z.ZodType>(entity: string, item: S, filters: readonly Filter[], options: Omit<ReadOptions, 'filter'> = {}): Promise<AcumaticaPage<z.output<S>>> {
+    const records: z.output<S>[] = [];
+    const invalid: UndecodedItem[] = [];
+    const size = acumaticaSpec.batchCaps.idsPerFilter;
+    for (let i = 0; i < filters.length; i += size) {
+      for await (const page of this.list(entity, item, { ...options, filter: or(...filters.slice(i, i + size)) })) {
+        records.push(...page.records);
+        invalid.push(...page.invalid);
+      }
+    }
+    return { records, invalid };
   }
 
   /** A record by its key values in form order (`GET /Bill/Bill/000123`); undefined when there is none. */
