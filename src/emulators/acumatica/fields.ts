@@ -85,7 +85,7 @@ export const shapes: Record<string, EntityShape> = {
     details: {
       Details: {
         LineNbr: i, LineType: s, InventoryID: s, LineDescription: s, OrderQty: d, UnitCost: d, ExtendedCost: d,
-        Account: s, Sub: s, BranchID: s, OrderNbr: s, OrderType: s, Completed: b, Cancelled: b,
+        Account: s, Subaccount: s, BranchID: s, OrderNbr: s, OrderType: s, Completed: b, Cancelled: b,
       },
     },
     linked: {},

@@ -104,7 +104,7 @@ export function seedTenant(deps: AcumaticaDeps, name: string, opts: SeedInput, t
   const poCount = opts.purchaseOrders ?? 5;
   for (let p = 0; p < poCount; p += 1) {
     save('PurchaseOrder', masterRules.PurchaseOrder!, input({ Type: 'Normal', VendorID: rng.pick(vendors), Date: new Date(START + p * 86_400_000 * 9).toISOString(), Description: `Blanket supplies order ${p + 1}`, Branch: 'HQ' }, [
-      { LineNbr: 1, LineType: 'Non-Stock', LineDescription: rng.pick(lineTexts), OrderQty: '10.00', UnitCost: '25.00', ExtendedCost: '250.00', Account: rng.pick(expense), Sub: '300010', BranchID: 'HQ' },
+      { LineNbr: 1, LineType: 'Non-Stock', LineDescription: rng.pick(lineTexts), OrderQty: '10.00', UnitCost: '25.00', ExtendedCost: '250.00', Account: rng.pick(expense), Subaccount: '300010', BranchID: 'HQ' },
     ]));
   }
   return summary(tenant);
