@@ -131,6 +131,9 @@ test('control routes make and move documents as a user on the forms would; actio
   } finally {
     acu.options.actionPolls = 1;
   }
+  const voided = await control(acu, 'POST', '/documents/VoidBill', { referenceNbr: ref });
+  assert.equal(voided.Status.value, 'Voided');
+  assert.equal((await c.get(`/Bill/Bill/${ref}`)).body.Status.value, 'Voided');
   const vendor = await control(acu, 'POST', '/vendors', { record: wrap({ VendorID: 'CTRL1', VendorName: 'Made on the form' }) });
   assert.equal(vendor.VendorID.value, 'CTRL1');
 });

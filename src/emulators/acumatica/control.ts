@@ -10,7 +10,8 @@ import { invokeAction } from './actions.ts';
 import { shapes } from './fields.ts';
 import { AcumaticaError, type Tenant } from './model.ts';
 import type { AcumaticaDeps } from './options.ts';
-import { findByKeys, render } from './records.ts';
+import { pushRow } from './push.ts';
+import { findByKeys, render, stamp } from './records.ts';
 import { seedTenant, summary, type SeedInput, type SeedSummary } from './seed.ts';
 import { saveEntity } from './writes.ts';
 import type { FastifyRequest } from 'fastify';
@@ -45,6 +46,23 @@ function tenantOf(deps: AcumaticaDeps, request: FastifyRequest): Tenant {
   const tenant = typeof name === 'string' ? deps.state.tenant(name) : [...deps.state.tenants.values()][0];
   if (!tenant) throw new AcumaticaError(404, `no tenant ${String(name)}`);
   return tenant;
+}
+
+/**
+ * Voids a bill as the Void command on the Bills and Adjustments form does (not an endpoint action):
+ * only a document with nothing applied to it (the emulator's rule; Acumatica's conditions vary by version).
+ */
+function voidBill(deps: AcumaticaDeps, tenant: Tenant, type: string, ref: string, reply: FastifyReply) {
+  const rec = findByKeys(tenant, 'Bill', [type, ref]);
+  if (!rec) return reply.code(404).send({ error: `no bill ${type} ${ref}` });
+  if ((rec.details.Applications ?? []).length > 0 || rec.fields.Status === 'Voided') return reply.code(409).send({ error: `the bill has payments applied or is already voided` });
+  const before = pushRow('Bill', rec);
+  rec.fields.Status = 'Voided';
+  rec.fields.Balance = '0.00';
+  rec.modifiedAt = deps.state.now();
+  stamp('Bill', rec);
+  deps.push.notify(tenant, 'Bill', before, rec);
+  return render('Bill', rec, {});
 }
 
 const fail = (reply: FastifyReply, e: unknown) => reply.code(e instanceof AcumaticaError ? e.status : 400).send({ error: e instanceof Error ? e.message : String(e) });
@@ -106,6 +124,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: AcumaticaDeps,
         const r = saveEntity(deps, tenant, 'Bill', { ...request, body: { id: rec.id, Hold: { value: action === 'Hold' } }, headers: {}, query: {} } as unknown as FastifyRequest, 'put');
         return reply.code(r.status).send(r.body);
       }
+      if (action === 'VoidBill') return voidBill(deps, tenant, type, ref, reply);
       const saved = deps.options.actionPolls;
       deps.options.actionPolls = 0;
       try {
