@@ -7,6 +7,7 @@ import { and, eq, modifiedFrom, or } from './filters.ts';
 import { checkSchema, type AcumaticaBill, type AcumaticaCheck } from './schema.ts';
 import { acumaticaSpec } from './spec.ts';
 import { billKeys } from './to-model.ts';
+import type { PlainRecord } from './values.ts';
 
 /** Where the link takes payments in Acumatica: a cash account and a payment method (link settings). */
 export interface AcumaticaPaymentTarget {
@@ -27,6 +28,22 @@ export type PaymentResult = { ok: true; targetId: string } | { ok: false; error:
 
 /** `Payment|000012`: a Check by its keys (Type, ReferenceNbr). */
 export const checkId = (c: Pick<AcumaticaCheck, 'Type' | 'ReferenceNbr'>): string => `${c.Type}|${c.ReferenceNbr}`;
+
+/** The Check a payment is saved as: type Payment, the bill's vendor, applied to the bill (Details), not on hold. */
+export function checkRecord(p: PaymentToPost, target: AcumaticaPaymentTarget, bill: Pick<AcumaticaBill, 'Vendor'>, keys: { type: string; referenceNbr: string }): PlainRecord {
+  return {
+    Type: 'Payment',
+    Vendor: bill.Vendor ?? null,
+    PaymentMethod: target.paymentMethod,
+    CashAccount: target.cashAccount,
+    ApplicationDate: p.date,
+    PaymentAmount: toJsonNumber(p.amount),
+    PaymentRef: p.applicationId.slice(0, PAYMENT_REF_MAX),
+    Description: p.reference,
+    Hold: false,
+    Details: [{ DocType: keys.type, ReferenceNbr: keys.referenceNbr, AmountPaid: toJsonNumber(p.amount) }],
+  };
+}
 
 /** PaymentRef holds up to 40 characters on the AP payment (APPayment.ExtRefNbr). */
 const PAYMENT_REF_MAX = 40;
@@ -79,23 +96,7 @@ export class AcumaticaPayments {
     if (!keys || !bill) {
       return { ok: false, error: new ConnectorError({ code: 'MLC_ERR_NOT_FOUND', system: 'acumatica', message: `the Acumatica bill ${p.erpBillId} to apply this payment to was not found` }) };
     }
-    const check = await this.client.put(
-      'Check',
-      {
-        Type: 'Payment',
-        Vendor: bill.Vendor ?? null,
-        PaymentMethod: target.paymentMethod,
-        CashAccount: target.cashAccount,
-        ApplicationDate: p.date,
-        PaymentAmount: toJsonNumber(p.amount),
-        PaymentRef: p.applicationId.slice(0, PAYMENT_REF_MAX),
-        Description: p.reference,
-        Hold: false,
-        Details: [{ DocType: keys.type, ReferenceNbr: keys.referenceNbr, AmountPaid: toJsonNumber(p.amount) }],
-      },
-      checkSchema,
-      { mode: 'insert', expand: 'Details' },
-    );
+    const check = await this.client.put('Check', checkRecord(p, target, bill, keys), checkSchema, { mode: 'insert', expand: 'Details' });
     try {
       await this.release(check);
     } catch (e) {

@@ -51,10 +51,16 @@ export const intValue = unwrapped(z.number().int());
 /** DateTimeValue: ISO 8601 text, usually with the instance's offset ("2024-07-15T10:31:28.402+03:00"). */
 export const dateTimeValue = unwrapped(z.string());
 
-/** The yyyy-MM-dd a DateTimeValue names, as the instance wrote it (its own date, not UTC's). */
+/**
+ * The yyyy-MM-dd a DateTimeValue names, as the instance wrote it (its own date, not UTC's). The
+ * official examples write both ISO 8601 and MM/DD/YYYY, so both are read.
+ */
 export function datePart(value: string | undefined): string | undefined {
-  const m = value === undefined ? null : /^(\d{4}-\d{2}-\d{2})/.exec(value.trim());
-  return m ? m[1] : undefined;
+  const text = value?.trim() ?? '';
+  const iso = /^(\d{4}-\d{2}-\d{2})/.exec(text);
+  if (iso) return iso[1];
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(text);
+  return us ? `${us[3]}-${us[1]!.padStart(2, '0')}-${us[2]!.padStart(2, '0')}` : undefined;
 }
 
 /** Per-field `error` strings of a record Acumatica echoed with a 422, as `path: message` (`Details[1].Account: …`). */
