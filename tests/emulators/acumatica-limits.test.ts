@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AcuClient, control, openAcumatica } from './acumatica-helpers.ts';
+import { AcuClient, control, login, openAcumatica } from './acumatica-helpers.ts';
 
 test('past the concurrency cap requests wait in the queue (never more in flight than the cap, none refused)', async () => {
   const { acu, c } = await openAcumatica({ seed: 14, concurrentRequests: 2, latencyMs: 30 });
@@ -85,6 +85,10 @@ test('injected faults: 500 HttpError, forced session expiry mid-run (401 then a 
     await control(acu, 'POST', '/faults', {});
     const again = await AcuClient.open(acu);
     assert.equal((await again.get('/Vendor?$top=1')).status, 200);
+    await control(acu, 'POST', '/faults', { script: [{ fault: 'unavailable' }] });
+    const login503 = await login(acu);
+    assert.equal(login503.status, 503, 'sign-in takes faults too');
+    assert.equal(login503.headers.getSetCookie().length, 0);
     await control(acu, 'POST', '/faults', { script: [{ fault: 'drop' }] });
     await assert.rejects(again.get('/Vendor?$top=1'));
     assert.equal((await again.get('/Vendor?$top=1')).status, 200);

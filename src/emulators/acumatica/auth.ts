@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOAuthRoutes } from '../kit/oauth/routes.ts';
 import { httpError, messages } from './errors.ts';
 import type { AcumaticaDeps } from './options.ts';
-import { cookies, errorReply, sendCookie, sendReply, sessionCookie, type Reply } from './pipeline.ts';
+import { cookie, cookies, serve, sessionCookie, type Reply } from './pipeline.ts';
 import type { SessionData } from './state.ts';
 
 export const oauthPaths = { authorize: '/identity/connect/authorize', token: '/identity/connect/token', revocation: '/identity/connect/revocation' };
@@ -37,30 +37,15 @@ function login(deps: AcumaticaDeps, request: FastifyRequest): Reply {
     deps.ctx.stats.reject('acumatica.api-users');
     return { status: 429, body: httpError(429, `${messages.loginLimit}: the maximum number of API users (${deps.options.apiUsers}) is signed in.`) };
   }
-  return { status: 204, headers: { 'x-session': opened.session.id } };
+  const id = opened.session.id;
+  // Cookie names as ASP.NET forms authentication and Acumatica use them ([3P]; unverified).
+  return { status: 204, cookies: [cookie(sessionCookie, id), cookie('ASP.NET_SessionId', id.slice(0, 24).toLowerCase()), cookie('CompanyID', data.tenant), cookie('UserBranch', data.branch)] };
 }
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AcumaticaDeps): void {
   app.post('/entity/auth/login', async (request, reply) => {
     deps.ctx.stats.countCall('POST /entity/auth/login');
-    const admission = await deps.licence.admit();
-    if (!admission.ok) return sendReply(reply, { status: 429, body: httpError(429, messages.licence) });
-    try {
-      const r = login(deps, request);
-      const id = r.headers?.['x-session'];
-      if (!id) return sendReply(reply, r);
-      const data = deps.state.sessions.find(id)!.data;
-      // Cookie names as ASP.NET forms authentication and Acumatica use them ([3P]; unverified).
-      sendCookie(reply, sessionCookie, id);
-      sendCookie(reply, 'ASP.NET_SessionId', id.slice(0, 24).toLowerCase());
-      sendCookie(reply, 'CompanyID', data.tenant);
-      sendCookie(reply, 'UserBranch', data.branch);
-      return reply.code(204).send();
-    } catch (e) {
-      return sendReply(reply, errorReply(e));
-    } finally {
-      admission.release();
-    }
+    return serve(deps, request, reply, () => null, () => login(deps, request));
   });
 
   app.post('/entity/auth/logout', async (request, reply) => {

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginSession } from '../kit/sessions.ts';
-import { refuse, runPipeline, type StatusFault } from '../kit/pipeline.ts';
+import { refuse, runPipeline, type Refusal, type StatusFault } from '../kit/pipeline.ts';
 import { httpError, messages } from './errors.ts';
 import { AcumaticaError, type Tenant } from './model.ts';
 import type { AcumaticaDeps } from './options.ts';
@@ -17,6 +17,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Set-Cookie values, one header each. */
+  cookies?: string[];
 }
 
 export interface Auth {
@@ -44,6 +46,8 @@ export function errorReply(e: unknown): Reply {
 export function sendReply(reply: FastifyReply, r: Reply): FastifyReply {
   reply.code(r.status);
   for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+  // fastify appends every set-cookie header given, one per cookie.
+  for (const c of r.cookies ?? []) reply.header('set-cookie', c);
   return r.body === undefined ? reply.send() : reply.send(r.body);
 }
 
@@ -72,7 +76,43 @@ export function authenticate(deps: AcumaticaDeps, request: FastifyRequest): Auth
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** An authenticated API route through the licence queue and the kit pipeline. */
+/**
+ * One request through the licence queue and the kit pipeline: `authenticate` gives the caller or a
+ * refusal (login has no caller yet), `handler` the answer; whatever it throws is an HttpError.
+ */
+export async function serve<A>(deps: AcumaticaDeps, request: FastifyRequest, reply: FastifyReply, authenticate: () => A | Refusal<Reply>, handler: (auth: A) => Reply | Promise<Reply>): Promise<FastifyReply> {
+  const admission = await deps.licence.admit();
+  if (!admission.ok) return sendReply(reply, { status: 429, body: httpError(429, messages.licence) });
+  try {
+    const result = await runPipeline<A, Reply>(deps.ctx, request, {
+      faults: 'in-gate',
+      faultPath: request.url,
+      expireAuth: () => {
+        deps.state.sessions.endAll();
+        deps.state.oauth.expireAllAccessTokens();
+      },
+      authenticate,
+      admit: () => admission,
+      faultAnswer: faultReply,
+      handle: async (auth) => {
+        try {
+          return await handler(auth);
+        } catch (e) {
+          return errorReply(e);
+        }
+      },
+    });
+    if (result === null) {
+      reply.hijack();
+      return reply;
+    }
+    return sendReply(reply, result);
+  } finally {
+    admission.release();
+  }
+}
+
+/** An authenticated API route; `early` may answer first (a wrong version is 404 before credentials). */
 export function apiRoute(app: FastifyInstance, deps: AcumaticaDeps, methods: Method[], url: string, handler: (auth: Auth, request: FastifyRequest) => Reply | Promise<Reply>, early?: (request: FastifyRequest) => Reply | null): void {
   app.route({
     method: methods,
@@ -81,35 +121,7 @@ export function apiRoute(app: FastifyInstance, deps: AcumaticaDeps, methods: Met
       deps.ctx.stats.countCall(`${request.method} ${endpointName(request.url)}`);
       const refused = early?.(request);
       if (refused) return sendReply(reply, refused);
-      const admission = await deps.licence.admit();
-      if (!admission.ok) return sendReply(reply, { status: 429, body: httpError(429, messages.licence) });
-      try {
-        const result = await runPipeline<Auth, Reply>(deps.ctx, request, {
-          faults: 'in-gate',
-          faultPath: request.url,
-          expireAuth: () => {
-            deps.state.sessions.endAll();
-            deps.state.oauth.expireAllAccessTokens();
-          },
-          authenticate: () => authenticate(deps, request) ?? refuse({ status: 401, body: httpError(401, messages.notLoggedIn) }),
-          admit: () => admission,
-          faultAnswer: faultReply,
-          handle: async (auth) => {
-            try {
-              return await handler(auth, request);
-            } catch (e) {
-              return errorReply(e);
-            }
-          },
-        });
-        if (result === null) {
-          reply.hijack();
-          return reply;
-        }
-        return sendReply(reply, result);
-      } finally {
-        admission.release();
-      }
+      return serve(deps, request, reply, () => authenticate(deps, request) ?? refuse({ status: 401, body: httpError(401, messages.notLoggedIn) }), (auth) => handler(auth, request));
     },
   });
 }
@@ -121,7 +133,4 @@ export function endpointName(url: string): string {
   return m ? `${m[1]}${m[2] && !/^\/[0-9a-f]{8}/i.test(m[2]) ? m[2] : ''}` : path;
 }
 
-export function sendCookie(reply: FastifyReply, name: string, value: string): void {
-  // fastify appends every set-cookie header given, one per cookie.
-  reply.header('set-cookie', `${name}=${encodeURIComponent(value)}; path=/; HttpOnly; SameSite=Lax`);
-}
+export const cookie = (name: string, value: string): string => `${name}=${encodeURIComponent(value)}; path=/; HttpOnly; SameSite=Lax`;
