@@ -104,3 +104,22 @@ test('Acumatica: an endpoint version the instance does not serve fails before an
     await h.stop();
   }
 });
+
+test('Acumatica: the connection check names the versions, branches and counts it found, then signs out', async () => {
+  const h = await startAcumaticaHarness({ seed: 8, versions: ['24.200.001', '25.200.001'], initialSeed: { vendors: 9, bills: 15 } });
+  try {
+    const { pingAcumatica } = await import('../../src/systems/acumatica/ping.ts');
+    const client = h.client();
+    const found = await pingAcumatica(client);
+    assert.deepEqual(found.versions, ['24.200.001', '25.200.001']);
+    assert.equal(found.endpoint, 'Default/24.200.001');
+    assert.ok(found.branches.some((b) => b.id === 'HQ'), JSON.stringify(found.branches));
+    assert.equal(found.vendors, 9);
+    assert.ok(found.openBills > 0 && found.openBills < 15);
+    assert.ok(found.accounts > 10);
+    await client.close();
+    assert.equal(((await h.control('state')) as { liveSessions: number }).liveSessions, 0);
+  } finally {
+    await h.stop();
+  }
+});
