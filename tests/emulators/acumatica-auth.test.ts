@@ -130,3 +130,24 @@ test('OAuth 2.0: password grant with a GUID@Tenant client, 3600 s Bearer tokens,
   const wrongTenantUser = await token({ grant_type: 'password', client_id: acu.sandbox.oauthClients.Subsidiary!, client_secret: clientSecret, username: name, password: 'wrong', scope: 'api' });
   assert.equal(wrongTenantUser.body.error, 'invalid_grant');
 });
+
+test('OAuth 2.0 code flow: the authorize page consents for the tenant of the client id; the code gives a Bearer token for that tenant', async () => {
+  const clientId = acu.sandbox.oauthClients.Subsidiary!;
+  const redirect = 'http://127.0.0.1:9/callback';
+  const url = `${acu.urls.base}/identity/connect/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirect, scope: 'api offline_access', state: 's1' })}`;
+  const res = await fetch(url, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const back = new URL(res.headers.get('location')!);
+  assert.equal(back.searchParams.get('state'), 's1');
+  const code = back.searchParams.get('code')!;
+  const tok = await token({ grant_type: 'authorization_code', client_id: clientId, client_secret: acu.sandbox.clientSecret, code, redirect_uri: redirect });
+  assert.equal(tok.status, 200);
+  const c = new AcuClient(acu, { bearer: tok.body.access_token });
+  const mine = await c.put('/Vendor', { VendorID: { value: 'ONLYSUB' }, VendorName: { value: 'Only in Subsidiary' } });
+  assert.equal(mine.status, 200);
+  assert.equal((await token({ grant_type: 'authorization_code', client_id: clientId, client_secret: acu.sandbox.clientSecret, code, redirect_uri: redirect })).body.error, 'invalid_grant', 'a code is single-use');
+  await control(acu, 'POST', '/sessions/expire');
+  const company = await AcuClient.open(acu);
+  assert.equal((await company.get('/Vendor/ONLYSUB')).status, 404);
+  await company.logout();
+});
