@@ -59,6 +59,8 @@ test('Acumatica port: bills are read page by page with their status and kind; th
     assert.equal(vendors.items[0]?.id, open.vendorId);
     assert.ok((await port.chart.list()).some((a) => a.acceptsPayments && a.code === '10100'));
     assert.ok((await port.departments.list()).length > 0);
+    await port.close();
+    assert.equal(((await h.control('state')) as { liveSessions: number }).liveSessions, 0, 'closing the port signed the session out');
   } finally {
     await client.close();
     await h.stop();

@@ -62,6 +62,14 @@ export class AcumaticaPort implements SystemPort {
     return `${instanceBase(this.client.site).replace(/^https?:\/\//, '')}/${this.client.site.tenant}`;
   }
 
+  /**
+   * Signs the cookie session out: a session holds one of the licence's API-user seats until it
+   * times out otherwise. Call it when the run that opened the port is over.
+   */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
   async listAccounts(): Promise<GlAccount[]> {
     const out: GlAccount[] = [];
     for await (const page of this.client.list('Account', accountSchema)) out.push(...page.records.map(accountToModel));
