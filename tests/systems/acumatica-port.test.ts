@@ -138,3 +138,25 @@ test('Acumatica port: after a lost answer the search by reference finds the paym
     await h.stop();
   }
 });
+
+test('Acumatica port: a Check whose answer is lost is ambiguous, never sent twice, and the search finds and releases it', async () => {
+  const h = await startAcumaticaHarness({ seed: 14, initialSeed: { vendors: 8, bills: 20 } });
+  const client = h.client();
+  try {
+    const { isAmbiguousWrite } = await import('../../src/http/ambiguous-write-error.ts');
+    const port = new AcumaticaPort(client);
+    const since = new Date(Date.now() - 60_000);
+    const { bills } = await allBills(port, null);
+    const bill = bills.find((b) => b.status === 'approved' && b.amountPaid.minor === 0n)!;
+    await h.control('faults', { script: [{ fault: 'lost_response' }], pathPattern: '/Check(\\?|$)', methods: ['PUT'] });
+    await assert.rejects(port.write.payment.create([payment(bill, formatMoney(bill.total), 5)], target), (e: unknown) => isAmbiguousWrite(e));
+    const calls = await h.calls();
+    assert.equal(Object.entries(calls).filter(([k]) => /^PUT .*\/Check$/.test(k)).reduce((n, [, v]) => n + v, 0), 1, 'the PUT was not repeated');
+    const found = await port.write.payment.findByMatchKey(['BILL pay05 blp05'], since);
+    assert.equal(found.length, 1);
+    assert.equal((await port.read.bill.get([bill.id])).items[0]!.status, 'paid', 'found, released, and the bill closed');
+  } finally {
+    await client.close();
+    await h.stop();
+  }
+});
