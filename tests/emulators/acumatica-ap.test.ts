@@ -137,3 +137,28 @@ test('control routes make and move documents as a user on the forms would; actio
   const vendor = await control(acu, 'POST', '/vendors', { record: wrap({ VendorID: 'CTRL1', VendorName: 'Made on the form' }) });
   assert.equal(vendor.VendorID.value, 'CTRL1');
 });
+
+test('a payment may take a debit adjustment against a bill: the amount is the net, both documents close', async () => {
+  const bill = await releasedBill(c, 100, 'V00007');
+  const debit = await c.put('/Bill', { ...wrap({ Type: 'Debit Adj.', Vendor: 'V00007', Hold: false }), Details: [line(30)] });
+  const debitRef = debit.body.ReferenceNbr.value;
+  assert.equal((await c.action('Bill', 'ReleaseBill', { Type: 'Debit Adj.', ReferenceNbr: debitRef })).final.status, 204);
+  const put = await c.put('/Check', { ...wrap({ Vendor: 'V00007', PaymentMethod: 'CHECK', CashAccount: '10100' }), Details: [wrap({ DocType: 'Bill', ReferenceNbr: bill.ReferenceNbr }), wrap({ DocType: 'Debit Adj.', ReferenceNbr: debitRef })] });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.body.PaymentAmount.value, 70);
+  assert.equal(put.body.UnappliedBalance.value, 0);
+  assert.equal((await c.action('Check', 'ReleaseCheck', { Type: 'Payment', ReferenceNbr: put.body.ReferenceNbr.value })).final.status, 204);
+  assert.equal((await c.get(`/Bill/Bill/${String(bill.ReferenceNbr)}`)).body.Status.value, 'Closed');
+  assert.equal((await c.get(`/Bill/${encodeURIComponent('Debit Adj.')}/${debitRef}`)).body.Status.value, 'Closed');
+});
+
+test('calls are counted per endpoint in the spec path style, entity names match in any case', async () => {
+  await control(acu, 'POST', '/stats/reset');
+  assert.equal((await c.get('/vendor/V00001')).status, 200);
+  await c.get('/Bill/Bill/000001');
+  await c.get('/Bill?$top=1');
+  const calls = (await control(acu, 'GET', '/stats')).callsByEndpoint as Record<string, number>;
+  assert.equal(calls['GET /entity/Default/24.200.001/vendor/{ids}'], 1);
+  assert.equal(calls['GET /entity/Default/24.200.001/Bill/{ids}'], 1);
+  assert.equal(calls['GET /entity/Default/24.200.001/Bill'], 1);
+});

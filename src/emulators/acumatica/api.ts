@@ -29,6 +29,10 @@ export function discovery(deps: AcumaticaDeps, base: string): Record<string, unk
   };
 }
 
+/** Entity names match whatever their case, as IIS paths do. */
+const entityNames = new Map(Object.keys(shapes).map((name) => [name.toLowerCase(), name]));
+export const canonicalEntity = (name: string): string | undefined => entityNames.get(name.toLowerCase());
+
 function companiesStructure(deps: AcumaticaDeps, tenant: Tenant, q: Retrieval): Reply {
   const rec: EntityRecord = {
     id: deps.state.newId(),
@@ -57,7 +61,8 @@ function adHocSchema(deps: AcumaticaDeps, entity: string): Reply {
 function dispatch(deps: AcumaticaDeps, tenant: Tenant, request: FastifyRequest, base: string): Reply {
   const params = request.params as { endpoint: string; version: string; '*': string };
   const notFound = { status: 404, body: noResource(request.url) };
-  const [entity = '', ...rest] = params['*'].split('/');
+  const [typed = '', ...rest] = params['*'].split('/');
+  const entity = canonicalEntity(typed) ?? typed;
   const q = (request.query ?? {}) as Retrieval;
   const tail = rest.join('/');
   const endpointBase = `${base}/entity/Default/${params.version}`;
@@ -80,8 +85,8 @@ function dispatch(deps: AcumaticaDeps, tenant: Tenant, request: FastifyRequest, 
 /** A wrong endpoint, version or entity is 404 before any credentials are looked at. */
 function unknownResource(deps: AcumaticaDeps, request: FastifyRequest): Reply | null {
   const params = request.params as { endpoint: string; version: string; '*': string };
-  const entity = params['*'].split('/')[0] ?? '';
-  if (params.endpoint === 'Default' && deps.options.versions.includes(params.version) && entity in shapes) return null;
+  const entity = canonicalEntity(params['*'].split('/')[0] ?? '');
+  if (params.endpoint.toLowerCase() === 'default' && deps.options.versions.includes(params.version) && entity) return null;
   return { status: 404, body: noResource(request.url) };
 }
 

@@ -126,11 +126,19 @@ export function apiRoute(app: FastifyInstance, deps: AcumaticaDeps, methods: Met
   });
 }
 
-/** The stats name of a call: its path up to the entity (`/entity/Default/24.200.001/Bill`), ids left out. */
+/**
+ * The stats name of a call, in the spec's path style: `/entity/Default/24.200.001/Bill`,
+ * `…/Bill/ReleaseBill`, `…/Bill/ReleaseBill/status/{id}`, `…/Bill/{ids}` (keys and ids left out).
+ */
 export function endpointName(url: string): string {
   const path = url.split('?')[0]!;
-  const m = /^(\/entity\/[^/]+\/[^/]+\/[^/]+)(\/[A-Za-z]+(?:\/status)?)?/.exec(path);
-  return m ? `${m[1]}${m[2] && !/^\/[0-9a-f]{8}/i.test(m[2]) ? m[2] : ''}` : path;
+  const m = /^(\/entity\/[^/]+\/[^/]+\/[^/]+)(?:\/(.*))?$/.exec(path);
+  if (!m) return path;
+  const [head, tail] = [m[1]!, m[2] ?? ''];
+  if (tail === '' || tail === '$adHocSchema') return tail ? `${head}/${tail}` : head;
+  const [first, second] = tail.split('/');
+  if (second === 'status') return `${head}/${first}/status/{id}`;
+  return /^[A-Z][A-Za-z]+$/.test(first!) && tail.split('/').length === 1 && !/^[A-Z]\d/.test(first!) ? `${head}/${first}` : `${head}/{ids}`;
 }
 
 export const cookie = (name: string, value: string): string => `${name}=${encodeURIComponent(value)}; path=/; HttpOnly; SameSite=Lax`;
