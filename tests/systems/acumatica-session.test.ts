@@ -123,3 +123,24 @@ test('Acumatica: the connection check names the versions, branches and counts it
     await h.stop();
   }
 });
+
+test('Acumatica: by its own idle clock the client keeps the session up to 21 minutes and signs in afresh after, before calling', async () => {
+  const h = await startAcumaticaHarness({ seed: 9 });
+  try {
+    let now = Date.now();
+    const client = h.client({ clock: { now: () => now } });
+    await client.listPage('Account', accountSchema, { top: 1, skip: 0 });
+    now += 20 * 60_000;
+    await client.listPage('Account', accountSchema, { top: 1, skip: 0 });
+    assert.equal((await h.calls())[LOGIN], 1, 'twenty idle minutes: the session is still used');
+    now += 22 * 60_000;
+    await h.control('clock', { advanceSeconds: 22 * 60 });
+    await client.listPage('Account', accountSchema, { top: 1, skip: 0 });
+    const calls = await h.calls();
+    assert.equal(calls[LOGIN], 2);
+    assert.equal(calls['GET /entity/Default/24.200.001/Account'], 3, 'no call was spent on the dead session');
+    await client.close();
+  } finally {
+    await h.stop();
+  }
+});
