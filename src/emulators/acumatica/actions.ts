@@ -12,7 +12,7 @@ import { AcumaticaError, type EntityRecord, type Tenant } from './model.ts';
 import type { AcumaticaDeps } from './options.ts';
 import type { Reply } from './pipeline.ts';
 import { pushRow } from './push.ts';
-import { stamp } from './records.ts';
+import { findByKeys, stamp } from './records.ts';
 import { locate } from './rules.ts';
 import { releaseBill } from './bill-rules.ts';
 import { releaseCheck, voidCheck } from './check-rules.ts';
@@ -42,8 +42,7 @@ const actions: Record<string, Record<string, ActionRun>> = {
 };
 
 function touched(tenant: Tenant, docs: string[][]): EntityRecord[] {
-  const table = tenant.tables.get('Bill');
-  return docs.map(([t, r]) => table?.get(`${t!.toUpperCase()}|${r!.toUpperCase()}`)).filter((x): x is EntityRecord => x !== undefined);
+  return docs.map((keys) => findByKeys(tenant, 'Bill', keys)).filter((x): x is EntityRecord => x !== undefined);
 }
 
 export const hasAction = (entity: string, action: string): boolean => Boolean(actions[entity]?.[action]);

@@ -15,7 +15,7 @@ import type { AcumaticaDeps } from './options.ts';
 import { apiRoute, type Reply } from './pipeline.ts';
 import { findByPath, list, render, type Retrieval } from './records.ts';
 import { entityRules } from './entity-rules.ts';
-import { saveEntity } from './writes.ts';
+import { saveCallOf, saveEntity } from './writes.ts';
 import { table } from './model.ts';
 import { pushRow } from './push.ts';
 
@@ -68,7 +68,7 @@ function dispatch(deps: AcumaticaDeps, tenant: Tenant, request: FastifyRequest, 
   const endpointBase = `${base}/entity/Default/${params.version}`;
   if (entity === 'CompaniesStructure') return request.method === 'PUT' && tail === '' ? companiesStructure(deps, tenant, q) : notFound;
   if (request.method === 'POST') return rest.length === 1 && rest[0] ? invokeAction(deps, tenant, entity, rest[0], request.body, endpointBase) : notFound;
-  if (request.method === 'PUT' || request.method === 'PATCH') return tail === '' ? saveEntity(deps, tenant, entity, request, request.method === 'PUT' ? 'put' : 'patch') : notFound;
+  if (request.method === 'PUT' || request.method === 'PATCH') return tail === '' ? saveEntity(deps, tenant, entity, saveCallOf(request), request.method === 'PUT' ? 'put' : 'patch') : notFound;
   if (request.method === 'GET' && rest.length === 3 && rest[1] === 'status' && hasAction(entity, rest[0]!)) return pollAction(deps, entity, rest[0]!, rest[2]!);
   if (request.method === 'GET' && tail === '') return { status: 200, body: list(tenant, entity, q) };
   if (request.method === 'GET' && tail === '$adHocSchema') return adHocSchema(deps, entity);

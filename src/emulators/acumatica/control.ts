@@ -4,7 +4,7 @@
  * made or moved directly (a vendor, a bill, release, hold), sessions and the kit's common
  * clock/faults/stats/latency routes. Errors here are plain `{error}` JSON.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerCommonControlRoutes } from '../kit/base.ts';
 import { invokeAction } from './actions.ts';
 import { shapes } from './fields.ts';
@@ -14,7 +14,6 @@ import { pushRow } from './push.ts';
 import { findByKeys, render, stamp } from './records.ts';
 import { seedTenant, summary, type SeedInput, type SeedSummary } from './seed.ts';
 import { saveEntity } from './writes.ts';
-import type { FastifyRequest } from 'fastify';
 
 /** Replaces everything with freshly seeded tenants. */
 export function seedAll(deps: AcumaticaDeps, input: SeedInput): SeedSummary[] {
@@ -102,7 +101,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: AcumaticaDeps,
       try {
         const tenant = tenantOf(deps, request);
         const record = bodyOf(request).record ?? {};
-        const r = saveEntity(deps, tenant, entity, { ...request, body: record, headers: {}, query: { $expand: Object.keys(shapes[entity]!.details).join(',') } } as unknown as FastifyRequest, 'put');
+        const r = saveEntity(deps, tenant, entity, { body: record, query: { $expand: Object.keys(shapes[entity]!.details).join(',') } }, 'put');
         return reply.code(r.status).send(r.body);
       } catch (e) {
         return fail(reply, e);
@@ -121,7 +120,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: AcumaticaDeps,
       if (action === 'Hold' || action === 'RemoveHold') {
         const rec = findByKeys(tenant, 'Bill', [type, ref]);
         if (!rec) return reply.code(404).send({ error: `no bill ${type} ${ref}` });
-        const r = saveEntity(deps, tenant, 'Bill', { ...request, body: { id: rec.id, Hold: { value: action === 'Hold' } }, headers: {}, query: {} } as unknown as FastifyRequest, 'put');
+        const r = saveEntity(deps, tenant, 'Bill', { body: { id: rec.id, Hold: { value: action === 'Hold' } }, query: {} }, 'put');
         return reply.code(r.status).send(r.body);
       }
       if (action === 'VoidBill') return voidBill(deps, tenant, type, ref, reply);

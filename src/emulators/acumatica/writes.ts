@@ -19,22 +19,35 @@ import { answerFields, render, stamp, type Retrieval } from './records.ts';
 import { entityRules } from './entity-rules.ts';
 import { locate } from './rules.ts';
 
-const header = (request: FastifyRequest, name: string): string | undefined => {
+/** What a save is given: the body, the retrieval parameters of its answer and the conditional headers. */
+export interface SaveCall {
+  body: unknown;
+  query: Retrieval;
+  ifMatch?: boolean;
+  ifNoneMatch?: boolean;
+}
+
+const header = (request: FastifyRequest, name: string): boolean => {
   const v = request.headers[name];
-  return typeof v === 'string' ? v.trim() : undefined;
+  return typeof v === 'string' && v.trim() === '*';
 };
 
-export function saveEntity(deps: AcumaticaDeps, tenant: Tenant, entity: string, request: FastifyRequest, mode: 'put' | 'patch'): Reply {
+export const saveCallOf = (request: FastifyRequest): SaveCall => ({
+  body: request.body,
+  query: (request.query ?? {}) as Retrieval,
+  ifMatch: header(request, 'if-match'),
+  ifNoneMatch: header(request, 'if-none-match'),
+});
+
+export function saveEntity(deps: AcumaticaDeps, tenant: Tenant, entity: string, call: SaveCall, mode: 'put' | 'patch'): Reply {
   const rules = entityRules[entity];
   if (!rules) return { status: 405, body: httpError(405, `The ${entity} entity cannot be saved through this endpoint.`) };
-  const q = (request.query ?? {}) as Retrieval;
-  const input = parseInput(entity, shapes[entity]!, request.body);
+  const q = call.query;
+  const input = parseInput(entity, shapes[entity]!, call.body);
   if (entity === 'Subaccount' && typeof input.fields.SubaccountCD === 'string') input.fields.SubaccountCD = normalizeSubaccount(input.fields.SubaccountCD);
   const existing = locate(tenant, entity, input);
-  const noneMatch = header(request, 'if-none-match') === '*';
-  const match = header(request, 'if-match') === '*';
-  if (noneMatch && existing) return { status: 412, body: httpError(412, 'The record already exists.') };
-  if (match && !existing) return { status: 412, body: httpError(412, 'The record does not exist.') };
+  if (call.ifNoneMatch && existing) return { status: 412, body: httpError(412, 'The record already exists.') };
+  if (call.ifMatch && !existing) return { status: 412, body: httpError(412, 'The record does not exist.') };
   if (mode === 'patch' && !existing) return { status: 404, body: httpError(404, messages.noEntity) };
   if (input.id && !existing) return { status: 404, body: httpError(404, messages.noEntity) };
   const c = { deps, tenant, existing, input };
