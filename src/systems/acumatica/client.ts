@@ -86,19 +86,27 @@ export class AcumaticaClient {
 
   /** Fails with MLC_ERR_CONFIG naming the versions on offer when the instance lacks the configured one. */
   checkEndpoint(): Promise<AcumaticaEndpoints> {
-    this.versionCheck ??= this.endpoints().then((found) => {
+    if (this.versionCheck) return this.versionCheck;
+    const check = this.endpoints().then((found) => {
       const offered = found.endpoints.filter((e) => e.name === acumaticaEndpoint.name).map((e) => e.version);
-      if (!offered.includes(this.version)) {
-        throw new ConnectorError({
-          code: 'MLC_ERR_CONFIG',
-          system: 'acumatica',
-          message: `the Acumatica instance does not serve the ${acumaticaEndpoint.name}/${this.version} endpoint; it offers ${offered.length > 0 ? offered.map((v) => `${acumaticaEndpoint.name}/${v}`).join(', ') : 'no Default endpoint'}. Set the connection's endpoint version to one of those the connector supports (${supportedEndpointVersions.join(', ')}) or have the instance's administrator enable it.`,
-        });
-      }
+      if (!offered.includes(this.version)) throw this.versionMissing(offered);
       return found;
     });
-    this.versionCheck.catch(() => (this.versionCheck = undefined));
-    return this.versionCheck;
+    // A failed check (the instance unreachable, the version missing) is made again by the next call.
+    this.versionCheck = check;
+    check.catch(() => {
+      if (this.versionCheck === check) this.versionCheck = undefined;
+    });
+    return check;
+  }
+
+  private versionMissing(offered: readonly string[]): ConnectorError {
+    const name = acumaticaEndpoint.name;
+    return new ConnectorError({
+      code: 'MLC_ERR_CONFIG',
+      system: 'acumatica',
+      message: `the Acumatica instance does not serve the ${name}/${this.version} endpoint; it offers ${offered.length > 0 ? offered.map((v) => `${name}/${v}`).join(', ') : `no ${name} endpoint`}. Set the connection's endpoint version to one of those the connector supports (${supportedEndpointVersions.join(', ')}) or have the instance's administrator enable it.`,
+    });
   }
 
   /** A call to the endpoint, after the version check and never while a long-running action holds the session. */
