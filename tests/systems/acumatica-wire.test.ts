@@ -115,3 +115,17 @@ test('Acumatica wire: push notifications need the configured header and name the
   const bad = readPushNotification({ rawBody: '{"Inserted": []}', header: 'secret-token', expected: 'secret-token' });
   assert.ok(!bad.ok && bad.error.reason === 'bad_payload');
 });
+
+test('Acumatica wire: document tax is spread over the lines so they add up to the amount owed', () => {
+  const bill = billSchema.parse({
+    Type: { value: 'Bill' }, ReferenceNbr: { value: '000200' }, Status: { value: 'Open' }, Vendor: { value: 'V1' }, CurrencyID: { value: 'USD' },
+    Amount: { value: 110.01 }, Balance: { value: 110.01 }, TaxTotal: { value: 10.01 }, Date: { value: '2025-03-01T00:00:00+00:00' },
+    Details: [{ Account: { value: '60000' }, Amount: { value: 66.67 } }, { Account: { value: '61000' }, Amount: { value: 33.33 } }],
+  });
+  const model = billToModel(bill);
+  assert.deepEqual(model.lines.map((l) => l.amount.minor), [7335n, 3666n]);
+  assert.equal(model.lines.reduce((n, l) => n + l.amount.minor, 0n), model.total.minor);
+  assert.equal(model.amountPaid.minor, 0n);
+  const partly = billToModel({ ...bill, Balance: '10.01' });
+  assert.equal(partly.amountPaid.minor, 10000n, 'what released applications took off the balance');
+});

@@ -97,6 +97,26 @@ function invoiceNumberOf(b: AcumaticaBill): string {
 }
 
 /**
+ * Acumatica keeps tax on the document (TaxDetails), not on its lines, and `Amount` includes it. When
+ * the lines plus TaxTotal make the amount, the tax is spread over the lines in proportion to their
+ * amounts (whole minor units, the remainder on the largest line), so lines add up to what is owed
+ * as they do for Xero's tax-exclusive lines. Any other difference is left for the pair to refuse.
+ */
+function withTax<L extends { amount: Money }>(lines: L[], total: Money, tax: Money): L[] {
+  const sum = lines.reduce((acc, l) => acc + l.amount.minor, 0n);
+  if (tax.minor === 0n || sum <= 0n || sum + tax.minor !== total.minor) return lines;
+  let left = tax.minor;
+  const out = lines.map((l) => {
+    const share = (tax.minor * l.amount.minor) / sum;
+    left -= share;
+    return { ...l, amount: money(l.amount.currency, l.amount.minor + share) };
+  });
+  const largest = out.reduce((best, l, i) => (l.amount.minor > out[best]!.amount.minor ? i : best), 0);
+  out[largest] = { ...out[largest]!, amount: money(total.currency, out[largest]!.amount.minor + left) };
+  return out;
+}
+
+/**
  * An AP document as a canonical bill. Paid is what released applications took off the balance
  * (Amount − Balance) once released; before release nothing is paid. A document whose amounts cannot
  * be held as money is an UnreadableRecord naming the field: it fails alone.
@@ -120,12 +140,13 @@ export function billToModel(b: AcumaticaBill): Bill {
   const total = amount('Amount', b.Amount);
   const released = status === 'approved' || status === 'paid';
   const amountDue = released ? amount('Balance', b.Balance) : total;
-  const lines = (b.Details ?? []).map((d, n) => ({
+  const net = (b.Details ?? []).map((d, n) => ({
     description: d.TransactionDescription?.trim() || d.Description?.trim() || 'Bill line',
     amount: amount(`Details[${n}].Amount`, d.Amount ?? d.ExtendedCost),
     account: d.Account ? { id: null, code: d.Account } : null,
     dimensions: d.Subaccount ? [{ category: subaccountDimension, option: d.Subaccount }] : [],
   }));
+  const lines = withTax(net, total, b.TaxTotal === undefined ? money(currency, 0n) : amount('TaxTotal', b.TaxTotal));
   const date = datePart(b.Date) ?? datePart(b.LastModifiedDateTime) ?? new Date().toISOString().slice(0, 10);
   return {
     id: billId(b.Type, b.ReferenceNbr),
