@@ -162,3 +162,13 @@ test('calls are counted per endpoint in the spec path style, entity names match 
   assert.equal(calls['GET /entity/Default/24.200.001/Bill/{ids}'], 1);
   assert.equal(calls['GET /entity/Default/24.200.001/Bill'], 1);
 });
+
+test('a vendor on Hold Payments cannot be paid; seeded bills entered from a purchase order carry its number on their line', async () => {
+  await c.put('/Vendor', wrap({ VendorID: 'V00008', Status: 'Hold Payments' }));
+  const refused = await c.put('/Check', wrap({ Vendor: 'V00008', PaymentMethod: 'CHECK', CashAccount: '10100', PaymentAmount: 1 }));
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.Vendor.error, "The vendor status is 'Hold Payments'.");
+  const fromOrders = ((await c.get('/Bill?$expand=Details')).body as { Details: Record<string, { value?: unknown }>[] }[]).filter((b) => b.Details.some((d) => d.POOrderNbr?.value));
+  assert.ok(fromOrders.length > 0, 'some bills come from purchase orders');
+  assert.match(String(fromOrders[0]!.Details[0]!.POOrderNbr!.value), /^PO\d{6}$/);
+});

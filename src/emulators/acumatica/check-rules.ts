@@ -30,7 +30,13 @@ function validate(c: SaveContext): FieldErrors {
     requireText(errors, 'PaymentMethod', input.fields.PaymentMethod, 'Payment Method');
     requireText(errors, 'CashAccount', input.fields.CashAccount, 'Cash Account');
   }
-  if (input.fields.Vendor && !findByKeys(tenant, 'Vendor', [String(input.fields.Vendor)])) errors.Vendor = `'Vendor' cannot be found in the system.`;
+  if (input.fields.Vendor) {
+    const vendor = findByKeys(tenant, 'Vendor', [String(input.fields.Vendor)]);
+    const status = String(vendor?.fields.Status ?? '');
+    if (!vendor) errors.Vendor = `'Vendor' cannot be found in the system.`;
+    // A vendor that may not be paid (choice: the statuses that stop payments, per the Vendors form's status list).
+    else if (['Inactive', 'On Hold', 'Hold Payments'].includes(status)) errors.Vendor = `The vendor status is '${status}'.`;
+  }
   if (input.fields.CashAccount) {
     const acct = findByKeys(tenant, 'Account', [String(input.fields.CashAccount)]);
     if (!acct || acct.fields.CashAccount !== true) errors.CashAccount = `'Cash Account' cannot be found in the system.`;

@@ -107,7 +107,19 @@ export function seedTenant(deps: AcumaticaDeps, name: string, opts: SeedInput, t
       { LineNbr: 1, LineType: 'Non-Stock', LineDescription: rng.pick(lineTexts), OrderQty: '10.00', UnitCost: '25.00', ExtendedCost: '250.00', Account: rng.pick(expense), Subaccount: '300010', BranchID: 'HQ' },
     ]));
   }
+  linkBillsToOrders(tenant);
   return summary(tenant);
+}
+
+/** Each purchase order's vendor gets its first Open bill linked to the order, as a bill entered from the PO is. */
+function linkBillsToOrders(tenant: Tenant): void {
+  const bills = [...(tenant.tables.get('Bill')?.values() ?? [])];
+  for (const po of tenant.tables.get('PurchaseOrder')?.values() ?? []) {
+    const bill = bills.find((b) => b.fields.Vendor === po.fields.VendorID && b.fields.Type === 'Bill' && b.fields.Status === 'Open' && !b.details.Details?.[0]?.fields.POOrderNbr);
+    const line = bill?.details.Details?.[0];
+    if (!line) continue;
+    Object.assign(line.fields, { POOrderType: String(po.fields.Type), POOrderNbr: String(po.fields.OrderNbr), POLine: 1 });
+  }
 }
 
 export function summary(tenant: Tenant): SeedSummary {
