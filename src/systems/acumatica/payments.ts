@@ -89,7 +89,7 @@ export class AcumaticaPayments {
 
   private async postOne(p: PaymentToPost, target: AcumaticaPaymentTarget, bill: AcumaticaBill | undefined, found: AcumaticaCheck | undefined): Promise<PaymentResult> {
     if (found) {
-      if (unreleased(found)) await this.release(found);
+      if (found.Status === 'Balanced') await this.release(found);
       return { ok: true, targetId: checkId(found) };
     }
     const keys = billKeys(p.erpBillId);

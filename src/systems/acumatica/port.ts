@@ -119,7 +119,8 @@ export class AcumaticaPort implements SystemPort {
   async findPayments(references: readonly string[], since: Date): Promise<MatchFound[]> {
     const found: MatchFound[] = [];
     for (const check of await this.payments.findByReference(references, since)) {
-      if (check.Status === 'Balanced' || check.Status === 'On Hold') await this.payments.release(check);
+      // Only a Balanced document can be released; one a person put on hold stays as they left it.
+      if (check.Status === 'Balanced') await this.payments.release(check);
       found.push({ key: check.Description ?? '', id: `${check.Type}|${check.ReferenceNbr}` });
     }
     return found;
