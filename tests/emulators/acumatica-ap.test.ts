@@ -172,3 +172,13 @@ test('a vendor on Hold Payments cannot be paid; seeded bills entered from a purc
   assert.ok(fromOrders.length > 0, 'some bills come from purchase orders');
   assert.match(String(fromOrders[0]!.Details[0]!.POOrderNbr!.value), /^PO\d{6}$/);
 });
+
+test('a bill given its own reference number keeps it, and numbering skips it rather than overwrite it', async () => {
+  const last = (await c.get('/Bill?$select=ReferenceNbr')).body as { ReferenceNbr: { value: string } }[];
+  const next = String(Math.max(...last.map((b) => Number(b.ReferenceNbr.value)).filter(Number.isFinite)) + 1).padStart(6, '0');
+  const mine = await c.put('/Bill', { ...wrap({ Type: 'Bill', ReferenceNbr: next, Vendor: 'V00003' }), Details: [line(9)] });
+  assert.equal(mine.body.ReferenceNbr.value, next);
+  const auto = await c.put('/Bill', { ...wrap({ Type: 'Bill', Vendor: 'V00003' }), Details: [line(11)] });
+  assert.notEqual(auto.body.ReferenceNbr.value, next);
+  assert.equal((await c.get(`/Bill/Bill/${next}`)).body.Amount.value, 9, 'the given number still holds its own bill');
+});

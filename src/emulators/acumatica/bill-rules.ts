@@ -6,7 +6,7 @@
  * the balance and it is Closed at zero (check-rules.ts). The amount is the sum of its lines.
  */
 import { fromCents, toCents } from './money.ts';
-import { AcumaticaError, nextNumber, table, type EntityRecord, type FieldErrors, type Tenant } from './model.ts';
+import { AcumaticaError, nextNumber, numberTaken, table, type EntityRecord, type FieldErrors, type Tenant } from './model.ts';
 import { normalizeSubaccount } from './master-rules.ts';
 import { findByKeys } from './records.ts';
 import { exists, oneOf, upsert, type EntityRules, type SaveContext } from './rules.ts';
@@ -115,6 +115,6 @@ export function releaseBill(tenant: Tenant, rec: EntityRecord, now: number): voi
 export const billRules: EntityRules = {
   validate,
   save,
-  newKeys: ({ tenant, input }) => ({ Type: String(input.fields.Type ?? 'Bill'), ReferenceNbr: nextNumber(tenant, 'AP') }),
+  newKeys: ({ tenant, input }) => ({ Type: String(input.fields.Type ?? 'Bill'), ReferenceNbr: nextNumber(tenant, 'AP', '', numberTaken(tenant, 'Bill', 'ReferenceNbr')) }),
   deletable: (rec) => (editableBillStatuses.has(String(rec.fields.Status)) ? null : 'A released document cannot be deleted.'),
 };

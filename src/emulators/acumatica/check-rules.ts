@@ -8,7 +8,7 @@
  * payment Voided.
  */
 import { fromCents, toCents } from './money.ts';
-import { AcumaticaError, nextNumber, table, type EntityRecord, type FieldErrors, type Tenant } from './model.ts';
+import { AcumaticaError, nextNumber, numberTaken, table, type EntityRecord, type FieldErrors, type Tenant } from './model.ts';
 import { findByKeys, keyOf } from './records.ts';
 import { oneOf, requireText, upsert, type EntityRules, type SaveContext } from './rules.ts';
 import { startOfDay } from './bill-rules.ts';
@@ -144,6 +144,6 @@ export function voidCheck(deps: { newId(): string }, tenant: Tenant, rec: Entity
 export const checkRules: EntityRules = {
   validate,
   save,
-  newKeys: ({ tenant }) => ({ Type: 'Payment', ReferenceNbr: nextNumber(tenant, 'CHECK') }),
+  newKeys: ({ tenant }) => ({ Type: 'Payment', ReferenceNbr: nextNumber(tenant, 'CHECK', '', numberTaken(tenant, 'Check', 'ReferenceNbr')) }),
   deletable: (rec) => (released.has(String(rec.fields.Status)) ? 'A released document cannot be deleted.' : null),
 };

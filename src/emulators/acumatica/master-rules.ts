@@ -7,7 +7,7 @@
  * totals from its lines).
  */
 import { fromCents, toCents } from './money.ts';
-import { nextNumber, table, type FieldErrors } from './model.ts';
+import { nextNumber, numberTaken, table, type FieldErrors } from './model.ts';
 import { exists, oneOf, requireText, upsert, type EntityRules } from './rules.ts';
 
 export const vendorStatuses = ['Active', 'On Hold', 'Hold Payments', 'Inactive', 'One-Time'] as const;
@@ -79,7 +79,7 @@ const purchaseOrder: EntityRules = {
     oneOf(errors, 'Type', input.fields.Type, ['Normal', 'Drop-Ship', 'Blanket', 'Standard']);
     return errors;
   },
-  newKeys: ({ tenant, input }) => ({ Type: String(input.fields.Type ?? 'Normal'), OrderNbr: nextNumber(tenant, 'PO', 'PO') }),
+  newKeys: ({ tenant, input }) => ({ Type: String(input.fields.Type ?? 'Normal'), OrderNbr: nextNumber(tenant, 'PO', 'PO', numberTaken(tenant, 'PurchaseOrder', 'OrderNbr')) }),
   save: (c) => {
     const rec = upsert(c, 'PurchaseOrder', { Type: String(c.existing?.fields.Type ?? c.input.fields.Type ?? 'Normal'), OrderNbr: String(c.existing?.fields.OrderNbr ?? c.input.fields.OrderNbr) });
     const total = (rec.details.Details ?? []).reduce((sum, line) => sum + (toCents(line.fields.ExtendedCost) ?? 0), 0);

@@ -65,11 +65,24 @@ export function table(tenant: Tenant, entity: string): Map<string, EntityRecord>
   return t;
 }
 
-/** The next number of a sequence, six digits zero-padded as Acumatica's default numbering sequences. */
-export function nextNumber(tenant: Tenant, sequence: string, prefix = ''): string {
-  const n = (tenant.numbering.get(sequence) ?? 0) + 1;
+/**
+ * The next number of a sequence, six digits zero-padded as Acumatica's default numbering sequences;
+ * numbers a caller already gave a record (`taken`) are skipped, so numbering never lands on one.
+ */
+export function nextNumber(tenant: Tenant, sequence: string, prefix = '', taken: (nbr: string) => boolean = () => false): string {
+  let n = tenant.numbering.get(sequence) ?? 0;
+  let nbr: string;
+  do {
+    n += 1;
+    nbr = `${prefix}${String(n).padStart(6, '0')}`;
+  } while (taken(nbr));
   tenant.numbering.set(sequence, n);
-  return `${prefix}${String(n).padStart(6, '0')}`;
+  return nbr;
+}
+
+/** Whether any record of the entity has this value in `field` (a document number already used). */
+export function numberTaken(tenant: Tenant, entity: string, field: string): (nbr: string) => boolean {
+  return (nbr) => [...table(tenant, entity).values()].some((r) => String(r.fields[field] ?? '').toUpperCase() === nbr);
 }
 
 /** Thrown by business rules: an HTTP status with Acumatica's answer body. */
