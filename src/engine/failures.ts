@@ -47,7 +47,7 @@ export function recordInvalid(
 }
 
 /** Records a conflict that needs a person: status 'conflict', never silently ignored. */
-function recordConflict(
+export function recordConflict(
   ctx: RunContext,
   entry: Omit<PlanEntry, 'action' | 'reason'>,
   base: { sourceSystem: string; targetSystem: string | null; sourceVersion?: string | null },

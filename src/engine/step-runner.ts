@@ -6,7 +6,7 @@ import { listRecords, type RecordRow } from '../store/repos/records.ts';
 import { sendInBatches } from './bulk.ts';
 import { commitPage } from './commit.ts';
 import type { RunContext } from './context.ts';
-import { isFatal, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
+import { isFatal, recordConflict, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
 import { recordWaiting, settleIntents, type StepKey } from './intents.ts';
 import type { Planned, Planner, SourceRecord, StepDefinition, StepRun } from './pair.ts';
 import type { EntityReader, EntityWriter, Read, SystemPort } from './ports.ts';
@@ -165,7 +165,23 @@ export class StepRunner<S extends SourceRecord, P> {
     }
     if (rows.length === 0) return;
     this.ctx.count(`${this.def.entity}.pending_reread`, rows.length);
-    await this.syncIds(rows.map((r) => r.source_id), new Map(rows.flatMap((r) => (r.label ? [[r.source_id, r.label] as const] : []))));
+    const labels = new Map(rows.flatMap((r) => (r.label ? [[r.source_id, r.label] as const] : [])));
+    for (let i = 0; i < rows.length; i += idsPerRead) {
+      const chunk = rows.slice(i, i + idsPerRead);
+      const read = await this.reader.get(chunk.map((r) => r.source_id), labels);
+      await this.processRead(read);
+      // A record still on its way that its source no longer returns (deleted or voided away) is for
+      // a person to look at: left pending it would be read again on every run and never raised.
+      const seen = new Set([...read.items.map((r) => r.id), ...read.invalid.map((r) => r.id)]);
+      for (const row of chunk) {
+        if (seen.has(row.source_id)) continue;
+        const where = this.ctx.systemName(this.source.system);
+        recordConflict(this.ctx, { entity: this.def.entity, sourceId: row.source_id, label: row.label ?? '' },
+          { sourceSystem: this.source.system, targetSystem: this.target.system },
+          `${where} no longer returns this ${this.def.entity}, which was waiting to settle (${row.reason ?? 'pending'}); check it in ${where}`, row.target_id ?? null);
+      }
+      await commitPage(this.ctx, this.stepName, null);
+    }
   }
 
   private async processRead(read: Read<S>): Promise<void> {

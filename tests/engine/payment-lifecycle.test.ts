@@ -139,4 +139,23 @@ forEachBackend('payment lifecycle', (backend) => {
     assert.equal(again.status, 'succeeded', JSON.stringify(again.plan));
     assert.equal((await sb.record('payment', waiting.billPayments[0].id)).status, 'pending', 'the scheduled payment is still only pending');
   });
+
+  test('a pending payment BILL no longer returns is raised as a conflict for a person, never posted, and not read again', async () => {
+    const vanishing = await sb.pay(billIdOf(unpaid[6]), undefined, 'SCHEDULED');
+    await sb.sync();
+    const application = vanishing.billPayments[0].id;
+    assert.equal((await sb.record('payment', application)).status, 'pending');
+    // BILL stops returning the payment (removed on BILL's side): taken out of the emulator's own state.
+    const org = sb.bill.state.orgOfPayment(vanishing.id)!;
+    org.payments.delete(vanishing.id);
+    org.paymentsByBill.get(billIdOf(unpaid[6]))?.delete(vanishing.id);
+    const run = await sb.sync();
+    assert.equal(run.counts['payment.conflict'], 1, JSON.stringify(run.counts));
+    const record = await sb.record('payment', application);
+    assert.equal(record.status, 'conflict');
+    assert.match(record.reason, /BILL no longer returns this payment, which was waiting to settle .*check it in BILL/);
+    assert.equal((await postedFor(vanishing)).length, 0, 'nothing was posted to Xero');
+    const next = await sb.sync();
+    assert.equal(next.counts['payment.pending_reread'] ?? 0, 1, 'only the scheduled payment of the first test is still read again');
+  });
 });
