@@ -73,7 +73,12 @@ export function upsert(c: SaveContext, entity: string, keys: Record<string, stri
     merge(c.deps, entity, rec, c.input);
     Object.assign(rec.fields, keys);
     table(c.tenant, entity).set(keyOf(entity, rec), rec);
-  } else merge(c.deps, entity, rec, c.input);
+  } else {
+    // A record found by id keeps its key fields: renaming keys is a separate action in Acumatica.
+    const keysBefore = Object.fromEntries((keyFields[entity] ?? []).map((k) => [k, rec!.fields[k]!]));
+    merge(c.deps, entity, rec, c.input);
+    Object.assign(rec.fields, keysBefore);
+  }
   rec.modifiedAt = now;
   return rec;
 }
