@@ -151,3 +151,25 @@ test('OAuth 2.0 code flow: the authorize page consents for the tenant of the cli
   assert.equal((await company.get('/Vendor/ONLYSUB')).status, 404);
   await company.logout();
 });
+
+test('with oauthHoldsSeats an OAuth grant takes a licence seat at its first call, keeps it across calls and refreshes, and loses it to the cap once idle', async () => {
+  const one = await startAcumaticaEmulator({ seed: 11, apiUsers: 1, oauthHoldsSeats: true });
+  try {
+    const form = { grant_type: 'password', client_id: one.sandbox.clientId, client_secret: one.sandbox.clientSecret, username: one.sandbox.name, password: one.sandbox.password, scope: 'api offline_access' };
+    const tok = await toRes(await fetch(one.urls.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }));
+    const bearer = new AcuClient(one, { bearer: tok.body.access_token });
+    assert.equal((await bearer.get('/Vendor?$top=1')).status, 200);
+    assert.equal((await bearer.get('/Vendor?$top=1')).status, 200, 'the same seat');
+    const cookieLogin = await login(one);
+    assert.equal(cookieLogin.status, 429, 'the grant holds the only seat');
+    await control(one, 'POST', '/clock', { advanceSeconds: 21 * 60 });
+    const c = await AcuClient.open(one);
+    const refused = await bearer.get('/Vendor?$top=1');
+    assert.equal(refused.status, 429);
+    assert.match(refused.body.message, /^API Login Limit/);
+    await c.logout();
+    assert.equal((await bearer.get('/Vendor?$top=1')).status, 200, 'a freed seat is taken again');
+  } finally {
+    await one.stop();
+  }
+});

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOAuthRoutes } from '../kit/oauth/routes.ts';
 import { httpError, messages } from './errors.ts';
 import type { AcumaticaDeps } from './options.ts';
-import { cookie, cookies, serve, sessionCookie, type Reply } from './pipeline.ts';
+import { cookie, cookies, loginLimit, serve, sessionCookie, type Reply } from './pipeline.ts';
 import type { SessionData } from './state.ts';
 
 export const oauthPaths = { authorize: '/identity/connect/authorize', token: '/identity/connect/token', revocation: '/identity/connect/revocation' };
@@ -33,10 +33,7 @@ function login(deps: AcumaticaDeps, request: FastifyRequest): Reply {
   const data = signIn(deps, body.name, body.password, body.tenant ?? body.company, body.branch);
   if (!data) return { status: 500, body: httpError(500, messages.badLogin) };
   const opened = deps.state.sessions.open(data);
-  if (!opened.ok) {
-    deps.ctx.stats.reject('acumatica.api-users');
-    return { status: 429, body: httpError(429, `${messages.loginLimit}: the maximum number of API users (${deps.options.apiUsers}) is signed in.`) };
-  }
+  if (!opened.ok) return loginLimit(deps);
   const id = opened.session.id;
   // Cookie names as ASP.NET forms authentication and Acumatica use them ([3P]; unverified).
   return { status: 204, cookies: [cookie(sessionCookie, id), cookie('ASP.NET_SessionId', id.slice(0, 24).toLowerCase()), cookie('CompanyID', data.tenant), cookie('UserBranch', data.branch)] };

@@ -28,6 +28,12 @@ export interface AcumaticaEmulatorOptions extends EmulatorOptions {
   holdOnEntry?: boolean;
   /** AP Preferences "Raise an Error On Duplicate Vendor Reference Number" (default false). */
   uniqueVendorRef?: boolean;
+  /**
+   * Whether an OAuth grant holds a licence seat like a cookie session (B2: with scope `api` one session
+   * per grant; refreshed tokens reuse it). Off by default; when on, the seat is taken at the grant's
+   * first API call and idles out like a session, and a call finding no free seat is 429 API Login Limit.
+   */
+  oauthHoldsSeats?: boolean;
   /** Status polls of a long-running action that still answer 202 before it answers 204 (default 1). */
   actionPolls?: number;
   initialSeed?: SeedInput;
@@ -49,6 +55,7 @@ export function resolveOptions(o: AcumaticaEmulatorOptions): ResolvedOptions {
     holdOnEntry: o.holdOnEntry ?? true,
     uniqueVendorRef: o.uniqueVendorRef ?? false,
     actionPolls: o.actionPolls ?? 1,
+    oauthHoldsSeats: o.oauthHoldsSeats ?? false,
   };
 }
 

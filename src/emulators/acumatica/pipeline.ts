@@ -57,15 +57,35 @@ function faultReply(kind: StatusFault): Reply {
   return { status: 500, body: httpError(500, 'An unexpected error occurred while processing the request.') };
 }
 
-/** The session of the `.ASPXAUTH` cookie or the user of a Bearer access token, else null. */
-export function authenticate(deps: AcumaticaDeps, request: FastifyRequest): Auth | null {
+/** With `oauthHoldsSeats`, the grant's seat: the one it holds (its idle timer slid) or a new one; false when none is free. */
+function oauthSeat(deps: AcumaticaDeps, authorizationId: string, data: SessionData): boolean {
+  if (!deps.options.oauthHoldsSeats) return true;
+  const held = deps.state.sessions.find(deps.state.oauthSeats.get(authorizationId));
+  if (held) {
+    deps.state.sessions.touch(held);
+    return true;
+  }
+  const opened = deps.state.sessions.open(data);
+  if (!opened.ok) return false;
+  deps.state.oauthSeats.set(authorizationId, opened.session.id);
+  return true;
+}
+
+export const loginLimit = (deps: AcumaticaDeps): Reply => {
+  deps.ctx.stats.reject('acumatica.api-users');
+  return { status: 429, body: httpError(429, `${messages.loginLimit}: the maximum number of API users (${deps.options.apiUsers}) is signed in.`) };
+};
+
+/** The session of the `.ASPXAUTH` cookie or the user of a Bearer access token, else null (or the licence's refusal). */
+export function authenticate(deps: AcumaticaDeps, request: FastifyRequest): Auth | Reply | null {
   const bearer = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
   if (bearer) {
     const access = deps.state.oauth.checkAccess(bearer);
     if (!access || 'expiredAt' in access || access.revoked) return null;
     const data = deps.state.oauthUsers.get(access.authorizationId);
     const tenant = data && deps.state.tenant(data.tenant);
-    return data && tenant ? { tenant, data } : null;
+    if (!data || !tenant) return null;
+    return oauthSeat(deps, access.authorizationId, data) ? { tenant, data } : loginLimit(deps);
   }
   const session = deps.state.sessions.find(cookies(request)[sessionCookie]);
   const tenant = session && deps.state.tenant(session.data.tenant);
@@ -121,7 +141,12 @@ export function apiRoute(app: FastifyInstance, deps: AcumaticaDeps, methods: Met
       deps.ctx.stats.countCall(`${request.method} ${endpointName(request.url)}`);
       const refused = early?.(request);
       if (refused) return sendReply(reply, refused);
-      return serve(deps, request, reply, () => authenticate(deps, request) ?? refuse({ status: 401, body: httpError(401, messages.notLoggedIn) }), (auth) => handler(auth, request));
+      const who = () => {
+        const auth = authenticate(deps, request);
+        if (auth === null) return refuse<Reply>({ status: 401, body: httpError(401, messages.notLoggedIn) });
+        return 'status' in auth ? refuse(auth) : auth;
+      };
+      return serve(deps, request, reply, who, (auth) => handler(auth, request));
     },
   });
 }

@@ -35,6 +35,8 @@ export class AcumaticaState {
   readonly oauth: OAuthAuthorizationServer;
   /** Who each OAuth consent (authorizationId) signed in as. */
   readonly oauthUsers = new Map<string, SessionData>();
+  /** The licence seat (session id) each OAuth consent holds, when grants hold seats. */
+  readonly oauthSeats = new Map<string, string>();
   readonly operations = new Map<string, Operation>();
   rng: Rng;
 
@@ -79,6 +81,7 @@ export class AcumaticaState {
     this.tenants.clear();
     this.sessions.clear();
     this.oauthUsers.clear();
+    this.oauthSeats.clear();
     this.operations.clear();
   }
 }
