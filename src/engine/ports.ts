@@ -134,6 +134,11 @@ export interface BillDirectory {
 /** One system as the engine sees it, bound to one tenant or organisation. */
 export interface SystemPort {
   readonly system: SystemId;
+  /**
+   * Ends what the port holds open at the vendor, once the run that opened it is over: a login
+   * session that counts against a licence (Acumatica's API users) is signed out. Absent: nothing to end.
+   */
+  close?(): Promise<void>;
   /** The tenant, company or organisation id, for audit, limits and tenant pinning. */
   readonly tenantId: string;
   readonly chart: ChartPort;
@@ -149,3 +154,9 @@ export interface SystemPort {
 /** The two sides of a link: its ledger and its payables system (BILL). A pair's steps say which reads and which writes. */
 export type Side = 'erp' | 'bill';
 export type LinkSides = Readonly<Record<Side, SystemPort>>;
+
+/** Closes both sides of a link; a side that fails to close is logged by the caller, never fails the run. */
+export async function closeSides(sides: LinkSides | null, onError: (system: string, e: unknown) => void): Promise<void> {
+  if (!sides) return;
+  await Promise.all(Object.values(sides).map((side) => side.close?.().catch((e: unknown) => onError(side.system, e))));
+}

@@ -2,6 +2,7 @@ import { asConnectorError, ConnectorError } from '../core/errors.ts';
 import { redactText } from '../core/redact.ts';
 import { tryAcquireLease } from '../store/repos/leases.ts';
 import { saveReconcile } from '../store/repos/reconcile-reports.ts';
+import { closeSides } from './ports.ts';
 import type { EngineDeps } from './sync.ts';
 import type { Link } from '../model/link.ts';
 import type { ReconcileReport } from './reconcile-report.ts';
@@ -33,9 +34,7 @@ async function reconcileUnderLease(deps: Pick<EngineDeps, 'db' | 'log' | 'open' 
   const lease = await tryAcquireLease(deps.db, `link:${link.name}`);
   if (!lease) throw new ConnectorError({ code: 'MLC_ERR_CONFLICT', message: `link '${link.name}' is being synced by another process; reconcile again when it finishes` });
   try {
-    const pair = deps.pairOf(link);
-    const sides = await deps.open(link);
-    const report = await pair.reconcile({ db: deps.db, link, sides, log: deps.log });
+    const report = await reconcile(deps, link);
     deps.log.info({ link: link.name, differences: report.differences.length }, 'reconcile finished');
     return report;
   } finally {
@@ -45,5 +44,11 @@ async function reconcileUnderLease(deps: Pick<EngineDeps, 'db' | 'log' | 'open' 
 
 /** Compares the two ledgers now, without the lease and without keeping the report (demo, benchmarks, tests). */
 export async function reconcile(deps: Pick<EngineDeps, 'db' | 'log' | 'open' | 'pairOf'>, link: Link): Promise<ReconcileReport> {
-  return deps.pairOf(link).reconcile({ db: deps.db, link, sides: await deps.open(link), log: deps.log });
+  const pair = deps.pairOf(link);
+  const sides = await deps.open(link);
+  try {
+    return await pair.reconcile({ db: deps.db, link, sides, log: deps.log });
+  } finally {
+    await closeSides(sides, (system, e) => deps.log.warn({ link: link.name, system, err: String(e) }, 'could not close the connection after reconciling'));
+  }
 }

@@ -10,7 +10,7 @@ import { rerunRecords } from './rerun.ts';
 import { RunContext, type Counts, type PlanEntry, type RunOptions } from './context.ts';
 import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
-import type { LinkSides } from './ports.ts';
+import { closeSides, type LinkSides } from './ports.ts';
 import { AccountMap } from './accounts.ts';
 import type { EntityName, PairDefinition } from './pair.ts';
 import { StepRunner } from './step-runner.ts';
@@ -61,8 +61,9 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   let error: ConnectorError | null = null;
   let ctx: RunContext | null = null;
   const pair = deps.pairOf(link);
+  let sides: LinkSides | null = null;
   try {
-    const sides = await deps.open(link);
+    sides = await deps.open(link);
     if (!dryRun) await pinLinkTenants(deps.db, link.name, { erpTenantId: sides.erp.tenantId, billOrgId: sides.bill.tenantId });
     ctx = new RunContext(deps.db, link, runId, sides, pair, deps.log, options, { ...defaultEnginePolicy, ...deps.policy });
     ctx.throwIfStopped();
@@ -79,6 +80,7 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
     if (error.code === 'MLC_ERR_STOPPED') deps.log.info({ link: link.name, runId }, 'run stopped on request after its last committed page');
     else deps.log.error({ link: link.name, runId, code: error.code, err: error.message }, 'run stopped');
   } finally {
+    await closeSides(sides, (system, e) => deps.log.warn({ link: link.name, system, err: asConnectorError(e).message }, 'could not close the connection after the run'));
     await lease?.release().catch(() => undefined);
   }
   const counts = ctx?.counts ?? {};

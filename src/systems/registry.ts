@@ -1,14 +1,15 @@
+import { acumaticaSpec } from './acumatica/spec.ts';
 import { billSpec } from './bill/spec.ts';
 import type { ErpSystemId, SystemId, SystemSpec } from './types.ts';
 import { xeroSpec } from './xero/spec.ts';
 
 /**
  * The systems this installation can connect, by id: what shared code (connection health, API
- * schemas) reads instead of naming a system. QuickBooks Online and Acumatica join with their specs.
+ * schemas) reads instead of naming a system. QuickBooks Online joins with its spec.
  * What each system does at the edges (open its port, ping, webhooks, connect) is its entry in
  * src/app/systems/.
  */
-export const systemSpecs: Partial<Readonly<Record<SystemId, SystemSpec>>> = { xero: xeroSpec, bill: billSpec };
+export const systemSpecs: Partial<Readonly<Record<SystemId, SystemSpec>>> = { xero: xeroSpec, bill: billSpec, acumatica: acumaticaSpec };
 
 /** The ledger a new link pairs with BILL when none is given: the first pair the product ships. */
 export const defaultErpSystem: ErpSystemId = 'xero';

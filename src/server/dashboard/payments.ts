@@ -4,6 +4,7 @@ import { getMappingsByTarget } from '../../store/repos/id-map.ts';
 import { getLink } from '../../store/repos/links.ts';
 import { recordLabels, type RecordRow } from '../../store/repos/records.ts';
 import type { ServerServices } from '../contract.ts';
+import { withLinkSides } from '../../engine/sides.ts';
 
 /**
  * A BILL payment as a bookkeeper knows it: "Acme Supplies · 120.00 USD · bill INV-0042 · paid
@@ -46,24 +47,25 @@ export async function paymentFacts(services: ServerServices, rows: readonly Pick
     try {
       const link = await getLink(services.db, linkName);
       if (!link) continue;
-      const { erp, bill: hub } = await services.deps.open(link);
-      const apps = (await hub.read.payment!.get(wanted.map((w) => w.applicationId), new Map(wanted.map((w) => [w.applicationId, w.label])))).items;
-      const mapped = await getMappingsByTarget(services.db, { link: link.name, entity: entities.bill }, apps.map((a) => a.billId));
-      const erpBillIds = [...new Set([...mapped.values()].map((m) => m.source_id))];
-      const bills = new Map((erpBillIds.length > 0 ? (await erp.read.bill!.get(erpBillIds)).items : []).map((b) => [b.id, b]));
-      const vendors = await recordLabels(services.db, link.name, entities.vendor, [...new Set([...bills.values()].map((b) => b.vendorId))]);
-      for (const a of apps) {
-        const bill = bills.get(mapped.get(a.billId)?.source_id ?? '');
-        const facts: PaymentFacts = {
-          vendor: bill ? vendors.get(bill.vendorId) ?? null : null,
-          amount: `${formatMoney(a.amount)} ${a.amount.currency}`,
-          billNumber: bill?.invoiceNumber ?? null,
-          date: a.date,
-        };
-        out.set(a.id, facts);
-        if (remembered.size >= rememberAtMost) remembered.clear();
-        remembered.set(keyOf(link.name, a.id), facts);
-      }
+      await withLinkSides(services.deps, link, async ({ erp, bill: hub }) => {
+        const apps = (await hub.read.payment!.get(wanted.map((w) => w.applicationId), new Map(wanted.map((w) => [w.applicationId, w.label])))).items;
+        const mapped = await getMappingsByTarget(services.db, { link: link.name, entity: entities.bill }, apps.map((a) => a.billId));
+        const erpBillIds = [...new Set([...mapped.values()].map((m) => m.source_id))];
+        const bills = new Map((erpBillIds.length > 0 ? (await erp.read.bill!.get(erpBillIds)).items : []).map((b) => [b.id, b]));
+        const vendors = await recordLabels(services.db, link.name, entities.vendor, [...new Set([...bills.values()].map((b) => b.vendorId))]);
+        for (const a of apps) {
+          const bill = bills.get(mapped.get(a.billId)?.source_id ?? '');
+          const facts: PaymentFacts = {
+            vendor: bill ? vendors.get(bill.vendorId) ?? null : null,
+            amount: `${formatMoney(a.amount)} ${a.amount.currency}`,
+            billNumber: bill?.invoiceNumber ?? null,
+            date: a.date,
+          };
+          out.set(a.id, facts);
+          if (remembered.size >= rememberAtMost) remembered.clear();
+          remembered.set(keyOf(link.name, a.id), facts);
+        }
+      });
     } catch (e) {
       services.log.warn({ link: linkName, err: e instanceof Error ? e.message : String(e) }, 'payment details could not be read for the dashboard');
     }

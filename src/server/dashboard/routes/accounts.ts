@@ -11,6 +11,7 @@ import { href, html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { explain } from '../plain-words.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
+import { withLinkSides } from '../../../engine/sides.ts';
 
 interface Row {
   erp: GlAccount;
@@ -39,8 +40,8 @@ const kindText: Record<GlAccount['kind'], string> = {
  * the next sync will do.
  */
 async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
-  const { erp, bill: hub } = await services.deps.open(link);
-  const [erpAccounts, billAccounts, linked] = await Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]);
+  const [erpAccounts, billAccounts, linked] = await withLinkSides(services.deps, link, ({ erp, bill: hub }) =>
+    Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]));
   const billById = new Map(billAccounts.map((a) => [a.id, a]));
   const mapped = new Map(linked.map((m) => [m.source_id, m]));
   const suggested = new Map(services.deps.pairOf(link).accounts.match(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts).matches.map((m) => [m.sourceId, m]));
