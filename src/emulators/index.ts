@@ -1,5 +1,6 @@
 import { billEmulator } from './bill/index.ts';
 import { emulatorIds, emulatorPort, type EmulatorId } from './catalog.ts';
+import type { EmulatorOptions, PerItemLatencyOption } from './kit/base.ts';
 import type { EmulatorDefinition, RunningEmulator } from './kit/registry.ts';
 import { startInOrder } from './kit/registry.ts';
 import { xeroEmulator } from './xero/index.ts';
@@ -24,6 +25,8 @@ export interface EmulatorsOptions {
   port?: number;
   host?: string;
   latencyMs?: number;
+  /** Per item of a bulk or batch request, on top of latencyMs (each emulator's context reads it from its options). */
+  latencyPerItemMs?: number;
   seed?: number;
   webhookDelayScale?: number;
 }
@@ -40,13 +43,17 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   const only = new Set<EmulatorId>(options.only ?? emulatorIds);
   const chosen = emulatorIds.filter((id) => only.has(id));
   const base = options.port ?? 0;
-  const running = await startInOrder(chosen.map((id) => definitions[id] as EmulatorDefinition<EmulatorId, RunningEmulator>), (definition) => ({
-    host: options.host ?? '127.0.0.1',
-    latencyMs: options.latencyMs ?? 0,
-    seed: options.seed ?? 1,
-    webhookDelayScale: options.webhookDelayScale ?? 1,
-    port: emulatorPort(definition.id, base),
-  }));
+  const running = await startInOrder(chosen.map((id) => definitions[id] as EmulatorDefinition<EmulatorId, RunningEmulator>), (definition) => {
+    const each: EmulatorOptions & PerItemLatencyOption = {
+      host: options.host ?? '127.0.0.1',
+      latencyMs: options.latencyMs ?? 0,
+      latencyPerItemMs: options.latencyPerItemMs ?? 0,
+      seed: options.seed ?? 1,
+      webhookDelayScale: options.webhookDelayScale ?? 1,
+      port: emulatorPort(definition.id, base),
+    };
+    return each;
+  });
   const handles = Object.fromEntries(emulatorIds.map((id) => [id, running.get(definitions[id] as EmulatorDefinition<EmulatorId, RunningEmulator>) ?? null]));
   return {
     ...(handles as { [K in EmulatorId]: HandleOf<K> | null }),

@@ -9,15 +9,17 @@ const ports = emulatorCatalog.map((e, i) => (i === 0 ? `${e.title} listens on --
 
 export const emulate: Command = {
   summary: `start the local ${inWords(emulatorCatalog.map((e) => e.title))} API emulators (sandbox)`,
-  usage: `Usage: ml-connector emulate [--only ${names}] [--port N] [--latency-ms N] [--seed N] [--host H]
+  usage: `Usage: ml-connector emulate [--only ${names}] [--port N] [--latency-ms N] [--latency-per-item-ms N] [--seed N] [--host H]
 
 Starts the emulators on loopback and prints one JSON line with their URLs and sandbox credentials
-when ready. ${ports} (0 picks free ports). Runs until SIGINT/SIGTERM.`,
+when ready. ${ports} (0 picks free ports). --latency-per-item-ms adds that much per item of a
+bulk or batch request on top of --latency-ms. Runs until SIGINT/SIGTERM.`,
   async run(argv) {
     const { values } = parse(argv, {
       only: { type: 'string' },
       port: { type: 'string' },
       'latency-ms': { type: 'string' },
+      'latency-per-item-ms': { type: 'string' },
       seed: { type: 'string' },
       host: { type: 'string' },
     });
@@ -29,6 +31,7 @@ when ready. ${ports} (0 picks free ports). Runs until SIGINT/SIGTERM.`,
       only: only.filter(isEmulatorId),
       port: intOption(values.port, 'port', 0, maxBasePort) ?? 0,
       latencyMs: intOption(values['latency-ms'], 'latency-ms', 0, 60_000) ?? 0,
+      latencyPerItemMs: intOption(values['latency-per-item-ms'], 'latency-per-item-ms', 0, 1_000) ?? 0,
       seed: intOption(values.seed, 'seed', 0, 2 ** 31 - 1) ?? 1,
       host: values.host ?? '127.0.0.1',
     });

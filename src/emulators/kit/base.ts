@@ -16,6 +16,16 @@ export interface EmulatorOptions {
   webhookDelayScale?: number;
 }
 
+/**
+ * Added per item of a bulk or batch request body, on top of `latencyMs` (default 0): a bulk call of
+ * N items is held N × this longer than a single one, as a real service spends longer on more work.
+ * Kept apart from EmulatorOptions so emulators that resolve every option of their own are unaffected;
+ * `startEmulators` passes it through to each emulator's context.
+ */
+export interface PerItemLatencyOption {
+  latencyPerItemMs?: number;
+}
+
 /** What every emulator shares: its clock, stats, faults, webhook sender and latency. */
 export class EmulatorContext {
   readonly clock = new OffsetClock();
@@ -24,11 +34,15 @@ export class EmulatorContext {
   readonly webhooks: WebhookSender;
   readonly seed: number;
   latencyMs: number;
+  latencyPerItemMs: number;
+  /** Total per-item latency added so far (`GET /_emulator/latency`), so a benchmark can count it in its floor. */
+  itemLatencyHeldMs = 0;
   webhookDelayScale: number;
 
-  constructor(options: EmulatorOptions) {
+  constructor(options: EmulatorOptions & PerItemLatencyOption) {
     this.seed = options.seed ?? 1;
     this.latencyMs = options.latencyMs ?? 0;
+    this.latencyPerItemMs = options.latencyPerItemMs ?? 0;
     this.webhookDelayScale = options.webhookDelayScale ?? 1;
     this.faults = new FaultInjector(this.seed, this.stats);
     this.webhooks = new WebhookSender(this.stats, this.faults, () => this.webhookDelayScale);
@@ -83,9 +97,27 @@ export function registerLostResponseHook(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Items in a bulk or batch request body: a JSON array (BILL `POST /v3/bills/bulk`), or an object
+ * whose only field is an array (Xero `{"Invoices": [...]}`); 0 for anything else (a single record, a read).
+ */
+export function bulkItemCount(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  if (typeof body !== 'object' || body === null) return 0;
+  const values = Object.values(body);
+  return values.length === 1 && Array.isArray(values[0]) ? values[0].length : 0;
+}
+
+/** The latency one request is held for: the base latency plus the per-item latency of its bulk body. */
+export function latencyFor(ctx: EmulatorContext, body: unknown): { baseMs: number; itemMs: number } {
+  return { baseMs: ctx.latencyMs, itemMs: ctx.latencyPerItemMs > 0 ? ctx.latencyPerItemMs * bulkItemCount(body) : 0 };
+}
+
 /** Emulated network latency; the caller has already entered its concurrency gate. */
-export async function applyLatency(ctx: EmulatorContext): Promise<void> {
-  if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
+export async function applyLatency(ctx: EmulatorContext, request?: FastifyRequest): Promise<void> {
+  const { baseMs, itemMs } = latencyFor(ctx, request?.body);
+  ctx.itemLatencyHeldMs += itemMs;
+  if (baseMs + itemMs > 0) await sleep(baseMs + itemMs);
 }
 
 /**
@@ -128,10 +160,15 @@ export function registerCommonControlRoutes(app: FastifyInstance, ctx: EmulatorC
     ctx.stats.reset();
     return ctx.stats.snapshot();
   });
+  app.get('/_emulator/latency', async () => ({ latencyMs: ctx.latencyMs, latencyPerItemMs: ctx.latencyPerItemMs, itemLatencyHeldMs: ctx.itemLatencyHeldMs }));
   app.post('/_emulator/latency', async (request, reply) => {
-    const ms = (request.body as { latencyMs?: unknown } | undefined)?.latencyMs;
-    if (typeof ms !== 'number' || ms < 0) return reply.code(400).send({ error: 'body must be {"latencyMs": n}' });
-    ctx.latencyMs = ms;
-    return { latencyMs: ms };
+    const body = (request.body ?? {}) as { latencyMs?: unknown; latencyPerItemMs?: unknown };
+    const valid = (v: unknown) => v === undefined || (typeof v === 'number' && v >= 0);
+    if (!valid(body.latencyMs) || !valid(body.latencyPerItemMs) || (body.latencyMs === undefined && body.latencyPerItemMs === undefined)) {
+      return reply.code(400).send({ error: 'body must be {"latencyMs": n} and/or {"latencyPerItemMs": n}' });
+    }
+    if (typeof body.latencyMs === 'number') ctx.latencyMs = body.latencyMs;
+    if (typeof body.latencyPerItemMs === 'number') ctx.latencyPerItemMs = body.latencyPerItemMs;
+    return { latencyMs: ctx.latencyMs, latencyPerItemMs: ctx.latencyPerItemMs };
   });
 }

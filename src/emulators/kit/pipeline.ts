@@ -61,7 +61,7 @@ export async function runPipeline<Auth, Answer>(ctx: EmulatorContext, request: F
   const admission = hooks.admit(auth);
   if (isRefusal<Answer>(admission)) return admission.refused;
   try {
-    await applyLatency(ctx);
+    await applyLatency(ctx, request);
     if (hooks.faults === 'in-gate') {
       const struck = await strike(ctx, request, hooks, auth);
       if (struck !== null) return struck === dropped ? null : struck;
