@@ -182,3 +182,24 @@ test('a bill given its own reference number keeps it, and numbering skips it rat
   assert.notEqual(auto.body.ReferenceNbr.value, next);
   assert.equal((await c.get(`/Bill/Bill/${next}`)).body.Amount.value, 9, 'the given number still holds its own bill');
 });
+
+test('with oneOperationPerSession the session that started an action may only poll it until it is done; other sessions go on', async () => {
+  acu.options.oneOperationPerSession = true;
+  const other = await AcuClient.open(acu);
+  try {
+    const put = await c.put('/Bill', { ...wrap({ Type: 'Bill', Vendor: 'V00009', Hold: false }), Details: [line(12)] });
+    const started = await c.call('POST', '/Bill/ReleaseBill', { entity: wrap({ Type: 'Bill', ReferenceNbr: put.body.ReferenceNbr.value }) });
+    assert.equal(started.status, 202);
+    const busy = await c.get('/Vendor?$top=1');
+    assert.equal(busy.status, 500);
+    assert.match(busy.body.exceptionMessage, /has not been completed yet/);
+    assert.equal((await other.get('/Vendor?$top=1')).status, 200, 'another session is not held up');
+    const location = started.headers.get('location')!;
+    assert.equal((await c.get(location)).status, 202);
+    assert.equal((await c.get(location)).status, 204);
+    assert.equal((await c.get('/Vendor?$top=1')).status, 200, 'free again once done');
+  } finally {
+    acu.options.oneOperationPerSession = false;
+    await other.logout();
+  }
+});

@@ -10,6 +10,7 @@ import { httpError, messages } from './errors.ts';
 import { parseInput } from './input.ts';
 import { AcumaticaError, type EntityRecord, type Tenant } from './model.ts';
 import type { AcumaticaDeps } from './options.ts';
+import type { Operation } from './state.ts';
 import type { Reply } from './pipeline.ts';
 import { pushRow } from './push.ts';
 import { findByKeys, stamp } from './records.ts';
@@ -52,7 +53,7 @@ const entityOf = (rec: EntityRecord, tenant: Tenant): string => {
   return 'Bill';
 };
 
-export function invokeAction(deps: AcumaticaDeps, tenant: Tenant, entity: string, action: string, body: unknown, base: string): Reply {
+export function invokeAction(deps: AcumaticaDeps, tenant: Tenant, entity: string, action: string, body: unknown, base: string, sessionId?: string): Reply {
   const run = actions[entity]?.[action];
   if (!run) return { status: 404, body: httpError(404, `The ${action} action is not found in the ${entity} entity.`) };
   const wrapper = (body && typeof body === 'object' ? body : {}) as { entity?: Record<string, unknown> };
@@ -62,7 +63,7 @@ export function invokeAction(deps: AcumaticaDeps, tenant: Tenant, entity: string
   const rec = locate(tenant, entity, input);
   if (!rec) return { status: 404, body: httpError(404, messages.noEntity) };
   const id = deps.state.newId();
-  const op = { id, entity, action, pollsLeft: deps.options.actionPolls } as { id: string; entity: string; action: string; pollsLeft: number; error?: string };
+  const op: Operation = { id, entity, action, pollsLeft: deps.options.actionPolls, ...(sessionId ? { sessionId } : {}) };
   const befores = new Map<EntityRecord, ReturnType<typeof pushRow>>();
   try {
     const snapshot = (r: EntityRecord) => befores.set(r, pushRow(entityOf(r, tenant), r));
@@ -78,6 +79,20 @@ export function invokeAction(deps: AcumaticaDeps, tenant: Tenant, entity: string
   deps.state.operations.set(id, op);
   if (op.pollsLeft <= 0) return op.error ? { status: 500, body: httpError(500, op.error) } : { status: 204 };
   return { status: 202, headers: { location: `${base}/${entity}/${action}/status/${id}` } };
+}
+
+/**
+ * With `oneOperationPerSession`, the refusal of a request sent by a session while its own action still
+ * runs, unless it is that action's status request (message a choice: the official page gives none).
+ */
+export function busySession(deps: AcumaticaDeps, sessionId: string | undefined, method: string, path: string): Reply | null {
+  if (!deps.options.oneOperationPerSession || !sessionId) return null;
+  for (const op of deps.state.operations.values()) {
+    if (op.sessionId !== sessionId || op.pollsLeft <= 0) continue;
+    if (method === 'GET' && path.endsWith(`/${op.entity}/${op.action}/status/${op.id}`)) return null;
+    return { status: 500, body: httpError(500, `The previous operation (${op.entity} ${op.action}) has not been completed yet.`) };
+  }
+  return null;
 }
 
 export function pollAction(deps: AcumaticaDeps, entity: string, action: string, id: string): Reply {

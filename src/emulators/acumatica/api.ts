@@ -9,10 +9,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { shapes } from './fields.ts';
 import { httpError, messages, noResource } from './errors.ts';
-import { hasAction, invokeAction, pollAction } from './actions.ts';
+import { busySession, hasAction, invokeAction, pollAction } from './actions.ts';
 import type { EntityRecord, Tenant } from './model.ts';
 import type { AcumaticaDeps } from './options.ts';
-import { apiRoute, type Reply } from './pipeline.ts';
+import { apiRoute, type Auth, type Reply } from './pipeline.ts';
 import { findByPath, list, render, type Retrieval } from './records.ts';
 import { entityRules } from './entity-rules.ts';
 import { saveCallOf, saveEntity } from './writes.ts';
@@ -58,7 +58,10 @@ function adHocSchema(deps: AcumaticaDeps, entity: string): Reply {
   return { status: 200, body: render(entity, rec, {}) };
 }
 
-function dispatch(deps: AcumaticaDeps, tenant: Tenant, request: FastifyRequest, base: string): Reply {
+function dispatch(deps: AcumaticaDeps, auth: Auth, request: FastifyRequest, base: string): Reply {
+  const tenant = auth.tenant;
+  const busy = busySession(deps, auth.session?.id, request.method, request.url.split('?')[0]!);
+  if (busy) return busy;
   const params = request.params as { endpoint: string; version: string; '*': string };
   const notFound = { status: 404, body: noResource(request.url) };
   const [typed = '', ...rest] = params['*'].split('/');
@@ -67,7 +70,7 @@ function dispatch(deps: AcumaticaDeps, tenant: Tenant, request: FastifyRequest, 
   const tail = rest.join('/');
   const endpointBase = `${base}/entity/Default/${params.version}`;
   if (entity === 'CompaniesStructure') return request.method === 'PUT' && tail === '' ? companiesStructure(deps, tenant, q) : notFound;
-  if (request.method === 'POST') return rest.length === 1 && rest[0] ? invokeAction(deps, tenant, entity, rest[0], request.body, endpointBase) : notFound;
+  if (request.method === 'POST') return rest.length === 1 && rest[0] ? invokeAction(deps, tenant, entity, rest[0], request.body, endpointBase, auth.session?.id) : notFound;
   if (request.method === 'PUT' || request.method === 'PATCH') return tail === '' ? saveEntity(deps, tenant, entity, saveCallOf(request), request.method === 'PUT' ? 'put' : 'patch') : notFound;
   if (request.method === 'GET' && rest.length === 3 && rest[1] === 'status' && hasAction(entity, rest[0]!)) return pollAction(deps, entity, rest[0]!, rest[2]!);
   if (request.method === 'GET' && tail === '') return { status: 200, body: list(tenant, entity, q) };
@@ -95,5 +98,5 @@ export function registerEntityRoutes(app: FastifyInstance, deps: AcumaticaDeps, 
     deps.ctx.stats.countCall('GET /entity');
     return discovery(deps, baseUrl());
   });
-  apiRoute(app, deps, ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], '/entity/:endpoint/:version/*', (auth, request) => dispatch(deps, auth.tenant, request, baseUrl()), (request) => unknownResource(deps, request));
+  apiRoute(app, deps, ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], '/entity/:endpoint/:version/*', (auth, request) => dispatch(deps, auth, request, baseUrl()), (request) => unknownResource(deps, request));
 }

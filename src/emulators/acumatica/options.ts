@@ -34,12 +34,18 @@ export interface AcumaticaEmulatorOptions extends EmulatorOptions {
    * first API call and idles out like a session, and a call finding no free seat is 429 API Login Limit.
    */
   oauthHoldsSeats?: boolean;
+  /**
+   * B2: while a long-running action of a session runs, only its status request succeeds; the
+   * session's other requests fail (500) until it is done. Off by default.
+   */
+  oneOperationPerSession?: boolean;
   /** Status polls of a long-running action that still answer 202 before it answers 204 (default 1). */
   actionPolls?: number;
   initialSeed?: SeedInput;
 }
 
-export type ResolvedOptions = Required<Omit<AcumaticaEmulatorOptions, 'initialSeed' | 'port' | 'host' | 'seed' | 'latencyMs' | 'webhookDelayScale'>>;
+/** Acumatica's own options, resolved (the kit's common ones stay on the EmulatorContext). */
+export type ResolvedOptions = Required<Omit<AcumaticaEmulatorOptions, keyof EmulatorOptions | 'initialSeed'>>;
 
 export function resolveOptions(o: AcumaticaEmulatorOptions): ResolvedOptions {
   return {
@@ -56,6 +62,7 @@ export function resolveOptions(o: AcumaticaEmulatorOptions): ResolvedOptions {
     uniqueVendorRef: o.uniqueVendorRef ?? false,
     actionPolls: o.actionPolls ?? 1,
     oauthHoldsSeats: o.oauthHoldsSeats ?? false,
+    oneOperationPerSession: o.oneOperationPerSession ?? false,
   };
 }
 

@@ -23,6 +23,8 @@ export interface Operation {
   action: string;
   pollsLeft: number;
   error?: string;
+  /** The cookie session that started it (none for OAuth calls and control routes). */
+  sessionId?: string;
 }
 
 /** OAuth client secrets are fixed per tenant so the sandbox values are stable across re-seeds. */
