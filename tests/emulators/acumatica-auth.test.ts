@@ -173,3 +173,18 @@ test('with oauthHoldsSeats an OAuth grant takes a licence seat at its first call
     await one.stop();
   }
 });
+
+test('the registry definition starts an instance and describes its URLs and sign-in values', async () => {
+  const { acumaticaEmulator } = await import('../../src/emulators/acumatica/index.ts');
+  assert.equal(acumaticaEmulator.id, 'acumatica');
+  const started = await acumaticaEmulator.start({ seed: 5 });
+  try {
+    const described = acumaticaEmulator.describe(started) as { base: string; endpoint: string; control: string; sandbox: { tenant: string; clientId: string } };
+    assert.equal(described.endpoint, `${described.base}/entity/Default/24.200.001`);
+    assert.equal(described.control, `${described.base}/_emulator`);
+    assert.equal(described.sandbox.tenant, 'Company');
+    assert.equal((await fetch(`${described.base}/entity`)).status, 200);
+  } finally {
+    await started.stop();
+  }
+});
