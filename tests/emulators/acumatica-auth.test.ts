@@ -188,3 +188,18 @@ test('the registry definition starts an instance and describes its URLs and sign
     await started.stop();
   }
 });
+
+test('an instance configured with two versions lists and serves both, and still refuses a third', async () => {
+  const two = await startAcumaticaEmulator({ seed: 6, versions: ['23.200.001', '24.200.001'] });
+  try {
+    const listed = await toRes(await fetch(two.urls.entity));
+    assert.deepEqual(listed.body.endpoints.map((e: { version: string }) => e.version), ['23.200.001', '24.200.001']);
+    const c = await AcuClient.open(two);
+    assert.equal((await c.get(`${two.urls.base}/entity/Default/23.200.001/Vendor?$top=1`)).status, 200);
+    assert.equal((await c.get(`${two.urls.base}/entity/Default/24.200.001/Vendor?$top=1`)).status, 200);
+    assert.equal((await c.get(`${two.urls.base}/entity/Default/25.200.001/Vendor?$top=1`)).status, 404);
+    await c.logout();
+  } finally {
+    await two.stop();
+  }
+});
