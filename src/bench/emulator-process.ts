@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SandboxEndpoints } from '../sandbox/connect.ts';
 import type { StatsSnapshot } from '../emulators/kit/stats.ts';
+import type { SystemLatency, SystemName } from './latency.ts';
 
 /** The ready line `ml-connector emulate` prints: one JSON object with the URLs of the emulators it started. */
 interface ReadyLine {
@@ -13,7 +14,7 @@ interface ReadyLine {
 
 const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
 
-type System = 'xero' | 'bill';
+type System = SystemName;
 
 /**
  * Each emulator in a process of its own (`ml-connector emulate --only <system>`), as the real
@@ -27,11 +28,13 @@ export class EmulatorProcess {
     private readonly ready: ReadyLine,
   ) {}
 
-  static async start(options: { latencyMs: number; seed: number }): Promise<EmulatorProcess> {
+  static async start(options: { latency: Record<System, SystemLatency>; seed: number }): Promise<EmulatorProcess> {
     const started: Partial<Record<System, { child: ChildProcess; line: Partial<ReadyLine> }>> = {};
     try {
       await Promise.all((['xero', 'bill'] as const).map(async (system) => {
-        const child = spawn(process.execPath, [cliPath, 'emulate', '--only', system, '--latency-ms', String(options.latencyMs), '--seed', String(options.seed)], {
+        const { baseMs, perItemMs } = options.latency[system];
+        const args = ['emulate', '--only', system, '--latency-ms', String(baseMs), '--latency-per-item-ms', String(perItemMs), '--seed', String(options.seed)];
+        const child = spawn(process.execPath, [cliPath, ...args], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         // Never leave an emulator running when this process ends on an error.
@@ -64,6 +67,11 @@ export class EmulatorProcess {
 
   stats(system: System): Promise<StatsSnapshot> {
     return this.control(system, '/stats') as Promise<StatsSnapshot>;
+  }
+
+  /** The per-item latency this emulator has held so far for bulk and batch calls, in ms. */
+  async itemLatencyHeldMs(system: System): Promise<number> {
+    return ((await this.control(system, '/latency')) as { itemLatencyHeldMs: number }).itemLatencyHeldMs;
   }
 
   async resetStats(): Promise<void> {

@@ -2,9 +2,10 @@
  * The shortest time a run could take given the calls it made, the emulated latency and each
  * system's published limits; the benchmark divides the measured time by it.
  *
- * For one system making `calls` calls, each taking `latency`:
+ * For one system making `calls` calls, each taking `latency` (plus, for bulk calls, the per-item
+ * latency the emulator reports having held, `itemMs` in all):
  * - concurrency: at most `concurrency` calls are in flight, so the calls need at least
- *   calls × latency / concurrency;
+ *   (calls × latency + itemMs) / concurrency;
  * - rate: at most `perWindow` calls start in any window of `windowMs`, so the last call cannot
  *   start before ⌈calls / perWindow⌉ − 1 whole windows have passed, and it still takes `latency`.
  * The system's floor is the larger of the two. The run's floor is the largest system floor: the two
@@ -31,9 +32,9 @@ export interface SystemFloor {
   floorMs: number;
 }
 
-export function systemFloor(calls: number, latencyMs: number, limits: SystemLimits): SystemFloor {
+export function systemFloor(calls: number, latencyMs: number, limits: SystemLimits, itemMs = 0): SystemFloor {
   if (calls === 0) return { calls, concurrencyMs: 0, rateMs: 0, floorMs: 0 };
-  const concurrencyMs = (calls * latencyMs) / limits.concurrency;
+  const concurrencyMs = (calls * latencyMs + itemMs) / limits.concurrency;
   const rateMs = limits.rate ? (Math.ceil(calls / limits.rate.perWindow) - 1) * limits.rate.windowMs + latencyMs : 0;
   return { calls, concurrencyMs, rateMs, floorMs: Math.max(concurrencyMs, rateMs) };
 }
@@ -43,8 +44,10 @@ export function runFloor(floors: readonly SystemFloor[]): number {
 }
 
 export const floorExplanation = [
-  'floor per system = max(calls × latency / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
+  'limits floor per system = max((calls × latency + per-item latency held) / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
   '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour',
-  'floor of a run = the largest system floor (both systems can work at once); ratio = measured / floor',
+  'limits floor of a run = the largest system floor (both systems can work at once)',
+  'dependency floor = the round trips the data forces one after another, each at its system\'s latency (a write with one item\'s per-item latency)',
+  'ratio = measured / max(limits floor, dependency floor)',
   'each emulator serves from one single-threaded process, so its CPU time is also a lower bound for its system: the second ratio uses max(system floor, that emulator\'s CPU)',
 ];

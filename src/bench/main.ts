@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { latencyProfiles, resolveLatency, type LatencyProfile } from './latency.ts';
 import { runMemoryComparison } from './memory.ts';
 import { formatEndpoints, formatReport } from './report.ts';
 import { runBench, type BenchOptions } from './run.ts';
@@ -9,11 +10,15 @@ import { runBench, type BenchOptions } from './run.ts';
  * calls per record, in-flight maxima, limit rejections, peak RSS and the measured time against the
  * floor the limits allow. `--memory` compares peak RSS at two sizes in separate processes.
  */
-const usage = `Usage: npm run bench -- [--bills N] [--latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
+const usage = `Usage: npm run bench -- [--bills N] [--profile loopback|real] [--latency-ms N] [--xero-latency-ms N] [--bill-latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
        npm run bench -- --memory [--bills N] [--large-bills N] [--latency-ms N]
 
   --bills N         Xero bills to seed (default 2000; up to 50000)
-  --latency-ms N    emulated latency per API call (default 25)
+  --profile P       loopback (default: 25 ms per call) or real (Xero and BILL at 300 ms per call, bulk
+                    and batch calls slower with their size: BILL 5 ms, Xero 3 ms per item, assumed)
+  --latency-ms N    emulated latency per API call of both systems (overrides the profile's)
+  --xero-latency-ms N, --bill-latency-ms N
+                    one system's latency per call (default --latency-ms)
   --suppliers N     Xero suppliers (default bills / 10, between 12 and 5000)
   --skip-payments   time the first sync only
   --no-reconcile    do not reconcile the ledgers at the end
@@ -39,6 +44,9 @@ async function main(argv: string[]): Promise<number> {
       bills: { type: 'string' },
       'large-bills': { type: 'string' },
       'latency-ms': { type: 'string' },
+      'xero-latency-ms': { type: 'string' },
+      'bill-latency-ms': { type: 'string' },
+      profile: { type: 'string' },
       seed: { type: 'string' },
       suppliers: { type: 'string' },
       'skip-payments': { type: 'boolean', default: false },
@@ -55,16 +63,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const bills = whole(values.bills, 'bills', 2000, 1, 50_000);
-  const latencyMs = whole(values['latency-ms'], 'latency-ms', 25, 0, 10_000);
+  const profile = (values.profile ?? 'loopback') as LatencyProfile;
+  if (!latencyProfiles.includes(profile)) throw new UsageError(`--profile must be ${latencyProfiles.join(' or ')}, got '${values.profile}'`);
+  const optionalMs = (flag: string) => (values[flag as 'latency-ms'] === undefined ? undefined : whole(values[flag as 'latency-ms'], flag, 0, 0, 10_000));
+  const latencyMs = optionalMs('latency-ms');
+  const latency = resolveLatency({ profile, latencyMs, perSystemMs: { xero: optionalMs('xero-latency-ms'), bill: optionalMs('bill-latency-ms') } });
   const seed = whole(values.seed, 'seed', 7, 0, 2 ** 31 - 1);
   if (values.memory) {
     const large = whole(values['large-bills'], 'large-bills', 20_000, 1, 50_000);
-    return runMemoryComparison({ small: bills, large, latencyMs, seed }, (line) => process.stdout.write(`${line}\n`));
+    return runMemoryComparison({ small: bills, large, latencyMs: latencyMs ?? 25, seed }, (line) => process.stdout.write(`${line}\n`));
   }
   const options: BenchOptions = {
     bills,
     suppliers: whole(values.suppliers, 'suppliers', Math.min(5000, Math.max(12, Math.round(bills / 10))), 1, 5000),
-    latencyMs,
+    profile,
+    latency,
     seed,
     skipPayments: values['skip-payments'],
     reconcile: !values['no-reconcile'],

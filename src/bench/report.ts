@@ -1,4 +1,5 @@
 import { floorExplanation } from './floor.ts';
+import { describeLatency } from './latency.ts';
 import type { PhaseFigures, SystemName } from './phase.ts';
 import type { BenchReport } from './run.ts';
 
@@ -12,7 +13,7 @@ export function formatReport(report: BenchReport): string[] {
   const o = report.options;
   const lines = [
     '',
-    `Benchmark: ${report.seededBills} Xero bills (${Object.entries(report.seededByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${o.suppliers} suppliers, latency ${o.latencyMs} ms, seed ${o.seed}`,
+    `Benchmark: ${report.seededBills} Xero bills (${Object.entries(report.seededByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${o.suppliers} suppliers, latency profile ${o.profile} (${describeLatency(o.latency)}), seed ${o.seed}`,
   ];
   for (const phase of report.phases) lines.push(...formatPhase(phase));
   if (report.paid) lines.push(`  (before the payments-back run: ${report.paid.full} bills paid in full and ${report.paid.partial} in part in BILL)`);
@@ -33,10 +34,16 @@ function formatPhase(p: PhaseFigures): string[] {
     lines.push(
       `  ${label[s].padEnd(4)}: ${String(f.calls).padStart(5)} calls, ${fixed(f.callsPerRecord, 3)} per record, max in flight ${f.maxInFlight}, ` +
         `limit rejections ${f.rejections}, violations ${f.limitViolations}, floor ${seconds(f.floor.floorMs)} ` +
-        `(concurrency ${seconds(f.floor.concurrencyMs)}, rate ${seconds(f.floor.rateMs)})`,
+        `(concurrency ${seconds(f.floor.concurrencyMs)}, rate ${seconds(f.floor.rateMs)}${f.itemLatencyMs > 0 ? `; ${seconds(f.itemLatencyMs)} of per-item latency held` : ''})`,
     );
   }
-  lines.push(`  measured / floor: ${seconds(p.ms)} / ${seconds(p.floorMs)} = ${fixed(p.ratio)}×`);
+  const d = p.dependency;
+  lines.push(`  limits floor: ${seconds(p.floorMs)}`);
+  lines.push(
+    `  dependency floor: ${seconds(d.floorMs)}, ${d.roundTrips.length} round trips one after another (${d.source})` +
+      (d.roundTrips.length ? `: ${d.roundTrips.map((t) => `${label[t.system]} ${t.what} ${Math.round(t.ms)} ms`).join(' → ')}` : ''),
+  );
+  lines.push(`  measured / max(limits floor, dependency floor): ${seconds(p.ms)} / ${seconds(Math.max(p.floorMs, d.floorMs))} = ${fixed(p.ratio)}×`);
   const cpu = (ms: number | null) => (ms === null ? 'unknown' : seconds(ms));
   lines.push(`  CPU: syncing process ${seconds(p.clientCpuMs)}, Xero emulator ${cpu(p.emulatorCpuMs.xero)}, BILL emulator ${cpu(p.emulatorCpuMs.bill)}`);
   if (p.ratioToServed !== null && p.servedFloorMs !== null) {

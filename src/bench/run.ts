@@ -12,13 +12,16 @@ import { syncLink } from '../engine/sync.ts';
 import { connectSandbox } from '../sandbox/connect.ts';
 import { profiled } from './cpu-profile.ts';
 import { EmulatorProcess } from './emulator-process.ts';
+import { describeLatency, type LatencyProfile, type SystemLatency, type SystemName } from './latency.ts';
 import { payShareOfBills, type PaidShare } from './pay-bills.ts';
 import { measurePhase, type PhaseFigures } from './phase.ts';
 
 export interface BenchOptions {
   bills: number;
   suppliers: number;
-  latencyMs: number;
+  profile: LatencyProfile;
+  /** Each system's emulated latency: the profile's, overridden by --latency-ms and --<system>-latency-ms. */
+  latency: Record<SystemName, SystemLatency>;
   seed: number;
   skipPayments: boolean;
   reconcile: boolean;
@@ -52,8 +55,8 @@ export interface BenchReport {
  */
 export async function runBench(options: BenchOptions, say: (line: string) => void): Promise<BenchReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
-  say(`starting the emulators (latency ${options.latencyMs} ms) in their own process`);
-  const emulators = await EmulatorProcess.start({ latencyMs: options.latencyMs, seed: options.seed });
+  say(`starting the emulators (${describeLatency(options.latency)}) in their own process`);
+  const emulators = await EmulatorProcess.start({ latency: options.latency, seed: options.seed });
   try {
     say(`seeding Xero with ${options.suppliers} suppliers and ${options.bills} bills`);
     const xeroSeed = (await emulators.control('xero', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills })) as { tenants: { bills: number; billsByStatus: Record<string, number> }[] };
@@ -69,13 +72,13 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
       const { link } = await connectSandbox(rt, endpoints, { linkName: 'bench' });
       const phases: PhaseFigures[] = [];
       say('first sync: accounts, suppliers and bills to BILL');
-      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latencyMs, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link))));
+      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latency, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link))));
 
       let paid: PaidShare | null = null;
       if (!options.skipPayments) {
         paid = await payShareOfBills(emulators);
         say(`paid ${paid.full} bills in full and ${paid.partial} in part in BILL; payments-back run`);
-        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latencyMs, () => profiled(options.cpuProfileDir, 'payments-back', () => syncLink(rt.deps, link))));
+        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latency, () => profiled(options.cpuProfileDir, 'payments-back', () => syncLink(rt.deps, link))));
       }
       const peakRssMb = process.resourceUsage().maxRSS / 1024;
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -50,7 +50,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000): Pr
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-webhooks-'));
-const emulators = await startEmulators({ seed: 5, latencyMs });
+const emulators = await startEmulators({ only: ['xero', 'bill'], seed: 5, latencyMs });
 const rt = await openRuntime({ dataDir, masterKey: randomBytes(32).toString('hex'), log: silentLogger });
 const xero = emulators.xero!;
 const bill = emulators.bill!;

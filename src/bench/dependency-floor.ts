@@ -1,0 +1,58 @@
+import type { SystemLatency, SystemName } from './latency.ts';
+
+/**
+ * The dependency floor: however many calls may be in flight, some must wait for the answer of
+ * another, because what they send is built from it. The chain of those round trips, each at its
+ * system's latency, is a lower bound no overlap can beat, beside the limits floor (floor.ts).
+ *
+ * The chains are the documented pipeline (docs/architecture.md, the pair's steps):
+ * - first sync: read Xero (accounts, suppliers and bills do not depend on each other) → create the
+ *   BILL vendors and accounts the bills reference → create the bills;
+ * - payments back: read the BILL payments → read the Xero bills they pay (their current state) →
+ *   post the payments to Xero.
+ * A round trip counts only when the run made a call of its kind (a payments-back run that found
+ * nothing to post has no post on its path), so the count follows what the run did. A write carries
+ * at least one item, so it is counted with one item's per-item latency.
+ */
+export interface RoundTrip {
+  system: SystemName;
+  what: string;
+  write: boolean;
+  /** Matches the endpoint names of the emulator stats ("POST /connect/v3/bills/bulk"). */
+  endpoint: RegExp;
+}
+
+export const criticalPaths: Record<string, readonly RoundTrip[]> = {
+  'first sync': [
+    { system: 'xero', what: 'read accounts, suppliers and bills', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/(Accounts|Contacts|Invoices)\b/ },
+    { system: 'bill', what: 'create vendors and accounts', write: true, endpoint: /^POST \S*\/v3\/(vendors|classifications\/chart-of-accounts)(\/bulk)?$/ },
+    { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
+  ],
+  'payments back': [
+    { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+    { system: 'xero', what: 'read the bills they pay', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/Invoices\b/ },
+    { system: 'xero', what: 'post payments', write: true, endpoint: /^(PUT|POST) \S*\/api\.xro\/2\.0\/Payments\b/ },
+  ],
+};
+
+export interface DependencyFloor {
+  /** Where the chain comes from: the documented pipeline, trimmed to the kinds of call the run made. */
+  source: 'documented pipeline, trimmed to the calls the run made' | 'no documented pipeline for this phase';
+  roundTrips: { system: SystemName; what: string; ms: number }[];
+  floorMs: number;
+}
+
+export function dependencyFloor(
+  phase: string,
+  callsByEndpoint: Record<SystemName, Record<string, number>>,
+  latency: Record<SystemName, SystemLatency>,
+): DependencyFloor {
+  const path = criticalPaths[phase];
+  if (!path) return { source: 'no documented pipeline for this phase', roundTrips: [], floorMs: 0 };
+  const made = (trip: RoundTrip) => Object.entries(callsByEndpoint[trip.system]).some(([endpoint, n]) => n > 0 && trip.endpoint.test(endpoint));
+  const roundTrips = path.filter(made).map((trip) => {
+    const l = latency[trip.system];
+    return { system: trip.system, what: trip.what, ms: l.baseMs + (trip.write ? l.perItemMs : 0) };
+  });
+  return { source: 'documented pipeline, trimmed to the calls the run made', roundTrips, floorMs: roundTrips.reduce((sum, t) => sum + t.ms, 0) };
+}
