@@ -82,6 +82,8 @@ test('a partial payment lowers the bill balance (Open); the rest closes it; the 
   const tooMuch = await c.put('/Check', { ...wrap({ Vendor: 'V00002', PaymentMethod: 'CHECK', CashAccount: '10100' }), Details: [wrap({ DocType: 'Bill', ReferenceNbr: ref, AmountPaid: 200 })] });
   assert.equal(tooMuch.status, 422);
   assert.match(tooMuch.body.Details[0].AmountPaid.error, /cannot exceed the document balance \(179\.50\)/);
+  const wrongMethod = await c.put('/Check', wrap({ Vendor: 'V00002', PaymentMethod: 'PIGEON', CashAccount: '10100', PaymentAmount: 1 }));
+  assert.equal(wrongMethod.body.PaymentMethod.error, "'Payment Method' cannot be found in the system.");
   const wrongCash = await c.put('/Check', { ...wrap({ Vendor: 'V00002', PaymentMethod: 'CHECK', CashAccount: '61000' }), Details: [wrap({ DocType: 'Bill', ReferenceNbr: ref, AmountPaid: 1 })] });
   assert.equal(wrongCash.body.CashAccount.error, "'Cash Account' cannot be found in the system.");
   await pay(179.5, 'BP-2');

@@ -18,7 +18,7 @@ test('past the concurrency cap requests wait in the queue (never more in flight 
 });
 
 test('429 only when more than maxQueued wait, with the licence message; a forced-429 knob declines the next n', async () => {
-  const { acu, c } = await openAcumatica({ seed: 15, concurrentRequests: 1, maxQueued: 3, latencyMs: 40 });
+  const { acu, c } = await openAcumatica({ seed: 15, concurrentRequests: 1, maxQueued: 3, latencyMs: 400 });
   try {
     const results = await Promise.all(Array.from({ length: 8 }, () => c.get('/Vendor?$top=1')));
     const declined = results.filter((r) => r.status === 429);
@@ -38,7 +38,7 @@ test('429 only when more than maxQueued wait, with the licence message; a forced
 });
 
 test('a request queued longer than maxQueueWaitMs is declined with 429', async () => {
-  const { acu, c } = await openAcumatica({ seed: 16, concurrentRequests: 1, maxQueueWaitMs: 40, latencyMs: 150 });
+  const { acu, c } = await openAcumatica({ seed: 16, concurrentRequests: 1, maxQueueWaitMs: 40, latencyMs: 400 });
   try {
     const [first, second] = await Promise.all([c.get('/Vendor?$top=1'), c.get('/Vendor?$top=1')]);
     assert.equal(first.status, 200);

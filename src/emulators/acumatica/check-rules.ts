@@ -14,6 +14,8 @@ import { oneOf, requireText, upsert, type EntityRules, type SaveContext } from '
 import { startOfDay } from './bill-rules.ts';
 
 const applicableTypes = ['Bill', 'Credit Adj.', 'Debit Adj.'] as const;
+/** The payment methods each tenant has (Payment Methods, CA204000); the seed's vendors pay by CHECK. */
+export const paymentMethods = ['CHECK', 'ACH', 'WIRE'] as const;
 const released = new Set(['Open', 'Closed', 'Voided']);
 
 function validate(c: SaveContext): FieldErrors {
@@ -36,6 +38,9 @@ function validate(c: SaveContext): FieldErrors {
     if (!vendor) errors.Vendor = `'Vendor' cannot be found in the system.`;
     // A vendor that may not be paid (choice: the statuses that stop payments, per the Vendors form's status list).
     else if (['Inactive', 'On Hold', 'Hold Payments'].includes(status)) errors.Vendor = `The vendor status is '${status}'.`;
+  }
+  if (input.fields.PaymentMethod && !paymentMethods.includes(String(input.fields.PaymentMethod).toUpperCase() as (typeof paymentMethods)[number])) {
+    errors.PaymentMethod = `'Payment Method' cannot be found in the system.`;
   }
   if (input.fields.CashAccount) {
     const acct = findByKeys(tenant, 'Account', [String(input.fields.CashAccount)]);
