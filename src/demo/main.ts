@@ -22,7 +22,7 @@ const summary = (r: RunResult) => Object.entries(r.counts).filter(([, n]) => n >
 
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlc-demo-'));
-  const emulators = await startEmulators({ seed: 42 });
+  const emulators = await startEmulators({ only: ['xero', 'bill'], seed: 42 });
   const xeroEmu = emulators.xero!;
   const billEmu = emulators.bill!;
   try {

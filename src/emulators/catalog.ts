@@ -7,6 +7,7 @@
 export const emulatorCatalog = [
   { id: 'xero', title: 'Xero' },
   { id: 'bill', title: 'BILL' },
+  { id: 'acumatica', title: 'Acumatica' },
 ] as const;
 
 export type EmulatorId = (typeof emulatorCatalog)[number]['id'];

@@ -1,3 +1,4 @@
+import { acumaticaEmulator } from './acumatica/index.ts';
 import { billEmulator } from './bill/index.ts';
 import { emulatorIds, emulatorPort, type EmulatorId } from './catalog.ts';
 import type { EmulatorOptions, PerItemLatencyOption } from './kit/base.ts';
@@ -14,6 +15,7 @@ export { emulatorIds, isEmulatorId, type EmulatorId } from './catalog.ts';
 const definitions = {
   xero: xeroEmulator,
   bill: billEmulator,
+  acumatica: acumaticaEmulator,
 } satisfies { [K in EmulatorId]: EmulatorDefinition<K, RunningEmulator> };
 
 type HandleOf<K extends EmulatorId> = Awaited<ReturnType<(typeof definitions)[K]['start']>>;

@@ -84,7 +84,7 @@ forEachBackend('limits overridable per connection', (b) => {
   let emulators: Emulators;
   let rt: Runtime;
   before(async () => {
-    emulators = await startEmulators({ seed: 17 });
+    emulators = await startEmulators({ only: ['xero', 'bill'], seed: 17, latencyMs: 20 });
     const box = await openSecretBox({ dataDir: b.dataDir, masterKey: randomBytes(32).toString('hex') });
     rt = { db: b.db, box, log: silentLogger, dataDir: b.dataDir, deps: undefined as never, close: async () => undefined };
     await connectSandbox(rt, emulators, { linkName: 'limits' });
@@ -99,7 +99,7 @@ forEachBackend('limits overridable per connection', (b) => {
     b.db.query(`update connections set config = ${limits === undefined ? "config - 'limits'" : "jsonb_set(config, '{limits}', $2::jsonb)"} where id = $1`,
       limits === undefined ? ['xero'] : ['xero', JSON.stringify(limits)]);
 
-  /** The most requests the Xero emulator saw in flight at once for the tenant during 12 parallel calls. */
+  /** The most requests the Xero emulator saw in flight at once for the tenant during 12 parallel calls (20 ms each, so they overlap however loaded the machine is). */
   async function peakInFlight(): Promise<number> {
     const { client, tenantId } = await openXeroClient(rt, 'xero');
     const tenant = client.forTenant(tenantId);

@@ -32,7 +32,7 @@ describe('connect through the real bin', () => {
   const secret = { ML_CONNECTOR_XERO_CLIENT_SECRET: 'mlc-sandbox-secret' };
 
   before(async () => {
-    emu = await startEmulators({ seed: 3 });
+    emu = await startEmulators({ only: ['xero', 'bill'], seed: 3 });
     dataDir = await freshPgliteDataDir();
     env = { ML_CONNECTOR_DATA_DIR: dataDir };
   });

@@ -69,7 +69,7 @@ export async function openDashboardFixture(options: FixtureOptions): Promise<Das
   };
   try {
     await migrate(db);
-    const emulators = await startEmulators({ seed });
+    const emulators = await startEmulators({ only: ['xero', 'bill'], seed });
     cleanups.push(() => emulators.stop());
     const seeded = await fetch(`${emulators.xero!.urls.base}/_emulator/seed`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seed, suppliers: 6, bills: 20, customers: 1, salesInvoices: 1, purchaseOrders: 0 }),

@@ -55,7 +55,7 @@ export class CrashRig {
 
   /** Starts and seeds the emulators, then connects them and creates the link through a runtime that is closed again. */
   static async open(options: { dataDir: string; databaseUrl?: string | undefined; seed: number; suppliers: number; bills: number; linkName?: string }): Promise<CrashRig> {
-    const emulators = await startEmulators({ seed: options.seed });
+    const emulators = await startEmulators({ only: ['xero', 'bill'], seed: options.seed });
     try {
       await control(emulators.xero!.urls.base, 'POST', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills, customers: 0, salesInvoices: 0, purchaseOrders: 0 });
       await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: 3, bills: 0 });

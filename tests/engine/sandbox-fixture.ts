@@ -63,7 +63,7 @@ export class Sandbox {
 
   static async open(db: Db, dataDir: string, options: SandboxOptions = {}): Promise<Sandbox> {
     const seed = options.seed ?? 7;
-    const emulators = await startEmulators({ seed });
+    const emulators = await startEmulators({ only: ['xero', 'bill'], seed });
     try {
       const xero = emulators.xero!;
       const bill = emulators.bill!;

@@ -21,7 +21,7 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
   const token = randomBytes(24).toString('hex');
   const auth = { authorization: `Bearer ${token}` };
   before(async () => {
-    emulators = await startEmulators({ seed: 21 });
+    emulators = await startEmulators({ only: ['xero', 'bill'], seed: 21 });
     const box = await openSecretBox({ dataDir: b.dataDir, masterKey: randomBytes(32).toString('hex') });
     // Pages only: no queue is needed, since connecting sends no link work.
     services = { db: b.db, box, log: silentLogger, deps: undefined as never, queue: undefined as never, apiToken: token, publicUrl: '' };

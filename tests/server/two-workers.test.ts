@@ -92,7 +92,7 @@ forEachBackend('two worker processes on one PostgreSQL', (backend) => {
   };
 
   before(async () => {
-    emulators = await startEmulators({ seed: 11 });
+    emulators = await startEmulators({ only: ['xero', 'bill'], seed: 11 });
     await control(emulators.xero!.urls.base, 'POST', '/seed', { seed: 11, suppliers: 8, bills: 40 });
     await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: 11, vendors: 0, bills: 0 });
     const db = backend.db;

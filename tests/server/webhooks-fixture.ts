@@ -54,7 +54,7 @@ export class LiveServer {
   static async open(db: Db, dataDir: string, options: LiveServerOptions = {}): Promise<LiveServer> {
     const seed = options.seed ?? 11;
     // BILL's 2-4-8-16 s retry schedule shrunk a hundred times, so a disabled subscription takes 0.3 s.
-    const emulators = await startEmulators({ seed, latencyMs: options.latencyMs ?? 0, webhookDelayScale: 0.01 });
+    const emulators = await startEmulators({ only: ['xero', 'bill'], seed, latencyMs: options.latencyMs ?? 0, webhookDelayScale: 0.01 });
     let queue: Queue | null = null;
     let app: FastifyInstance | null = null;
     try {
