@@ -150,3 +150,30 @@ test('purchase order: a create whose answer was lost is repeated with the same r
     await emu.stop();
   }
 });
+
+test('throttled (429 Fault 3001, no Retry-After) calls back off and succeed; vendor and purchase order updates carry the SyncToken', async () => {
+  const emu = await startQboEmulator({});
+  try {
+    const c = await connect(emu);
+    const qbo = c.client();
+    const company = qbo.forRealm(c.realmId);
+    await control(emu, 'faults', { rateLimitBurst: 2 });
+    assert.ok((await company.queryAll('Account')).length > 0);
+    assert.equal(qbo.metrics.rejections.rate_limited, 2);
+    const port = new QboPort(company);
+    const [vendor] = await port.write.vendor.create([{ name: 'Update Me Co', email: null, phone: null, taxId: null, address: null, currency: 'USD' }], undefined);
+    assert.ok(vendor?.ok);
+    await port.write.vendor.update!(vendor.targetId, { name: 'Update Me Co', email: 'ap@update.test', phone: '555-0101', taxId: null, address: null, currency: 'USD' }, undefined);
+    const read = await company.read('Vendor', vendor.targetId);
+    assert.deepEqual([read.PrimaryEmailAddr?.Address, read.SyncToken], ['ap@update.test', '1']);
+    const expense = (await port.chart.list()).find((a) => a.kind === 'expense')!;
+    const payload = { vendorId: vendor.targetId, invoiceNumber: 'UP-1', invoiceDate: '2026-01-05', dueDate: '2026-02-04', currency: 'USD', description: '', lines: [{ amount: money('USD', 10_00n), description: 'One', chartOfAccountId: expense.id, departmentId: null }] };
+    const [po] = await port.write.purchaseOrder.create([payload], undefined);
+    assert.ok(po?.ok);
+    await port.write.purchaseOrder.update!(po.targetId, { ...payload, lines: [...payload.lines, { amount: money('USD', 2_50n), description: 'Two', chartOfAccountId: expense.id, departmentId: null }] }, undefined);
+    const updated = await company.read('PurchaseOrder', po.targetId);
+    assert.deepEqual([updated.TotalAmt, updated.Line.filter((l) => l.DetailType === 'AccountBasedExpenseLineDetail').length, updated.POStatus], ['12.5', 2, 'Open']);
+  } finally {
+    await emu.stop();
+  }
+});
