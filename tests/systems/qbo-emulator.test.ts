@@ -94,6 +94,10 @@ test('vendors: an existing name is linked, and a 6240 duplicate name is resolved
     assert.deepEqual(linked, { ok: true, targetId: other.Id });
     const named = await company.queryAll('Vendor', [{ field: 'DisplayName', op: 'LIKE', value: 'Lakeside%' }]);
     assert.equal(named.length, 1, 'no "Lakeside Printing (1)"');
+    // After a lost answer the vendor is found again by its name key, tax id or email, answering the key as asked.
+    const found = await port.write.vendor.findByMatchKey([' HARBOR FREIGHT CO', 'taxid:123456789', 'email:ap@harbor.test', 'nobody'], new Date(0));
+    assert.deepEqual(found.map((f) => f.id), [first.targetId, first.targetId, first.targetId]);
+    assert.deepEqual(found.map((f) => f.key).sort(), [' HARBOR FREIGHT CO', 'email:ap@harbor.test', 'taxid:123456789']);
   } finally {
     await emu.stop();
   }

@@ -2,7 +2,7 @@ import { ConnectorError } from '../../core/errors.ts';
 import { formatMoney } from '../../core/money.ts';
 import type { BillDirectory, ChartPort, EntityReader, EntityWriter, MatchFound, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
 import type { Bill, Department, GlAccount, Vendor } from '../../model/types.ts';
-import type { BillPayload, BillSummary, PaymentPayload, VendorPayload } from '../../model/payloads.ts';
+import { vendorMatchKey, type BillPayload, type BillSummary, type PaymentPayload, type VendorPayload } from '../../model/payloads.ts';
 import type { QboCompanyClient } from './company-client.ts';
 import { qboDocNumber } from './doc-number.ts';
 import { QboPaymentWriter } from './payment-writer.ts';
@@ -10,7 +10,7 @@ import { QboPurchaseWriter, type QboPurchaseEntity } from './purchase-writer.ts'
 import { qboReader } from './readers.ts';
 import type { QboAccount, QboBill, QboPurchaseOrder } from './schema.ts';
 import { accountToModel, purchaseState, purchaseSummary, purchaseToModel, vendorIndexEntry, vendorToModel } from './to-model.ts';
-import { billInput, purchaseIntentKey, purchaseOrderInput, qboVendorMatchKeys, transactionDepartment, vendorInput, type PurchaseOptions, type QboDimension } from './to-wire.ts';
+import { billInput, purchaseIntentKey, purchaseOrderInput, qboDisplayName, qboVendorMatchKeys, transactionDepartment, vendorInput, type PurchaseOptions, type QboDimension } from './to-wire.ts';
 import { QboVendorWriter } from './vendor-writer.ts';
 
 export interface QboPortOptions {
@@ -80,7 +80,7 @@ export class QboPort implements SystemPort {
         create: (payloads) => this.vendors.create(payloads.map((p) => ({ input: vendorInput(p, this.homeCurrency), keys: qboVendorMatchKeys(p), intentKey: `vendor:${qboVendorMatchKeys(p)[0]}` }))),
         update: (id, payload) => this.vendors.update(id, vendorInput(payload, this.homeCurrency)),
         archive: (id) => this.vendors.archive(id),
-        findByMatchKey: (keys) => this.vendors.findByMatchKey(keys),
+        findByMatchKey: (keys) => this.findVendors(keys),
       },
       bill: this.purchaseEntity === 'Bill' ? qboBill : purchaseOrder,
       purchaseOrder,
@@ -105,6 +105,21 @@ export class QboPort implements SystemPort {
 
   get tenantId(): string {
     return this.client.realmId;
+  }
+
+  /**
+   * Vendors by match key: a name key (model/payloads.ts vendorMatchKey) is compared as the display
+   * name QBO would hold (qboDisplayName), and `taxid:` / `email:` keys as they are; each match
+   * answers the key as asked.
+   */
+  private async findVendors(keys: readonly string[]): Promise<MatchFound[]> {
+    const asked = new Map<string, string[]>();
+    for (const key of keys) {
+      const norm = /^(taxid|email):/.test(key) ? key : vendorMatchKey(qboDisplayName(key));
+      asked.set(norm, [...(asked.get(norm) ?? []), key]);
+    }
+    const found = await this.vendors.findByMatchKey([...asked.keys()]);
+    return found.flatMap((f) => (asked.get(f.key) ?? []).map((key) => ({ key, id: f.id })));
   }
 
   private purchaseWriter(writer: QboPurchaseWriter): EntityWriter<BillPayload> {
