@@ -49,5 +49,5 @@ export const floorExplanation = [
   'limits floor of a run = the largest system floor (both systems can work at once)',
   'dependency floor = the round trips the data forces one after another, each at its system\'s latency (a write with one item\'s per-item latency)',
   'ratio = measured / max(limits floor, dependency floor)',
-  'each emulator serves from one single-threaded process, so its CPU time is also a lower bound for its system: the second ratio uses max(system floor, that emulator\'s CPU)',
+  'each emulator serves from one single-threaded process, so its CPU time is also a lower bound for its system: the second ratio uses the largest of each system\'s max(system floor, that emulator\'s CPU) and the dependency floor',
 ];
