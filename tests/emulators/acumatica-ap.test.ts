@@ -205,3 +205,16 @@ test('with oneOperationPerSession the session that started an action may only po
     await other.logout();
   }
 });
+
+test('ReverseBill on a released bill adds a Balanced Debit Adj. for the same amount and lines, naming the bill; an unreleased bill cannot be reversed', async () => {
+  const bill = await releasedBill(c, 64.2, 'V00010');
+  const reversed = await c.action('Bill', 'ReverseBill', { Type: 'Bill', ReferenceNbr: bill.ReferenceNbr });
+  assert.equal(reversed.final.status, 204);
+  const adj = (await c.get(`/Bill?$expand=Details&$filter=${encodeURIComponent(`Type eq 'Debit Adj.' and Description eq 'Reversal of Bill ${String(bill.ReferenceNbr)}'`)}`)).body;
+  assert.equal(adj.length, 1);
+  assert.equal(adj[0].Status.value, 'Balanced');
+  assert.equal(adj[0].Amount.value, 64.2);
+  assert.equal(adj[0].Details.length, 1);
+  const put = await c.put('/Bill', { ...wrap({ Type: 'Bill', Vendor: 'V00010' }), Details: [line(3)] });
+  assert.equal((await c.action('Bill', 'ReverseBill', { Type: 'Bill', ReferenceNbr: put.body.ReferenceNbr.value })).final.status, 500);
+});

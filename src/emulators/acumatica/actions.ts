@@ -15,7 +15,7 @@ import type { Reply } from './pipeline.ts';
 import { pushRow } from './push.ts';
 import { findByKeys, stamp } from './records.ts';
 import { locate } from './rules.ts';
-import { releaseBill } from './bill-rules.ts';
+import { releaseBill, reverseBill } from './bill-rules.ts';
 import { releaseCheck, voidCheck } from './check-rules.ts';
 
 type ActionRun = (deps: AcumaticaDeps, tenant: Tenant, rec: EntityRecord) => EntityRecord[];
@@ -27,6 +27,7 @@ const actions: Record<string, Record<string, ActionRun>> = {
       releaseBill(tenant, rec, deps.state.now());
       return [rec];
     },
+    ReverseBill: (deps, tenant, rec) => [reverseBill(deps.state, tenant, rec, deps.state.now())],
   },
   Check: {
     ReleaseCheck: (deps, tenant, rec) => {
@@ -66,12 +67,14 @@ export function invokeAction(deps: AcumaticaDeps, tenant: Tenant, entity: string
   const op: Operation = { id, entity, action, pollsLeft: deps.options.actionPolls, ...(sessionId ? { sessionId } : {}) };
   const befores = new Map<EntityRecord, ReturnType<typeof pushRow>>();
   try {
-    const snapshot = (r: EntityRecord) => befores.set(r, pushRow(entityOf(r, tenant), r));
-    snapshot(rec);
+    // Rows as they were, for the Deleted half of each push notification; records the action creates have none.
+    befores.set(rec, pushRow(entity, rec));
+    const docs = [...(rec.details.Details ?? []), ...(rec.details.History ?? [])].map((d) => [String(d.fields.DocType), String(d.fields.ReferenceNbr)]);
+    for (const doc of touched(tenant, docs)) befores.set(doc, pushRow('Bill', doc));
     for (const changed of run(deps, tenant, rec)) {
       const name = entityOf(changed, tenant);
       stamp(name, changed);
-      deps.push.notify(tenant, name, befores.get(changed) ?? (changed === rec ? undefined : pushRow(name, changed)), changed);
+      deps.push.notify(tenant, name, befores.get(changed), changed);
     }
   } catch (e) {
     op.error = e instanceof AcumaticaError ? e.message : String(e);

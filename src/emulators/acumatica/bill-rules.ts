@@ -8,7 +8,7 @@
 import { fromCents, toCents } from './money.ts';
 import { AcumaticaError, nextNumber, numberTaken, table, type EntityRecord, type FieldErrors, type Tenant } from './model.ts';
 import { normalizeSubaccount } from './master-rules.ts';
-import { findByKeys } from './records.ts';
+import { findByKeys, keyOf } from './records.ts';
 import { exists, oneOf, upsert, type EntityRules, type SaveContext } from './rules.ts';
 import { wireDateTime } from './wire.ts';
 
@@ -110,6 +110,29 @@ export function releaseBill(tenant: Tenant, rec: EntityRecord, now: number): voi
   rec.fields.Balance = rec.fields.Amount ?? null;
   rec.modifiedAt = now;
   void tenant;
+}
+
+/**
+ * `ReverseBill` on a released bill (Open or Closed): a new Debit Adj. with the same vendor, lines and
+ * amount, Balanced and not yet released, its description naming the bill (the reversing document of
+ * AP301000; that it is left unreleased and Balanced is a choice).
+ */
+export function reverseBill(deps: { newId(): string }, tenant: Tenant, rec: EntityRecord, now: number): EntityRecord {
+  if (rec.fields.Type !== 'Bill' || (rec.fields.Status !== 'Open' && rec.fields.Status !== 'Closed')) {
+    throw new AcumaticaError(500, `The document cannot be reversed because its status is ${String(rec.fields.Status)}.`);
+  }
+  const ref = nextNumber(tenant, 'AP', '', numberTaken(tenant, 'Bill', 'ReferenceNbr'));
+  const reversal: EntityRecord = {
+    id: deps.newId(),
+    fields: { ...rec.fields, Type: 'Debit Adj.', ReferenceNbr: ref, Status: 'Balanced', Hold: false, Balance: rec.fields.Amount ?? null, Description: `Reversal of Bill ${String(rec.fields.ReferenceNbr)}` },
+    linked: {},
+    details: { Details: (rec.details.Details ?? []).map((line) => ({ id: deps.newId(), fields: { ...line.fields } })) },
+    note: '',
+    createdAt: now,
+    modifiedAt: now,
+  };
+  table(tenant, 'Bill').set(keyOf('Bill', reversal), reversal);
+  return reversal;
 }
 
 export const billRules: EntityRules = {
