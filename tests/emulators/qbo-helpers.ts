@@ -82,3 +82,83 @@ export const expenseLine = (accountId: string, amount: number | string) => ({
   DetailType: 'AccountBasedExpenseLineDetail',
   AccountBasedExpenseLineDetail: { AccountRef: { value: accountId } },
 });
+
+/**
+ * The element and attribute declarations of the official QBO schemas, by complex type: enough of
+ * XSD to say which field names a type (with its bases and groups) may carry and of which type each
+ * child is. The files are read as data: each `xs:` tag is taken in document order with a stack.
+ */
+export interface XsdType {
+  base?: string;
+  elements: Map<string, string | undefined>;
+  attributes: Set<string>;
+  groups: string[];
+  /** simpleContent: the text value, which QBO's JSON names `value`. */
+  simpleContent: boolean;
+}
+
+const localName = (qname: string | undefined): string | undefined => (qname === undefined ? undefined : qname.includes(':') && !qname.startsWith('xs:') ? qname.split(':')[1] : qname);
+
+export function readXsdTypes(paths: string[]): { types: Map<string, XsdType>; groups: Map<string, XsdType> } {
+  const types = new Map<string, XsdType>();
+  const groups = new Map<string, XsdType>();
+  for (const path of paths) {
+    const text = readFileSync(path, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+    const stack: { tag: string; owner?: XsdType }[] = [];
+    const tagPattern = /<(\/?)xs:(\w+)((?:\s+[\w:]+\s*=\s*"[^"]*")*)\s*(\/?)>/g;
+    for (let m = tagPattern.exec(text); m; m = tagPattern.exec(text)) {
+      const [, closing, tag, rawAttrs, selfClosing] = m as unknown as [string, string, string, string, string];
+      if (closing) {
+        stack.pop();
+        continue;
+      }
+      const attrs = Object.fromEntries([...rawAttrs.matchAll(/([\w:]+)\s*=\s*"([^"]*)"/g)].map((a) => [a[1]!, a[2]!]));
+      const owner = [...stack].reverse().find((s) => s.owner)?.owner;
+      let ownerHere: XsdType | undefined;
+      // A top-level complexType or group opens a new owner; an anonymous complexType inside an element does not.
+      if ((tag === 'complexType' || tag === 'group') && attrs.name && stack.length <= 1) {
+        ownerHere = { elements: new Map(), attributes: new Set(), groups: [], simpleContent: false };
+        (tag === 'group' ? groups : types).set(attrs.name, ownerHere);
+      } else if (owner && stack.filter((s) => s.tag === 'element').length === 0) {
+        if (tag === 'extension' && attrs.base) owner.base = localName(attrs.base);
+        if (tag === 'simpleContent') owner.simpleContent = true;
+        if (tag === 'element' && attrs.name) owner.elements.set(attrs.name, localName(attrs.type));
+        if (tag === 'attribute' && attrs.name) owner.attributes.add(attrs.name);
+        if (tag === 'group' && attrs.ref) owner.groups.push(localName(attrs.ref)!);
+      }
+      if (!selfClosing) stack.push({ tag, ...(ownerHere ? { owner: ownerHere } : {}) });
+    }
+  }
+  return { types, groups };
+}
+
+/** Every field path of `value` (an object of XSD type `typeName`) whose name the schema does not declare. */
+export function undeclaredFields(schema: ReturnType<typeof readXsdTypes>, typeName: string, value: unknown, path = typeName): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => undeclaredFields(schema, typeName, v, `${path}[${i}]`));
+  if (typeof value !== 'object' || value === null) return [];
+  const declared = new Map<string, string | undefined>();
+  const attributes = new Set<string>();
+  let simpleContent = false;
+  const visit = (t: XsdType | undefined): void => {
+    if (!t) return;
+    for (const [k, v] of t.elements) if (!declared.has(k)) declared.set(k, v);
+    for (const a of t.attributes) attributes.add(a);
+    simpleContent ||= t.simpleContent;
+    for (const g of t.groups) visit(schema.groups.get(g));
+    if (t.base) visit(schema.types.get(t.base));
+  };
+  const type = schema.types.get(typeName);
+  if (!type) return [`${path}: type ${typeName} is not in the schema`];
+  visit(type);
+  const problems: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (attributes.has(key) || (simpleContent && key === 'value')) continue;
+    if (!declared.has(key)) {
+      problems.push(`${path}.${key}`);
+      continue;
+    }
+    const childType = declared.get(key);
+    if (childType && schema.types.has(childType)) problems.push(...undeclaredFields(schema, childType, child, `${path}.${key}`));
+  }
+  return problems;
+}
