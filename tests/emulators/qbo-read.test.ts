@@ -126,3 +126,31 @@ test('limits: more than 10 requests in flight for one realm and app are refused'
     await em.stop();
   }
 });
+
+test('batch calls have their own per-minute allowance; the XML 429 quirk can be switched on', async () => {
+  const { em, client } = await startQbo({ batchPerMinutePerApp: 2 });
+  try {
+    const batch = { BatchItemRequest: [{ bId: '1', Query: 'select count(*) from Vendor' }] };
+    assert.equal((await client.call('POST', '/batch', batch)).status, 200);
+    assert.equal((await client.call('POST', '/batch', batch)).status, 200);
+    const third = await client.call('POST', '/batch', batch);
+    assert.equal(third.status, 429);
+    assert.equal(third.body.Fault.Error[0].code, '3001');
+    assert.equal((await client.query('select count(*) from Vendor')).status, 200, 'other calls are not held back');
+
+    await control(em, 'POST', '/preferences', { throttleAsXml: true });
+    const slow = await startQbo({ perMinuteLimit: 1 });
+    try {
+      await control(slow.em, 'POST', '/preferences', { throttleAsXml: true });
+      await slow.client.query('select count(*) from Vendor');
+      const xml = await slow.client.query('select count(*) from Vendor');
+      assert.equal(xml.status, 429);
+      assert.match(xml.headers.get('content-type') ?? '', /xml/);
+      assert.match(xml.text, /<Error code="3001"><Message>message=ThrottleExceeded/);
+    } finally {
+      await slow.em.stop();
+    }
+  } finally {
+    await em.stop();
+  }
+});

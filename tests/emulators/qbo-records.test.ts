@@ -61,6 +61,9 @@ test('bills: totals and balance, DocNumber ≤ 21, duplicate 6140 unless allowed
 
     const dup = await client.call('POST', '/bill', { VendorRef: { value: vendor.Id }, DocNumber: 'A-1', Line: [expenseLine(expense.Id, 1)] });
     assert.equal(dup.body.Fault.Error[0].code, '6140');
+    await control(em, 'POST', '/preferences', { warnDuplicateBillNumber: false });
+    assert.equal((await client.call('POST', '/bill', { VendorRef: { value: vendor.Id }, DocNumber: 'A-1', Line: [expenseLine(expense.Id, 1)] })).status, 200, 'the company does not warn');
+    await control(em, 'POST', '/preferences', { warnDuplicateBillNumber: true });
     const allowed = await client.call('POST', '/bill?include=allowduplicatedocnum', { VendorRef: { value: vendor.Id }, DocNumber: 'A-1', Line: [expenseLine(expense.Id, 1)] });
     assert.equal(allowed.status, 200);
 

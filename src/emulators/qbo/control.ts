@@ -21,7 +21,14 @@ export interface ControlDeps {
   seed(input: unknown): unknown;
   dump(): unknown;
   emit(events: ChangeEvent[]): void;
+  quirks: { throttleAsXml: boolean };
 }
+
+const preferencesSchema = z.object({
+  realmId: z.string().optional(),
+  warnDuplicateBillNumber: z.boolean().optional(),
+  throttleAsXml: z.boolean().optional(),
+}).strict();
 
 const webhookSchema = z.object({
   url: z.string().url(),
@@ -51,6 +58,16 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     }
   });
   app.get('/_emulator/state', async () => deps.dump());
+  /** Company preferences (WarnDuplicateBillNumber, B6) and the XML-429 quirk. */
+  app.post('/_emulator/preferences', async (request, reply) => {
+    const parsed = preferencesSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send({ error: parsed.error.message });
+    const realm = state.realm(parsed.data.realmId ?? state.primary.realmId);
+    if (!realm) return reply.code(404).send({ error: 'unknown realm' });
+    if (parsed.data.warnDuplicateBillNumber !== undefined) realm.warnDuplicateBillNumber = parsed.data.warnDuplicateBillNumber;
+    if (parsed.data.throttleAsXml !== undefined) deps.quirks.throttleAsXml = parsed.data.throttleAsXml;
+    return { realmId: realm.realmId, warnDuplicateBillNumber: realm.warnDuplicateBillNumber, throttleAsXml: deps.quirks.throttleAsXml };
+  });
   app.post('/_emulator/webhooks', async (request, reply) => {
     const parsed = webhookSchema.safeParse(request.body ?? {});
     if (!parsed.success) return reply.code(400).send({ error: parsed.error.message });

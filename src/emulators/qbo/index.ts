@@ -28,6 +28,11 @@ export interface QboEmulatorOptions extends EmulatorOptions {
   perMinuteLimit?: number;
   /** Requests in flight per realm and app (QBO: 10). */
   concurrentLimit?: number;
+  /** Batch calls per minute per realm and app (QBO: 40) and per realm (QBO: 120). */
+  batchPerMinutePerApp?: number;
+  batchPerMinute?: number;
+  /** Send the 429 as XML whatever the Accept header says, as Intuit has been seen doing (default false). */
+  throttleAsXml?: boolean;
   /** Vendors and open bills in the seeded company (defaults 5 and 3). */
   initialSeed?: SeedInput;
 }
@@ -96,9 +101,12 @@ export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<Q
     scopeAllowed,
     onConsent: ({ authorizationId }) => auth.consent(authorizationId),
   });
-  const limits = new QboLimits(ctx.clock, ctx.stats, { perMinute: opts.perMinuteLimit, concurrent: opts.concurrentLimit });
-  registerApiRoutes(app, { ctx, auth, limits, state, replays: new Map(), emit });
-  registerControlRoutes(app, { ctx, state, auth, webhooks, seed, dump, emit });
+  const limits = new QboLimits(ctx.clock, ctx.stats, {
+    perMinute: opts.perMinuteLimit, concurrent: opts.concurrentLimit, batchPerMinutePerApp: opts.batchPerMinutePerApp, batchPerMinute: opts.batchPerMinute,
+  });
+  const quirks = { throttleAsXml: opts.throttleAsXml ?? false };
+  registerApiRoutes(app, { ctx, auth, limits, state, replays: new Map(), emit, throttleAsXml: () => quirks.throttleAsXml });
+  registerControlRoutes(app, { ctx, state, auth, webhooks, seed, dump, emit, quirks });
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../kit/base.ts';
 import { refuse, runPipeline } from '../kit/pipeline.ts';
 import type { QboAuth } from './auth.ts';
-import { QboFault, applicationAuthorizationFailed, authenticationFailed, faultAnswer, systemFault, throttled, type QboAnswer } from './errors.ts';
+import { QboFault, applicationAuthorizationFailed, authenticationFailed, faultAnswer, qboTime, systemFault, throttled, type QboAnswer } from './errors.ts';
 import type { QboLimits } from './limits.ts';
 import type { Realm, QboState } from './store.ts';
 
@@ -22,6 +22,16 @@ export interface ApiDeps {
   state: QboState;
   /** First answers by realm and `requestid` (B2: a repeated requestid returns the original response). */
   replays: Map<string, Promise<QboAnswer>>;
+  /** The real-world quirk of a 429 sent as XML whatever the Accept header says (B3, B8.4). */
+  throttleAsXml(): boolean;
+}
+
+/** The 429 as Intuit has been seen sending it: an IntuitResponse in XML even to a JSON client (B3). */
+function throttledXml(now: number): QboAnswer {
+  const f = throttled();
+  const e = f.errors[0]!;
+  const body = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="${qboTime(now)}"><Fault type="${f.type}"><Error code="${e.code}"><Message>${e.Message}</Message><Detail>${e.Detail}</Detail></Error></Fault></IntuitResponse>`;
+  return { status: 429, body, headers: { 'content-type': 'application/xml' } };
 }
 
 export interface Call {
@@ -60,7 +70,8 @@ export async function runApi(deps: ApiDeps, request: FastifyRequest, realmId: st
     },
     admit: (call) => {
       const admission = limits.admit(call.realm.realmId, call.clientId);
-      return admission.ok ? admission : refuse(fault(throttled()));
+      if (admission.ok) return admission;
+      return refuse(deps.throttleAsXml() ? throttledXml(ctx.clock.now()) : fault(throttled()));
     },
     faultAnswer: (kind) => fault(kind === 'rate_limited' ? throttled() : systemFault(kind === 'server_error' ? 500 : 503)),
     handle: (call) => replayed(deps, request, call, handler),
@@ -87,6 +98,7 @@ export function send(reply: FastifyReply, answer: QboAnswer | null): FastifyRepl
     return undefined;
   }
   reply.code(answer.status).header('intuit_tid', `1-${randomUUID().replace(/-/g, '').slice(0, 24)}`);
+  if (typeof answer.body === 'string') return reply.headers(answer.headers ?? {}).send(answer.body);
   if (answer.headers) reply.headers(answer.headers);
   return reply.type('application/json;charset=UTF-8').send(JSON.stringify(answer.body));
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { batchItems } from './batch.ts';
 import { cdc } from './cdc.ts';
-import { malformed, objectNotFound, qboTime, unsupportedOperation, validation, type QboAnswer } from './errors.ts';
+import { malformed, objectNotFound, qboTime, throttled, unsupportedOperation, validation, type QboAnswer } from './errors.ts';
 import { runApi, send, type ApiDeps, type Call } from './pipeline.ts';
 import { parseQuery, runQuery } from './query.ts';
 import type { ChangeEvent, EntityName } from './store.ts';
@@ -83,6 +83,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   route('GET', '/cdc', (call, request) => ok(cdc(call, request.query as Query), call.now));
 
   route('POST', '/batch', (call, request) => {
+    if (!deps.limits.admitBatch(call.realm.realmId, call.clientId)) throw throttled();
     const { body, events } = batchItems(call, request.body, request.query as Query);
     deps.emit(events);
     return ok(body, call.now);
