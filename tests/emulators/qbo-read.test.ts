@@ -83,7 +83,16 @@ test('batch: per-item results by bId, faults per item, at most 30 items, empty r
     assert.equal(items[0].Vendor.DisplayName, 'Batch Vendor');
     assert.equal(items[1].Fault.Error[0].code, '6240');
     assert.equal(items[2].Bill.TotalAmt, 9);
-    assert.equal(items[3].QueryResponse.Vendor.length, 1);
+    assert.deepEqual(items[3].QueryResponse, {}, 'a batch item does not see what earlier items created');
+    assert.equal((await client.query("select * from Vendor where DisplayName = 'Batch Vendor'")).body.QueryResponse.Vendor.length, 1);
+
+    const chained = await client.call('POST', '/batch', {
+      BatchItemRequest: [
+        { bId: 'v', operation: 'create', Vendor: { DisplayName: 'Fresh Vendor' } },
+        { bId: 'b', operation: 'create', Bill: { VendorRef: { value: String(Number(items[2].Bill.Id) + 1) }, Line: [expenseLine(expense.Id, 1)] } },
+      ],
+    });
+    assert.equal(chained.body.BatchItemResponse[1].Fault.Error[0].code, '2500', 'nor reference it');
 
     const empty = await client.call('POST', '/batch', { BatchItemRequest: [] });
     assert.equal(empty.status, 400);

@@ -44,6 +44,12 @@ export class Realm {
   warnDuplicateBillNumber = true;
   private nextId = 1;
   readonly rng: Rng;
+  /**
+   * Records a running batch made, as `Entity|Id`: later items of the same batch cannot reference,
+   * read or query them (B4 [QBATCH]: "a later item cannot see objects created by an earlier
+   * item"); uniqueness rules still count them. Null outside a batch.
+   */
+  hiddenInBatch: Set<string> | null = null;
 
   constructor(
     readonly realmId: string,
@@ -62,11 +68,19 @@ export class Realm {
   }
 
   get(entity: EntityName, id: string): QboRecord | undefined {
+    if (this.hiddenInBatch?.has(`${entity}|${id}`)) return undefined;
     return this.table(entity).get(id)?.data;
   }
 
+  /** Every record, those a running batch made included (uniqueness holds across a batch). */
   all(entity: EntityName): QboRecord[] {
     return [...this.table(entity).values()].map((s) => s.data);
+  }
+
+  /** What a query sees: inside a batch, not what the batch made. */
+  visible(entity: EntityName): QboRecord[] {
+    const hidden = this.hiddenInBatch;
+    return hidden ? this.all(entity).filter((r) => !hidden.has(`${entity}|${r.Id}`)) : this.all(entity);
   }
 
   /** Stores a new record with its first SyncToken and MetaData. */
