@@ -165,3 +165,23 @@ test('a seed is deterministic: same seed, same company', async () => {
     await again.em.stop();
   }
 });
+
+test('malformed JSON and unknown resources answer in the Fault envelope', async () => {
+  const { em, client } = await startQbo();
+  try {
+    const r = await fetch(`${em.urls.api}/${em.sandbox.realmId}/vendor?minorversion=75`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.accessToken}`, accept: 'application/json', 'content-type': 'application/json' },
+      body: '{"DisplayName": ',
+    });
+    assert.equal(r.status, 400);
+    const body = (await r.json()) as any;
+    assert.equal(body.Fault.type, 'ValidationFault');
+    assert.equal(typeof body.Fault.Error[0].code, 'string');
+    const deep = await client.call('GET', '/vendor/1/extra');
+    assert.equal(deep.status, 400);
+    assert.equal(deep.body.Fault.Error[0].Message, 'Unsupported Operation');
+  } finally {
+    await em.stop();
+  }
+});

@@ -4,7 +4,7 @@ import { oauthLogin, type OAuthTokens } from '../kit/oauth/login.ts';
 import { registerOAuthRoutes } from '../kit/oauth/routes.ts';
 import type { EmulatorDefinition } from '../kit/registry.ts';
 import { ACCOUNTING_SCOPE, QboAuth, scopeAllowed } from './auth.ts';
-import { faultAnswer, malformed, type QboAnswer } from './errors.ts';
+import { faultAnswer, malformed, unsupportedOperation, type QboAnswer } from './errors.ts';
 import { registerControlRoutes } from './control.ts';
 import { QboLimits } from './limits.ts';
 import { send } from './pipeline.ts';
@@ -95,6 +95,11 @@ export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<Q
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
     const answer: QboAnswer = faultAnswer(malformed(`Request has invalid or unsupported content: ${error.message ?? 'error'}`), ctx.clock.now());
     return send(reply, error.statusCode === 413 ? { ...answer, status: 413 } : answer);
+  });
+  // Under a company, an unknown resource is QBO's 400 "Unsupported Operation" (B8.1); elsewhere a plain 404.
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith(`${API_PREFIX}/`)) return send(reply, faultAnswer(unsupportedOperation(request.url.split('?')[0]!), ctx.clock.now()));
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
   });
   registerOAuthRoutes(app, ctx, auth.server, {
     paths: OAUTH_PATHS,
