@@ -102,3 +102,19 @@ test('revocation ends the grant', async () => {
     await em.stop();
   }
 });
+
+test('the user can connect the app to the second company; each token reaches only its own', async () => {
+  const { em, client } = await startQbo();
+  try {
+    await control(em, 'POST', '/consent-company', { realmId: em.sandbox.otherRealmId });
+    const tokens = await em.login();
+    const other = new QboClient(em, tokens.access_token, tokens.refresh_token);
+    other.realmId = em.sandbox.otherRealmId;
+    assert.equal((await other.query('select count(*) from Vendor')).status, 200);
+    assert.equal((await other.call('GET', '/query?query=select%20*%20from%20Vendor', undefined, em.sandbox.realmId)).status, 403);
+    assert.equal((await client.query('select count(*) from Vendor')).status, 200);
+    assert.equal((await control(em, 'POST', '/consent-company', { realmId: 'nope' })).status, 400);
+  } finally {
+    await em.stop();
+  }
+});

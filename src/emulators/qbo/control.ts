@@ -83,6 +83,13 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     return { deliveries: ctx.webhooks.log.length };
   });
   app.get('/_emulator/webhooks/deliveries', async () => ({ deliveries: ctx.webhooks.log }));
+  /** Which company the sandbox user picks on the next consent page (default: the sandbox company). */
+  app.post('/_emulator/consent-company', async (request, reply) => {
+    const realmId = (request.body as { realmId?: unknown } | undefined)?.realmId;
+    if (typeof realmId !== 'string' || !state.realm(realmId)) return reply.code(400).send({ error: 'body must be {"realmId": <a served company>}' });
+    auth.consentRealm = realmId;
+    return { realmId };
+  });
   /** The user removes the app under Settings → Connected apps: its tokens and refresh tokens stop working. */
   app.post('/_emulator/disconnect', async (request) => {
     const realmId = (request.body as { realmId?: string } | undefined)?.realmId ?? state.primary.realmId;
