@@ -70,7 +70,9 @@ export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<Q
   auth.server.registerClient({ clientId: SANDBOX_APP.clientId, clientSecret: SANDBOX_APP.clientSecret, name: 'ML Connector Sandbox' });
   const webhooks = new QboWebhooks(ctx, SANDBOX_APP.webhookVerifierToken);
   const emit = (events: ChangeEvent[]) => webhooks.emit(events);
+  // Realm ids follow the start seed, so tokens stay bound to their company across re-seeds.
   const realmIds = [realmIdFor(ctx.seed, 1), realmIdFor(ctx.seed, 2)] as const;
+  const replays = new Map<string, Promise<QboAnswer>>();
 
   const seed = (input: unknown = {}): SeedSummary => {
     const cfg = seedInputSchema.parse(input ?? {});
@@ -79,6 +81,8 @@ export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<Q
     const now = ctx.clock.now();
     const realms = [seedRealm(realmIds[0], 'Sandbox Company US', n * 2 + 1, sizes, now), seedRealm(realmIds[1], 'Other Company', n * 2 + 2, { vendors: 2, bills: 0 }, now)];
     state.replace(realms);
+    // A requestid answered before the re-seed names records that no longer exist.
+    replays.clear();
     return { seed: n, realms: realms.map(summarise) };
   };
   const dump = () => ({
@@ -110,7 +114,7 @@ export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<Q
     perMinute: opts.perMinuteLimit, concurrent: opts.concurrentLimit, batchPerMinutePerApp: opts.batchPerMinutePerApp, batchPerMinute: opts.batchPerMinute,
   });
   const quirks = { throttleAsXml: opts.throttleAsXml ?? false };
-  registerApiRoutes(app, { ctx, auth, limits, state, replays: new Map(), emit, throttleAsXml: () => quirks.throttleAsXml });
+  registerApiRoutes(app, { ctx, auth, limits, state, replays, emit, throttleAsXml: () => quirks.throttleAsXml });
   registerControlRoutes(app, { ctx, state, auth, webhooks, seed, dump, emit, quirks });
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
