@@ -185,3 +185,18 @@ test('malformed JSON and unknown resources answer in the Fault envelope', async 
     await em.stop();
   }
 });
+
+test('a write whose answer was lost is not repeated by a retry with the same requestid', async () => {
+  const { em, client } = await startQbo();
+  try {
+    await control(em, 'POST', '/faults', { script: [{ fault: 'lost_response' }] });
+    await assert.rejects(client.call('POST', '/vendor?requestid=retry-1', { DisplayName: 'Lost Answer Ltd' }));
+    const retried = await client.call('POST', '/vendor?requestid=retry-1', { DisplayName: 'Lost Answer Ltd' });
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(retried.body.Vendor.DisplayName, 'Lost Answer Ltd');
+    const count = await client.query("select count(*) from Vendor where DisplayName = 'Lost Answer Ltd'");
+    assert.equal(count.body.QueryResponse.totalCount, 1);
+  } finally {
+    await em.stop();
+  }
+});
