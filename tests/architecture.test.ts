@@ -69,6 +69,18 @@ const knownExceptions: Record<string, { layers: string[]; why: string }> = {
     layers: ['model'],
     why: 'converts Acumatica wire shapes to the canonical model, as for Xero',
   },
+  'src/systems/qbo/port.ts': {
+    layers: ['model', 'engine'],
+    why: 'the QuickBooks Online adapter of the engine ports, as for Xero and BILL',
+  },
+  'src/systems/qbo/to-model.ts': {
+    layers: ['model'],
+    why: 'converts QuickBooks Online wire shapes to the canonical model, as for Xero',
+  },
+  'src/systems/qbo/to-wire.ts': {
+    layers: ['model'],
+    why: 'turns canonical payloads into QuickBooks Online write shapes (the target side of BILL → QBO)',
+  },
 };
 
 function tsFiles(dir: string): string[] {

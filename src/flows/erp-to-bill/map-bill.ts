@@ -35,6 +35,14 @@ function targetHasPaymentActivity(t: TargetBillState): boolean {
 }
 
 /**
+ * Whether an ERP document is one that goes to BILL as a new bill: a bill (not a vendor credit or a
+ * prepayment, ADR 0006), approved (released), with nothing paid on it yet. The bill step and
+ * reconcile ask the same question.
+ */
+export const isPayableToBill = (bill: Pick<Bill, 'status' | 'amountPaid' | 'kind'>): boolean =>
+  bill.status === 'approved' && bill.amountPaid.minor === 0n && (bill.kind ?? 'bill') === 'bill';
+
+/**
  * Decides what happens to one ERP bill on BILL. Only approved and wholly unpaid bills are created;
  * every other state is skipped with its reason. Voids archive an unpaid BILL bill and raise a
  * conflict when BILL has paid or scheduled it, so money already moving is never silently ignored.

@@ -1,5 +1,5 @@
 import { formatMoney } from '../../core/money.ts';
-import { invoiceNumberFor, planBill } from '../../flows/erp-to-bill/map-bill.ts';
+import { invoiceNumberFor, isPayableToBill, planBill } from '../../flows/erp-to-bill/map-bill.ts';
 import { nameKey, type Decision } from '../../flows/types.ts';
 import { billMatchKey, type BillPayload } from '../../model/payloads.ts';
 import type { Bill, BillLine, TargetBillState } from '../../model/types.ts';
@@ -8,7 +8,6 @@ import { isPlannedId } from '../../engine/step-runner.ts';
 import type { IdMapRow } from '../../store/repos/id-map.ts';
 import type { Link } from '../../model/link.ts';
 
-const eligible = (b: Bill) => b.status === 'approved' && b.amountPaid.minor === 0n;
 
 /**
  * How a pair puts a bill line on a BILL department: the name of the department a line asks for
@@ -42,10 +41,10 @@ class BillPlanner implements Planner<Bill, BillPayload> {
 
   async plan(bills: readonly Bill[], mapped: ReadonlyMap<string, IdMapRow>): Promise<Decision<BillPayload>[]> {
     const { accounts, target } = this.run;
-    const live = bills.filter((b) => eligible(b) || mapped.get(b.id)?.state === 'linked');
+    const live = bills.filter((b) => isPayableToBill(b) || mapped.get(b.id)?.state === 'linked');
     // Only a bill that may be created or updated needs the charts of accounts (a webhook about a
     // bill that was just paid, say, needs neither chart).
-    if (bills.some(eligible)) await accounts.loadIfNeeded();
+    if (bills.some(isPayableToBill)) await accounts.loadIfNeeded();
     const vendorIds = await this.run.ensure('vendor', live.map((b) => b.vendorId));
     await accounts.ensure(live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
     // A dry run's vendors to be created have placeholder ids that BILL cannot know.

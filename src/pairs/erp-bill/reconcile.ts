@@ -7,6 +7,7 @@ import type { BillPaymentApplication } from '../../model/types.ts';
 import type { ReconcileRun } from '../../engine/pair.ts';
 import type { SystemPort } from '../../engine/ports.ts';
 import type { Difference, ReconcileReport } from '../../engine/reconcile-report.ts';
+import { isPayableToBill } from '../../flows/erp-to-bill/map-bill.ts';
 
 /**
  * Proves the ledgers agree, reading both sides afresh (not trusting the id map alone):
@@ -65,7 +66,7 @@ export async function reconcileErpBill({ db, link, sides }: ReconcileRun): Promi
     for (const b of page.items) {
       erpBills += 1;
       const row = mapped.get(b.id);
-      const eligible = b.status === 'approved' && b.amountPaid.minor === 0n;
+      const eligible = isPayableToBill(b);
       if (!row || row.state !== 'linked') {
         if (eligible) {
           differences.push({ kind: 'missing_in_bill', erpBillId: b.id, billId: null, detail: `approved unpaid bill ${b.invoiceNumber} (${formatMoney(b.total)} ${b.currency}) has no BILL bill` });

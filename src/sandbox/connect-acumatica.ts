@@ -1,0 +1,42 @@
+import type { Runtime } from '../app/runtime.ts';
+import { acumaticaCredentialsFlow } from '../app/systems/acumatica-credentials.ts';
+import type { Link } from '../model/link.ts';
+import { acumaticaBillSettingsSchema, type AcumaticaBillSettings } from '../pairs/acumatica-bill/settings.ts';
+import type { BillCredentials } from '../systems/bill/auth.ts';
+import { createBillClient } from '../systems/bill/client.ts';
+import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
+import { saveConnection } from '../store/repos/connections.ts';
+import { getLink, saveLink } from '../store/repos/links.ts';
+
+/** What connecting needs of the emulators: their URLs and sandbox credentials. */
+export interface AcumaticaSandboxEndpoints {
+  acumatica: { urls: { base: string }; sandbox: { name: string; password: string; tenant: string; branch: string } };
+  bill: { urls: { api: string; events: string }; sandbox: { devKey: string; username: string; password: string; organizationId: string } };
+}
+
+/**
+ * Connects a runtime to running Acumatica and BILL emulators through the paths a user takes: the
+ * Acumatica credentials check (endpoint versions, sign-in, one read, sign-out) and BILL's login.
+ * Stores both connections encrypted (ids 'acumatica' and 'bill') and a link between them that
+ * records payments on the emulator's cash account 10100 by check.
+ */
+export async function connectAcumaticaSandbox(rt: Runtime, emulators: AcumaticaSandboxEndpoints, options: { linkName?: string; settings?: Partial<AcumaticaBillSettings> } = {}): Promise<{ link: Link; billOrgId: string }> {
+  const acu = emulators.acumatica;
+  const values = { tenant: acu.sandbox.tenant, branch: acu.sandbox.branch, username: acu.sandbox.name, password: acu.sandbox.password };
+  const urls = acumaticaCredentialsFlow.urlsFor(acu.urls.base);
+  const secret = await acumaticaCredentialsFlow.check(values, urls, rt.log);
+  await saveConnection(rt.db, rt.box, { ...acumaticaCredentialsFlow.connection(values, urls, secret, 'acumatica'), system: 'acumatica' });
+
+  const bill = emulators.bill;
+  const billUrls = { api: bill.urls.api, events: bill.urls.events };
+  const store = new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox });
+  await createBillClient({ credentials: store, urls: billUrls }).session.authorize({ method: 'GET', url: billUrls.api });
+  await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: bill.sandbox.organizationId, tenantId: bill.sandbox.organizationId, config: { urls: billUrls }, secret: await store.load() });
+
+  const name = options.linkName ?? 'sandbox';
+  const settings = acumaticaBillSettingsSchema.parse({ cashAccount: '10100', paymentMethod: 'CHECK', ...options.settings });
+  await saveLink(rt.db, { name, pair: 'acumatica-bill', erpSystem: 'acumatica', erpConnectionId: 'acumatica', billConnectionId: 'bill', settings });
+  const link = await getLink(rt.db, name);
+  if (!link) throw new Error(`link '${name}' was not saved`);
+  return { link, billOrgId: bill.sandbox.organizationId };
+}
