@@ -32,6 +32,11 @@ test('vendors: create, read, sparse update with SyncToken, stale token 5010, dup
     assert.equal(dup.body.Fault.Error[0].code, '6240');
     assert.equal(dup.body.Fault.Error[0].Message, 'Duplicate Name Exists Error');
 
+    const typo = await client.call('POST', '/vendor', { DisplayName: 'Typo Co', CompanyNam: 'x' });
+    assert.equal(typo.status, 400);
+    assert.equal(typo.body.Fault.Error[0].code, '2010');
+    assert.equal(typo.body.Fault.Error[0].element, 'CompanyNam');
+
     const unknownPath = await client.call('GET', '/Vendor/1');
     assert.equal(unknownPath.status, 400);
     assert.equal(unknownPath.body.Fault.Error[0].code, '500');

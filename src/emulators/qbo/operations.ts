@@ -1,4 +1,5 @@
 import { malformed, qboTime } from './errors.ts';
+import { undeclaredField } from './fields.ts';
 import type { Call } from './pipeline.ts';
 import type { EntityName } from './store.ts';
 import { bodyObject, create, remove, update, type WriteContext } from './writes.ts';
@@ -22,6 +23,8 @@ export function writeContext(call: Call, query: Query): WriteContext {
 /** One create, update or delete, as both POST /{entity} and a batch item run it. */
 export function write(ctx: WriteContext, entity: EntityName, operation: string, raw: unknown): Record<string, unknown> {
   const body = bodyObject(raw, entity);
+  const unknown = undeclaredField(entity, body);
+  if (unknown) throw unknown;
   if (operation === 'delete') return remove(ctx, entity, body);
   if (operation === 'create') return create(ctx, entity, body);
   if (operation === 'update') return update(ctx, entity, body);
