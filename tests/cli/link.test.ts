@@ -89,4 +89,17 @@ describe('link commands: pairs and pinned tenants', () => {
     assert.deepEqual([JSON.parse(moved.stdout).erpConnectionId, JSON.parse(moved.stdout).pair], ['xero-same', 'xero-bill']);
     assert.equal((await withDb((db) => getLink(db, 'main')))?.settings.accountPolicy, 'error');
   });
+
+  test('--setting sets any setting of the pair, JSON objects as JSON and codes as text; a setting the pair lacks is refused by name', async () => {
+    const set = await cli('link', 'update', '--name', 'main', '--setting', 'paymentAccount={"code":"090"}', '--setting', 'departmentCategory=Region', '--json');
+    assert.equal(set.code, 0, set.stderr);
+    const saved = (await withDb((db) => getLink(db, 'main')))?.settings;
+    assert.deepEqual([saved?.paymentAccount, saved?.departmentCategory], [{ code: '090' }, 'Region']);
+    const unknown = await cli('link', 'update', '--name', 'main', '--setting', 'cashAccount=10100');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /cashAccount/);
+    const broken = await cli('link', 'update', '--name', 'main', '--setting', 'paymentAccount={"code":');
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /--setting paymentAccount: the value is not valid JSON/);
+  });
 });

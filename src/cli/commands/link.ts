@@ -13,7 +13,7 @@ export const link: Command = {
   summary: `create, update or list links (an ERP tenant paired with a ${displayName(hubSystemId)} organisation)`,
   usage: `Usage: ml-connector link create --name NAME [--erp CONNECTION] [--bill CONNECTION] [--pair PAIR]
                                [--payment-account CODE] [--account-policy create|error]
-                               [--department-category NAME] [--poll CRON]
+                               [--department-category NAME] [--poll CRON] [--setting KEY=VALUE]...
        ml-connector link update --name NAME [the same options: only those given change]
        ml-connector link list [--json]
 
@@ -25,7 +25,10 @@ A link that has synced stays with the ERP tenant and ${displayName(hubSystemId)}
 refuses a connection to another one (create a new link for it).
 --pair is the pair the link runs (${pairIds.join(', ')}); by default the one the ERP connection's
 system forms with ${displayName(hubSystemId)}, and it must agree with it.
---payment-account is the ERP bank or clearing account ${displayName(hubSystemId)} payments are posted to.`,
+--payment-account is the ERP bank or clearing account ${displayName(hubSystemId)} payments are posted to.
+--setting sets any setting of the link's pair, repeatable; VALUE is read as JSON when it is an
+object, a list, true, false or null, and as text otherwise (codes stay text), e.g. for Acumatica ⇄ BILL:
+  --setting cashAccount=10100 --setting paymentMethod=CHECK --setting 'subaccountDepartments={"000-100":"Sales"}'`,
   async run(argv) {
     const { values, positionals } = parse(argv, {
       name: { type: 'string' },
@@ -36,6 +39,7 @@ system forms with ${displayName(hubSystemId)}, and it must agree with it.
       'account-policy': { type: 'string' },
       'department-category': { type: 'string' },
       poll: { type: 'string' },
+      setting: { type: 'string', multiple: true },
     }, true);
     const action = positionals[0];
     if (action !== 'create' && action !== 'update' && action !== 'list') throw new UsageError("say 'link create', 'link update' or 'link list'");
@@ -87,6 +91,7 @@ system forms with ${displayName(hubSystemId)}, and it must agree with it.
         ...(values['account-policy'] ? { accountPolicy: values['account-policy'] } : {}),
         ...(values['department-category'] ? { departmentCategory: values['department-category'] } : {}),
         ...(values.poll ? { pollCron: values.poll } : {}),
+        ...settingsGiven(values.setting),
       });
       if (!parsed.ok) throw new UsageError(`${parsed.problem.path.join('.') || 'settings'}: ${parsed.problem.message}`);
       const saved: Link = { name, pair, erpSystem, erpConnectionId: erp.id, billConnectionId: bill.id, settings: parsed.settings };
@@ -96,6 +101,26 @@ system forms with ${displayName(hubSystemId)}, and it must agree with it.
     });
   },
 };
+
+/** `--setting KEY=VALUE` flags as settings: VALUE as JSON when it is an object, list, boolean or null; else text (account codes such as 10100 stay text). */
+function settingsGiven(given: readonly string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const flag of given ?? []) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--setting '${flag}' must be KEY=VALUE`);
+    const raw = flag.slice(eq + 1);
+    let value: unknown = raw;
+    if (/^\s*[[{]/.test(raw) || /^(true|false|null)$/.test(raw)) {
+      try {
+        value = JSON.parse(raw);
+      } catch (e) {
+        throw new UsageError(`--setting ${flag.slice(0, eq)}: the value is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      }
+    }
+    out[flag.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
 
 const isPairId = (s: string): s is PairId => (pairIds as readonly string[]).includes(s);
 
