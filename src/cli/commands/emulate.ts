@@ -12,8 +12,9 @@ export const emulate: Command = {
   usage: `Usage: ml-connector emulate [--only ${names}] [--port N] [--latency-ms N] [--latency-per-item-ms N] [--seed N] [--host H]
 
 Starts the emulators on loopback and prints one JSON line with their URLs and sandbox credentials
-when ready. ${ports} (0 picks free ports). --latency-per-item-ms adds that much per item of a
-bulk or batch request on top of --latency-ms. Runs until SIGINT/SIGTERM.`,
+when ready. ${ports} (0 picks free ports). Runs until SIGINT/SIGTERM.
+
+--latency-per-item-ms holds a bulk or batch request that much longer per item, on top of --latency-ms.`,
   async run(argv) {
     const { values } = parse(argv, {
       only: { type: 'string' },
