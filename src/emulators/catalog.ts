@@ -8,6 +8,7 @@ export const emulatorCatalog = [
   { id: 'xero', title: 'Xero' },
   { id: 'bill', title: 'BILL' },
   { id: 'acumatica', title: 'Acumatica' },
+  { id: 'qbo', title: 'QuickBooks Online' },
 ] as const;
 
 export type EmulatorId = (typeof emulatorCatalog)[number]['id'];

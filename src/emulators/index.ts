@@ -1,5 +1,6 @@
 import { acumaticaEmulator } from './acumatica/index.ts';
 import { billEmulator } from './bill/index.ts';
+import { qboEmulator } from './qbo/index.ts';
 import { emulatorIds, emulatorPort, type EmulatorId } from './catalog.ts';
 import type { EmulatorOptions, PerItemLatencyOption } from './kit/base.ts';
 import type { EmulatorDefinition, RunningEmulator } from './kit/registry.ts';
@@ -16,6 +17,7 @@ const definitions = {
   xero: xeroEmulator,
   bill: billEmulator,
   acumatica: acumaticaEmulator,
+  qbo: qboEmulator,
 } satisfies { [K in EmulatorId]: EmulatorDefinition<K, RunningEmulator> };
 
 type HandleOf<K extends EmulatorId> = Awaited<ReturnType<(typeof definitions)[K]['start']>>;

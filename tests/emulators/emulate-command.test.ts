@@ -91,7 +91,7 @@ test('emulate is deterministic by seed across processes, and SIGINT also stops i
 });
 
 test('bad emulate arguments exit 2 naming the argument', async () => {
-  for (const [args, named] of [[['--only', 'qbo'], '--only'], [['--port', 'abc'], 'port'], [['--latency-ms', '-5'], 'latency-ms'], [['--bogus'], 'bogus']] as const) {
+  for (const [args, named] of [[['--only', 'sap'], '--only'], [['--port', 'abc'], 'port'], [['--latency-ms', '-5'], 'latency-ms'], [['--bogus'], 'bogus']] as const) {
     const child = spawn(process.execPath, [bin, 'emulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
