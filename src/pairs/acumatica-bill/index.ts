@@ -1,9 +1,9 @@
 import { ConnectorError } from '../../core/errors.ts';
-import { matchAccounts } from '../../flows/erp-to-bill/match-accounts.ts';
 import { subaccountDimension } from '../../model/types.ts';
 import type { PairDefinition } from '../../engine/pair.ts';
 import { billStepWith, type DepartmentRule } from '../erp-bill/bills.ts';
 import { paymentStepWith } from '../erp-bill/payments.ts';
+import { erpToBillAccounts, erpToBillTriggers } from '../erp-bill/policy.ts';
 import { reconcileErpBill } from '../erp-bill/reconcile.ts';
 import { vendorStep } from '../erp-bill/vendors.ts';
 import { acumaticaBillSettingsOf, acumaticaBillSettingsSchema } from './settings.ts';
@@ -34,13 +34,7 @@ export const acumaticaBill: PairDefinition = {
   id: 'acumatica-bill',
   erp: 'acumatica',
   hub: 'bill',
-  accounts: {
-    from: 'erp',
-    to: 'bill',
-    policy: 'create-missing',
-    match: matchAccounts,
-    mayCreate: (link) => acumaticaBillSettingsOf(link).accountPolicy === 'create',
-  },
+  accounts: erpToBillAccounts((link) => acumaticaBillSettingsOf(link).accountPolicy === 'create'),
   steps: [
     vendorStep,
     billStepWith(subaccountToDepartment),
@@ -55,12 +49,7 @@ export const acumaticaBill: PairDefinition = {
       return { cashAccount, paymentMethod };
     }),
   ],
-  triggers: [
-    // Push notifications (when configured) and polling name Acumatica vendors and bills by id.
-    { side: 'erp', entity: 'vendor', step: 'vendor', mode: 'ids' },
-    { side: 'erp', entity: 'bill', step: 'bill', mode: 'ids' },
-    { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
-  ],
+  triggers: erpToBillTriggers,
   settings: acumaticaBillSettingsSchema,
   reconcile: reconcileErpBill,
 };

@@ -1,9 +1,9 @@
 import { ConnectorError } from '../../core/errors.ts';
 import { nameKey } from '../../flows/types.ts';
-import { matchAccounts } from '../../flows/erp-to-bill/match-accounts.ts';
 import type { PairDefinition } from '../../engine/pair.ts';
 import { billStepWith, type DepartmentRule } from '../erp-bill/bills.ts';
 import { paymentStepWith } from '../erp-bill/payments.ts';
+import { erpToBillAccounts, erpToBillTriggers } from '../erp-bill/policy.ts';
 import { reconcileErpBill } from '../erp-bill/reconcile.ts';
 import { vendorStep } from '../erp-bill/vendors.ts';
 import { xeroBillSettingsOf, xeroBillSettingsSchema } from './settings.ts';
@@ -27,13 +27,7 @@ export const xeroBill: PairDefinition = {
   id: 'xero-bill',
   erp: 'xero',
   hub: 'bill',
-  accounts: {
-    from: 'erp',
-    to: 'bill',
-    policy: 'create-missing',
-    match: matchAccounts,
-    mayCreate: (link) => xeroBillSettingsOf(link).accountPolicy === 'create',
-  },
+  accounts: erpToBillAccounts((link) => xeroBillSettingsOf(link).accountPolicy === 'create'),
   steps: [
     vendorStep,
     billStepWith(trackingCategoryToDepartment),
@@ -48,12 +42,7 @@ export const xeroBill: PairDefinition = {
       return account;
     }),
   ],
-  triggers: [
-    { side: 'erp', entity: 'vendor', step: 'vendor', mode: 'ids' },
-    { side: 'erp', entity: 'bill', step: 'bill', mode: 'ids' },
-    // A BILL event names the payment; the delta reads its applications in order, the cursor moving only with the posts it covers.
-    { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
-  ],
+  triggers: erpToBillTriggers,
   settings: xeroBillSettingsSchema,
   reconcile: reconcileErpBill,
 };
