@@ -93,7 +93,7 @@ function save(c: SaveContext): EntityRecord {
   return rec;
 }
 
-function applyToDocuments(tenant: Tenant, check: EntityRecord, direction: 1 | -1, now: number): void {
+function moveDocumentBalances(tenant: Tenant, check: EntityRecord, direction: 1 | -1, now: number): void {
   for (const row of check.details.Details ?? []) {
     const doc = findByKeys(tenant, 'Bill', [String(row.fields.DocType), String(row.fields.ReferenceNbr)]);
     if (!doc) continue;
@@ -118,7 +118,7 @@ export function releaseCheck(tenant: Tenant, rec: EntityRecord, now: number): vo
       throw new AcumaticaError(500, `The document ${String(row.fields.DocType)} ${String(row.fields.ReferenceNbr)} cannot be applied: it is not open or its balance is lower than the amount paid.`);
     }
   }
-  applyToDocuments(tenant, rec, 1, now);
+  moveDocumentBalances(tenant, rec, 1, now);
   rec.details.History = (rec.details.Details ?? []).map((row) => ({ id: row.id, fields: { ...row.fields, CashDiscountTaken: '0.00' } }));
   rec.details.Details = [];
   rec.fields.Status = (toCents(rec.fields.UnappliedBalance) ?? 0) === 0 ? 'Closed' : 'Open';
@@ -130,7 +130,7 @@ export function voidCheck(deps: { newId(): string }, tenant: Tenant, rec: Entity
     throw new AcumaticaError(500, `The document cannot be voided because its status is ${String(rec.fields.Status)}.`);
   }
   const history = rec.details.History ?? [];
-  applyToDocuments(tenant, { ...rec, details: { Details: history } }, -1, now);
+  moveDocumentBalances(tenant, { ...rec, details: { Details: history } }, -1, now);
   rec.fields.Status = 'Voided';
   rec.modifiedAt = now;
   const voided: EntityRecord = {
