@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Link } from '../../model/link.ts';
+import { settingsReader } from '../settings-of.ts';
 
 /**
  * An Acumatica ⇄ BILL link's settings. Payments back are AP payments (Check, type Payment) that
@@ -28,4 +28,4 @@ export const acumaticaBillSettingsSchema = z
 export type AcumaticaBillSettings = z.infer<typeof acumaticaBillSettingsSchema>;
 
 /** The link's settings as this pair reads them (stored settings were validated when saved). */
-export const acumaticaBillSettingsOf = (link: Pick<Link, 'settings'>): AcumaticaBillSettings => acumaticaBillSettingsSchema.parse(link.settings);
+export const acumaticaBillSettingsOf = settingsReader(acumaticaBillSettingsSchema);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Link } from '../../model/link.ts';
+import { settingsReader } from '../settings-of.ts';
 
 /** A Xero ⇄ BILL link's settings, validated so a bad value is named, not silently ignored. */
 export const xeroBillSettingsSchema = z
@@ -22,4 +22,4 @@ export const xeroBillSettingsSchema = z
 export type XeroBillSettings = z.infer<typeof xeroBillSettingsSchema>;
 
 /** The link's settings as this pair reads them (stored settings were validated when saved). */
-export const xeroBillSettingsOf = (link: Pick<Link, 'settings'>): XeroBillSettings => xeroBillSettingsSchema.parse(link.settings);
+export const xeroBillSettingsOf = settingsReader(xeroBillSettingsSchema);
