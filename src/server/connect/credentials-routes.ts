@@ -6,7 +6,7 @@ import { asConnectorError } from '../../core/errors.ts';
 import { saveConnection } from '../../store/repos/connections.ts';
 import type { ServerServices } from '../contract.ts';
 import { ensureWebhookSubscriptions } from '../subscriptions/monitor.ts';
-import { csrfField, esc, page } from './html.ts';
+import { csrfField, esc, formField, page } from './html.ts';
 
 /** Fields every credentials form has beside the system's own: where the vendor is, and what to call the connection. */
 const commonSchema = z.object({
@@ -19,8 +19,7 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 /** The form never shows a secret field's value again, not even after an error. */
 function form(id: string, flow: CredentialsFlow, values: Record<string, string>, csrf: string | null, error?: string): string {
-  const input = (key: string, label: string, options: { secret?: boolean; required?: boolean; type?: string }) =>
-    `<label for="${esc(key)}">${esc(label)}</label><input type="${options.secret ? 'password' : (options.type ?? 'text')}" id="${esc(key)}" name="${esc(key)}"${options.secret ? '' : ` value="${esc(values[key] ?? '')}"`}${options.required ? ' required' : ''}>`;
+  const input = (key: string, label: string, options: { secret?: boolean; required?: boolean; type?: string }) => formField({ ...options, id: key, name: key, label }, values[key]);
   return `${error ? `<p class="error">${esc(error)}</p>` : ''}
 <form method="post" action="/connect/${esc(id)}" autocomplete="off">${csrfField(csrf)}
 ${flow.fields.map((f) => input(f.key, f.label, { ...(f.secret ? { secret: true } : {}), ...(f.required ? { required: true } : {}), ...(f.type ? { type: f.type } : {}) })).join('\n')}

@@ -16,3 +16,11 @@ export function page(title: string, body: string, options: { csrf?: string | nul
 }
 
 export const csrfField = (csrf: string | null): string => (csrf ? `<input type="hidden" name="_csrf" value="${esc(csrf)}">` : '');
+
+/**
+ * One labelled form field. A secret is a password input whose value is never written back into
+ * the page, not even after an error; other fields show `value`.
+ */
+export function formField(f: { id: string; name: string; label: string; secret?: boolean | undefined; required?: boolean | undefined; type?: string | undefined }, value: string | undefined): string {
+  return `<label for="${esc(f.id)}">${esc(f.label)}</label><input type="${f.secret ? 'password' : (f.type ?? 'text')}" id="${esc(f.id)}" name="${esc(f.name)}"${f.secret ? '' : ` value="${esc(value ?? '')}"`}${f.required ? ' required' : ''}>`;
+}

@@ -7,7 +7,7 @@ import { systemName } from '../dashboard/format.ts';
 import { registerCredentialsRoutes } from './credentials-routes.ts';
 import { defaultRequireUser } from './guard.ts';
 import { connectionHealth } from './health.ts';
-import { csrfField, esc, page } from './html.ts';
+import { csrfField, esc, formField, page } from './html.ts';
 import { registerOAuthRoutes } from './oauth-routes.ts';
 
 export { connectionHealth, healthOf, type ConnectionHealth } from './health.ts';
@@ -28,7 +28,7 @@ async function appSettingsSection(services: ServerServices, entry: SystemEntry, 
     ? flow.settings.fields.map((f) => (f.secret ? `${esc(f.label)}: ${saved.saved[f.key] ? 'saved' : 'not set'}.` : saved.values[f.key] ? `${esc(f.label)} <code>${esc(saved.values[f.key])}</code>.` : '')).filter(Boolean).join(' ')
     : 'Not set yet.';
   const inputs = flow.settings.fields
-    .map((f) => `<label for="${esc(`${entry.id}-${f.key}`)}">${esc(f.label)}${f.secret ? ' (kept if left empty)' : ''}</label><input type="${f.secret ? 'password' : (f.type ?? 'text')}" id="${esc(`${entry.id}-${f.key}`)}" name="${esc(f.key)}"${f.secret ? '' : ` value="${esc(saved?.values[f.key] ?? '')}"`}${f.required ? ' required' : ''}>`)
+    .map((f) => formField({ ...f, id: `${entry.id}-${f.key}`, name: f.key, label: `${f.label}${f.secret ? ' (kept if left empty)' : ''}` }, saved?.values[f.key]))
     .join('\n');
   return `<h2>${esc(flow.settings.title)}</h2>
 <p>${savedText} Redirect URI to register at ${esc(entry.spec.displayName)}: <code>${publicUrl}/oauth/${esc(entry.id)}/callback</code>${entry.webhook ? `; webhook URL: <code>${publicUrl}/webhooks/${esc(entry.id)}</code>` : ''}.</p>
