@@ -140,6 +140,19 @@ forEachBackend('connect pages: Xero OAuth through real redirects, BILL credentia
     assert.equal((await connectionHealth(b.db)).find((h) => h.id === 'bill-main')?.state, 'ok');
   });
 
+  test('the Acumatica form needs the instance URL and says so, saving nothing and showing no password', async () => {
+    const page = await fetch(`${base}/connect/acumatica`, { headers: auth });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Instance URL \(required/);
+    const password = 'acu-secret-Zq81';
+    const missing = await postForm('/connect/acumatica', { tenant: 'Company', username: 'admin', password, name: 'acu-main' });
+    assert.equal(missing.status, 400);
+    const text = await missing.text();
+    assert.match(text, /give the Acumatica instance URL/);
+    assert.ok(!text.includes(password), 'the password is not shown');
+    assert.equal(await getConnection(b.db, 'acu-main'), null, 'nothing saved');
+  });
+
   test('every connect form refuses a cross-site post, as the dashboard forms do, and changes nothing', async () => {
     const bill = emulators.bill!;
     const billFields = { devKey: bill.sandbox.devKey, username: bill.sandbox.username, password: bill.sandbox.password, organizationId: bill.sandbox.organizationId, baseUrl: bill.urls.base };

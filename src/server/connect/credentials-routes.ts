@@ -52,8 +52,14 @@ export function registerCredentialsRoutes(app: FastifyInstance, services: Server
       const problem = issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
       return html(reply, 400, title, form(id, flow, values, request.connectCsrf ?? null, `Please correct: ${problem}.`));
     }
-    const urls = flow.urlsFor(common.data.baseUrl);
+    let urls: Record<string, string>;
     let secret: unknown;
+    try {
+      // A system without a public host (Acumatica: each customer's own site) needs the base URL.
+      urls = flow.urlsFor(common.data.baseUrl);
+    } catch (e) {
+      return html(reply, 400, title, form(id, flow, values, request.connectCsrf ?? null, `Please correct: ${asConnectorError(e).message}.`));
+    }
     try {
       secret = await flow.check(own.data, urls, services.log);
     } catch (e) {
