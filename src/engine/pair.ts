@@ -6,7 +6,7 @@ import type { SystemId } from '../model/types.ts';
 import type { IdMapRow } from '../store/repos/id-map.ts';
 import type { AccountMap } from './accounts.ts';
 import type { RunContext } from './context.ts';
-import type { Readers, Side, SystemPort, Writers } from './ports.ts';
+import type { LinkSides, Readers, Side, SystemPort, Writers } from './ports.ts';
 import type { ReconcileReport } from './reconcile-report.ts';
 import type { StepKey } from './intents.ts';
 
@@ -31,6 +31,8 @@ export interface PairDefinition {
   settings: ZodType;
   /** Compares the two ledgers afresh (reconcile); reads both sides, writes nothing. */
   reconcile(run: ReconcileRun): Promise<ReconcileReport>;
+  /** Value maps a person keeps in the link's settings, with suggestions (ValueMapDefinition); absent: none. */
+  valueMaps?: readonly ValueMapDefinition[];
 }
 
 /**
@@ -129,4 +131,47 @@ export interface ReconcileRun {
   link: Link;
   sides: Readonly<Record<Side, SystemPort>>;
   log: RunContext['log'];
+}
+
+/**
+ * A value map a person keeps in a link's settings (one setting holding an object of source value
+ * → target value, such as Acumatica subaccount → BILL department name), which the pair can
+ * propose from both sides. Optional on a pair: the CLI (`mapping suggest|apply`), the API
+ * (GET /api/links/{name}/mapping-suggestions) and the dashboard's mapping page offer every map a
+ * pair declares and know no system by name. A proposal is only read: nothing is written until a
+ * person confirms entries, which are then saved in the setting and validated as any settings are.
+ */
+export interface ValueMapDefinition {
+  /** The link setting holding the map: an object of strings, source value → target value. */
+  setting: string;
+  /** What is mapped, for people: e.g. "subaccount" → "BILL department". */
+  from: string;
+  to: string;
+  /** What saving entries changes about syncing (an unmapped value failing its record, say). */
+  note: string;
+  /** Reads both sides and proposes; writes nothing. */
+  suggest(link: Link, sides: LinkSides): Promise<ValueMapProposal>;
+}
+
+/** Every source value with its mapping today and a suggestion, and the values the map may name. */
+export interface ValueMapProposal {
+  rows: ValueMapRow[];
+  /** The target values a person may choose (active ones), in display order. */
+  targets: { value: string; label: string }[];
+}
+
+export interface ValueMapRow {
+  /** The map's key: the value as the source system gives it on records. */
+  value: string;
+  /** How people know it (code and description). */
+  label: string;
+  active: boolean;
+  /** What the link's map says now, or null. */
+  current: string | null;
+  /** The current entry names a target value that is not among the targets (archived or renamed). */
+  currentMissing: boolean;
+  /** A proposed target and how it was found; null when there is no single candidate. */
+  suggestion: { value: string; by: string } | null;
+  /** Several candidates matched equally: their values (no suggestion is made then). */
+  ambiguous: string[];
 }

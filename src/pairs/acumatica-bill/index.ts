@@ -7,6 +7,7 @@ import { erpToBillAccounts, erpToBillTriggers } from '../erp-bill/policy.ts';
 import { reconcileErpBill } from '../erp-bill/reconcile.ts';
 import { vendorStep } from '../erp-bill/vendors.ts';
 import { acumaticaBillSettingsOf, acumaticaBillSettingsSchema } from './settings.ts';
+import { subaccountDepartmentMap } from './subaccount-map.ts';
 
 /**
  * Each line's subaccount goes to the BILL department the link's map names. A line on a subaccount
@@ -52,4 +53,5 @@ export const acumaticaBill: PairDefinition = {
   triggers: erpToBillTriggers,
   settings: acumaticaBillSettingsSchema,
   reconcile: reconcileErpBill,
+  valueMaps: [subaccountDepartmentMap],
 };
