@@ -23,7 +23,7 @@ export function busyAdvice(pid: number, dataDir: string, command: string, canUse
 export interface ServerApi {
   readonly base: string;
   /** JSON in and out; an answer outside 2xx throws with the server's message. */
-  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
 /** The REST API of a running `serve` (`/api`, Bearer token: README "Running the service"). */
@@ -31,7 +31,7 @@ export function serverApi(base: string, token: string): ServerApi {
   const root = base.replace(/\/$/, '');
   return {
     base: root,
-    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown) {
+    async call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) {
       const url = `${root}/api${path}`;
       let res: Response;
       try {

@@ -5,6 +5,7 @@ import { actionRoutes } from './actions.ts';
 import type { ApiContext } from './context.ts';
 import { apiErrorHandler } from './errors.ts';
 import { linkRoutes } from './links.ts';
+import { mappingRoutes } from './mapping.ts';
 import { recordRoutes } from './records.ts';
 import { runRoutes } from './runs.ts';
 
@@ -31,6 +32,7 @@ export const apiPlugin: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { 
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(linkRoutes, { ctx });
+  await app.register(mappingRoutes, { ctx });
   await app.register(runRoutes, { ctx });
   await app.register(recordRoutes, { ctx });
   await app.register(actionRoutes, { ctx });
