@@ -57,7 +57,7 @@ export class AccountMap {
       this.sourceById.set(a.id, a);
       if (a.code) this.sourceByCode.set(a.code.trim().toUpperCase(), a);
     }
-    const { matches } = this.ctx.pair.accounts.match(source, hub);
+    const { matches } = this.ctx.pair.accounts.match(source, hub, this.ctx.link);
     for (const m of matches) this.remember(m.sourceId, m.targetId);
     // Matches already on record are not written again: a sync with nothing changed adds no audit
     // rows, and an account the connector created keeps its 'created' provenance.
@@ -135,7 +135,7 @@ export class AccountMap {
         if (error.kind !== 'retryable' && error.kind !== 'invalid_data') throw error;
         // Lost answer or a clash with an account created meanwhile: match again against BILL's chart.
         const hub = await chart.list();
-        const { matches } = this.ctx.pair.accounts.match(chunk, hub);
+        const { matches } = this.ctx.pair.accounts.match(chunk, hub, this.ctx.link);
         for (const m of matches) created.push({ source: missing.get(m.sourceId)!, target: hub.find((h) => h.id === m.targetId)! });
         const unresolved = chunk.filter((a) => !matches.some((m) => m.sourceId === a.id));
         if (unresolved.length > 0) {

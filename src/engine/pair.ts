@@ -44,8 +44,8 @@ export interface AccountPolicy {
   from: Side;
   to: Side;
   policy: 'create-missing' | 'map-only';
-  /** Pure matching of the two charts (flows/): source id → target id and how it matched. */
-  match(source: readonly GlAccount[], target: readonly GlAccount[]): { matches: { sourceId: string; targetId: string; by: string }[] };
+  /** Pure matching of the two charts (flows/): source id → target id and how it matched; `link` carries any mapping a person pinned. */
+  match(source: readonly GlAccount[], target: readonly GlAccount[], link?: Link): { matches: { sourceId: string; targetId: string; by: string }[] };
   /** For create-missing: whether this link lets the step create (a setting may turn it off). */
   mayCreate(link: Link): boolean;
 }

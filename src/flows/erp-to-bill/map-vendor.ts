@@ -1,61 +1,14 @@
-import type { PostalAddress, Vendor } from '../../model/types.ts';
-import { contentHash, fail, nameKey, skip, type Decision } from '../types.ts';
-import type { VendorIndexEntry, VendorPayload } from '../../model/payloads.ts';
+import type { Vendor } from '../../model/types.ts';
+import { contentHash, fail, skip, type Decision } from '../types.ts';
+import { vendorPayload, type VendorIndex } from '../vendor-index.ts';
+import type { VendorPayload } from '../../model/payloads.ts';
+
+export { VendorIndex, vendorPayload } from '../vendor-index.ts';
 
 export type { VendorIndexEntry, VendorPayload } from '../../model/payloads.ts';
 
-export class VendorIndex {
-  private byName = new Map<string, VendorIndexEntry[]>();
-  private byTax = new Map<string, VendorIndexEntry[]>();
-  private byEmail = new Map<string, VendorIndexEntry[]>();
-
-  constructor(entries: Iterable<VendorIndexEntry> = []) {
-    for (const e of entries) this.add(e);
-  }
-
-  add(e: VendorIndexEntry): void {
-    if (e.archived) return;
-    push(this.byName, nameKey(e.name), e);
-    if (e.taxId) push(this.byTax, taxKey(e.taxId), e);
-    if (e.email) push(this.byEmail, e.email.trim().toLowerCase(), e);
-  }
-
-  /** Exact name first, then tax number, then email: the order the product promises. */
-  find(v: Vendor, exclude: ReadonlySet<string>): { entry: VendorIndexEntry; by: 'name' | 'taxId' | 'email' } | null {
-    const candidates: [('name' | 'taxId' | 'email'), VendorIndexEntry[] | undefined][] = [
-      ['name', this.byName.get(nameKey(v.name))],
-      ['taxId', v.taxId ? this.byTax.get(taxKey(v.taxId)) : undefined],
-      ['email', v.email ? this.byEmail.get(v.email.trim().toLowerCase()) : undefined],
-    ];
-    for (const [by, list] of candidates) {
-      const entry = list?.find((e) => !exclude.has(e.id));
-      if (entry) return { entry, by };
-    }
-    return null;
-  }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-const taxKey = (t: string): string => t.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
-
 /** BILL limits vendor names to 1–100 characters (createvendor reference). */
 const maxVendorName = 100;
-
-export function vendorPayload(v: Vendor): VendorPayload {
-  return {
-    name: v.name.trim(),
-    email: v.email?.trim() || null,
-    phone: v.phone?.trim() || null,
-    taxId: v.taxId?.trim() || null,
-    address: v.address,
-    currency: v.currency,
-  };
-}
 
 export interface VendorContext {
   /** The BILL vendor this contact is already linked to, with the hash of what was last sent. */

@@ -4,7 +4,7 @@ import { nameKey } from '../types.ts';
 export interface AccountMatch {
   sourceId: string;
   targetId: string;
-  by: 'code' | 'name' | 'created';
+  by: 'code' | 'name' | 'created' | 'map';
 }
 
 export interface AccountMatching {

@@ -4,7 +4,7 @@ import type { PaymentPayload } from '../../model/payloads.ts';
 import type { Bill, BillPaymentApplication } from '../../model/types.ts';
 import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pair.ts';
 import { recordInvalid } from '../../engine/failures.ts';
-import { getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
+import { getMappings, getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../../engine/context.ts';
 
 /**
@@ -13,22 +13,38 @@ import type { RunContext } from '../../engine/context.ts';
  * is removed from the ERP again; one still on its way stays pending and is read again each run.
  */
 class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> {
-  constructor(private readonly run: StepRun) {}
+  constructor(
+    private readonly run: StepRun,
+    private readonly billsFrom: BillsFrom,
+  ) {}
+
+  /** The link rows of the BILL bills these payments pay, by BILL bill id, and the ledger bill each names. */
+  private async billLinks(apps: readonly BillPaymentApplication[]): Promise<Map<string, { row: IdMapRow; ledgerBillId: string }>> {
+    const { ctx } = this.run;
+    const key = { link: ctx.link.name, entity: 'bill' };
+    const billIds = apps.map((a) => a.billId);
+    const rows = this.billsFrom === 'erp' ? await getMappingsByTarget(ctx.db, key, billIds) : await getMappings(ctx.db, key, billIds);
+    const out = new Map<string, { row: IdMapRow; ledgerBillId: string }>();
+    for (const [billId, row] of rows) {
+      const ledgerBillId = this.billsFrom === 'erp' ? row.source_id : row.target_id;
+      if (ledgerBillId && (this.billsFrom === 'erp' || row.state === 'linked')) out.set(billId, { row, ledgerBillId });
+    }
+    return out;
+  }
 
   async plan(apps: readonly BillPaymentApplication[], posted: ReadonlyMap<string, IdMapRow>): Promise<Planned<PaymentPayload>[]> {
-    const { ctx } = this.run;
-    const bills = await getMappingsByTarget(ctx.db, { link: ctx.link.name, entity: 'bill' }, apps.map((a) => a.billId));
+    const bills = await this.billLinks(apps);
     const erpBills = await this.currentErpBills(apps, bills, posted);
     return apps.map((app) => {
       const billRow = bills.get(app.billId);
       const postedRow = posted.get(app.id);
-      const erpBill = billRow ? erpBills.get(billRow.source_id) : undefined;
+      const erpBill = billRow ? erpBills.get(billRow.ledgerBillId) : undefined;
       const d = planPayment(app, {
         erpBill: billRow
           ? erpBill
             ? { id: erpBill.id, status: erpBill.status, amountDue: erpBill.amountDue, open: erpBill.status === 'approved' }
             // Not readable now (deleted on the ERP, or a read failure): the ERP's own checks decide.
-            : { id: billRow.source_id, status: 'unknown', amountDue: null, open: true }
+            : { id: billRow.ledgerBillId, status: 'unknown', amountDue: null, open: true }
           : null,
         posted: postedRow?.state === 'linked' ? { targetId: postedRow.target_id! } : null,
       });
@@ -48,11 +64,11 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
    * paid by hand on the ERP, or with less outstanding than BILL paid, is a conflict for the user,
    * not a refused write. One read per 50 bills (e.g. Xero GET /Invoices?IDs=).
    */
-  private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, IdMapRow>, posted: ReadonlyMap<string, IdMapRow>): Promise<Map<string, Bill>> {
+  private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, { ledgerBillId: string }>, posted: ReadonlyMap<string, IdMapRow>): Promise<Map<string, Bill>> {
     const wanted = new Set<string>();
     for (const app of apps) {
       const billRow = bills.get(app.billId);
-      if (billRow && app.state === 'settled' && posted.get(app.id)?.state !== 'linked') wanted.add(billRow.source_id);
+      if (billRow && app.state === 'settled' && posted.get(app.id)?.state !== 'linked') wanted.add(billRow.ledgerBillId);
     }
     if (wanted.size === 0) return new Map();
     const current = await this.run.target.read.bill!.get([...wanted]);
@@ -63,11 +79,18 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
 }
 
 /**
- * The payment step of an ERP → BILL pair. `writeOptions` says where the ERP takes payments (a bank
+ * Which side the pair's bill step reads bills from: 'erp' (ERP → BILL: the BILL bill is the link's
+ * target) or 'bill' (BILL → ledger: the BILL bill is its source, the ledger's record its target).
+ */
+export type BillsFrom = 'erp' | 'bill';
+
+/**
+ * The payment step of a pair with BILL (BILL payments recorded on the ledger against the bill
+ * linked to the BILL bill they pay; `billsFrom` says which way the bills went). `writeOptions` says where the ERP takes payments (a bank
  * account, a cash account and payment method) from the link's settings; it throws MLC_ERR_CONFIG
  * saying how to set them when they are missing.
  */
-export const paymentStepWith = (writeOptions: (ctx: RunContext) => unknown): StepDefinition<BillPaymentApplication, PaymentPayload> => ({
+export const paymentStepWith = (writeOptions: (ctx: RunContext) => unknown, billsFrom: BillsFrom = 'erp'): StepDefinition<BillPaymentApplication, PaymentPayload> => ({
   entity: 'payment',
   from: 'bill',
   to: 'erp',
@@ -77,7 +100,7 @@ export const paymentStepWith = (writeOptions: (ctx: RunContext) => unknown): Ste
   dependsOn: ['bill'],
   label: paymentReference,
   matchKey: (p) => p.reference,
-  planner: (run) => new PaymentPlanner(run),
+  planner: (run) => new PaymentPlanner(run, billsFrom),
   writeOptions,
   linkExtra: (app, p) => ({ amount: formatMoney(app.amount), currency: app.amount.currency, erpBillId: p.erpBillId }),
   rereadPending: true,

@@ -26,6 +26,10 @@ const differenceText: Record<Difference['kind'], string> = {
   target_missing: 'BILL bill no longer exists',
   vendor_missing_in_bill: 'Synced supplier has no active BILL vendor',
   duplicate_vendor_in_bill: 'More than one BILL vendor for a supplier',
+  missing_in_erp: 'BILL bill missing in the ledger',
+  duplicate_in_erp: 'More than one ledger record for a BILL bill',
+  not_closed: 'Archived in BILL, still open in the ledger',
+  vendor_missing_in_erp: 'Synced BILL vendor has no active ledger vendor',
 };
 
 function reportView(ctx: PageContext, linkName: string, erpName: string, saved: ReconcileOutcome): Html {
