@@ -45,6 +45,7 @@ const sections = [
   { path: '/', label: 'Overview' },
   { path: '/records', label: 'Records' },
   { path: '/accounts', label: 'GL accounts' },
+  { path: '/mapping', label: 'Mapping' },
   { path: '/reconcile', label: 'Reconcile' },
   // The connect pages live at the server's root whatever the dashboard's prefix (connect/plugin.ts).
   { path: '/connect', label: 'Connect', atRoot: true },

@@ -7,6 +7,7 @@ import { href } from './html.ts';
 import { registerAccounts } from './routes/accounts.ts';
 import { registerActions } from './routes/actions.ts';
 import { registerLogin } from './routes/login.ts';
+import { registerMapping } from './routes/mapping.ts';
 import { registerOverview } from './routes/overview.ts';
 import { registerReconcile } from './routes/reconcile.ts';
 import { registerRecord } from './routes/record.ts';
@@ -90,6 +91,7 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
   registerRecords(dashboard);
   registerRecord(dashboard);
   registerAccounts(dashboard);
+  registerMapping(dashboard);
   registerReconcile(dashboard);
   registerActions(dashboard);
 };

@@ -13,7 +13,7 @@ import { explain } from '../plain-words.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
 import { withLinkSides } from '../../../engine/sides.ts';
 
-interface Row {
+export interface Row {
   erp: GlAccount;
   bill: GlAccount | null;
   how: string;
@@ -28,7 +28,7 @@ const accountName = (a: GlAccount): string => (a.code ? `${a.code} ${a.name}` : 
  * bill is coded to, so a missing BILL counterpart is no fault there; one a sync has already paired
  * is shown as paired whatever its kind.
  */
-const judged = (r: Row): boolean => r.bill !== null || r.erp.kind === 'expense';
+export const judged = (r: Row): boolean => r.bill !== null || r.erp.kind === 'expense';
 
 const kindText: Record<GlAccount['kind'], string> = {
   expense: 'expense', asset: 'asset', liability: 'liability', equity: 'equity', revenue: 'revenue', bank: 'bank', other: 'other',
@@ -39,7 +39,7 @@ const kindText: Record<GlAccount['kind'], string> = {
  * for accounts no sync has paired yet, by the same matcher the sync uses, so the page shows what
  * the next sync will do.
  */
-async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
+export async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
   const [erpAccounts, billAccounts, linked] = await withLinkSides(services.deps, link, ({ erp, bill: hub }) =>
     Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]));
   const billById = new Map(billAccounts.map((a) => [a.id, a]));
@@ -57,7 +57,7 @@ async function pairCharts(services: ServerServices, link: Link): Promise<{ rows:
   return { rows, onlyInBill: billAccounts.filter((a) => a.active && !used.has(a.id)).sort((x, y) => (x.code ?? x.name).localeCompare(y.code ?? y.name)) };
 }
 
-function chartTable(link: Link, rows: Row[], onlyUnmatched: boolean): Html {
+export function chartTable(link: Link, rows: Row[], onlyUnmatched: boolean): Html {
   const shown = onlyUnmatched ? rows.filter((r) => !r.bill) : rows;
   const erpName = systemName(link.erpSystem);
   return html`<div class="table-wrap"><table class="accounts stack">
