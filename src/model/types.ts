@@ -88,6 +88,8 @@ export interface Bill {
   dueDate: string;
   currency: string;
   status: BillStatus;
+  /** The source's own status text, kept for audit and for a status the connector does not know yet (mapped to a safe value). */
+  statusText?: string;
   total: Money;
   amountDue: Money;
   amountPaid: Money;

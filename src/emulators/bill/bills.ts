@@ -137,7 +137,7 @@ function update(deps: BillDeps, org: Organization, bill: Bill, body: unknown, mo
 export function registerBillRoutes(app: FastifyInstance, deps: BillDeps): void {
   apiRoute(app, deps, 'GET', 'connect', '/bills', ({ org, query }) => {
     const page = listPage(org.bills.values(), query, billListSpec(deps, org), { endStyle: deps.options.listEndStyle, includeArchived: deps.options.listArchived });
-    return { status: 200, body: pageBody(page, (b) => billView(deps, org, b)) };
+    return { status: 200, body: pageBody(page, (b) => org.wire.apply(b.id, billView(deps, org, b))) };
   });
 
   apiRoute(app, deps, 'POST', 'connect', '/bills', ({ org, body }) => {
@@ -174,7 +174,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: BillDeps): void {
     return { status: 201, body: drafts.map((b) => billView(deps, org, b)) };
   });
 
-  apiRoute(app, deps, 'GET', 'connect', '/bills/:billId', ({ org, params }) => ({ status: 200, body: billView(deps, org, getBill(org, params.billId)) }));
+  apiRoute(app, deps, 'GET', 'connect', '/bills/:billId', ({ org, params }) => ({ status: 200, body: org.wire.apply(params.billId!, billView(deps, org, getBill(org, params.billId))) }));
 
   for (const method of ['PUT', 'PATCH'] as const) {
     apiRoute(app, deps, method, 'connect', '/bills/:billId', ({ org, params, body }) => {

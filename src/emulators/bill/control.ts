@@ -119,12 +119,12 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
 
   app.get('/_emulator/webhooks', async () => ({ deliveries: deps.ctx.webhooks.log }));
 
-  // Test knob (docs/emulators/bill.md "Control surface"): one payment sent altered by the read routes.
+  // Test knob (docs/emulators/bill.md "Control surface"): one vendor, bill or payment sent altered by the read routes.
   app.post('/_emulator/wire-overrides', async (request, reply) => {
     try {
       const { id, patch } = readWirePatch(request.body);
-      const org = deps.state.orgOfPayment(id);
-      if (!org) return reply.code(404).send({ error: `no payment ${id}` });
+      const org = deps.state.orgOfRecord(id);
+      if (!org) return reply.code(404).send({ error: `no vendor, bill or payment ${id}` });
       org.wire.put(id, patch);
       return { organizationId: org.id, overrides: org.wire.view() };
     } catch (e) {

@@ -188,7 +188,7 @@ export interface Organization {
   events: Map<string, EventRecord[]>;
   /** X-Idempotent-Key → cached successful response (A12: replayed for 24 h). */
   idempotency: Map<string, { expiresAt: number; status: number; body: unknown }>;
-  /** Test knob (`POST /_emulator/wire-overrides`): payments sent altered by the read routes. */
+  /** Test knob (`POST /_emulator/wire-overrides`): vendors, bills and payments sent altered by the read routes. */
   wire: WireOverrides;
 }
 

@@ -124,6 +124,14 @@ export class BillState {
     return undefined;
   }
 
+  /** The organisation that holds a vendor, bill, payment or recurring bill with this id. */
+  orgOfRecord(id: string): Organization | undefined {
+    for (const org of this.orgs.values()) {
+      if (org.vendors.has(id) || org.bills.has(id) || org.payments.has(id)) return org;
+    }
+    return undefined;
+  }
+
   orgOfPayment(paymentId: string): Organization | undefined {
     for (const org of this.orgs.values()) if (org.payments.has(paymentId)) return org;
     return undefined;

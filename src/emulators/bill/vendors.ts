@@ -132,7 +132,7 @@ function setArchived(deps: BillDeps, org: Organization, v: Vendor, archived: boo
 export function registerVendorRoutes(app: FastifyInstance, deps: BillDeps): void {
   apiRoute(app, deps, 'GET', 'connect', '/vendors', ({ org, query }) => {
     const page = listPage(org.vendors.values(), query, vendorListSpec, { endStyle: deps.options.listEndStyle, includeArchived: deps.options.listArchived });
-    return { status: 200, body: pageBody(page, (v) => vendorView(org, v)) };
+    return { status: 200, body: pageBody(page, (v) => org.wire.apply(v.id, vendorView(org, v))) };
   });
 
   apiRoute(app, deps, 'POST', 'connect', '/vendors', ({ org, body }) => {
@@ -158,7 +158,7 @@ export function registerVendorRoutes(app: FastifyInstance, deps: BillDeps): void
 
   apiRoute(app, deps, 'GET', 'connect', '/vendors/:vendorId', ({ org, params }) => ({
     status: 200,
-    body: vendorView(org, getVendor(org, params.vendorId)),
+    body: org.wire.apply(params.vendorId!, vendorView(org, getVendor(org, params.vendorId))),
   }));
 
   apiRoute(app, deps, 'PATCH', 'connect', '/vendors/:vendorId', ({ org, params, body }) => {

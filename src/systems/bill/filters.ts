@@ -37,3 +37,12 @@ export function updatedSince(since: string | number | Date | undefined): BillFil
   if (since === undefined) return [];
   return [{ field: 'updatedTime', op: 'gte', value: new Date(since).toISOString() }];
 }
+
+/**
+ * A delta-read filter: records changed strictly after `after` (`updatedTime:gt:"…"`, the pattern
+ * BILL's list guide gives for incremental sync, developer.bill.com/docs/search-op-with-lists).
+ */
+export function updatedAfter(after: string | undefined): BillFilter[] {
+  if (after === undefined) return [];
+  return [{ field: 'updatedTime', op: 'gt', value: new Date(after).toISOString() }];
+}

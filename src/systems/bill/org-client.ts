@@ -6,7 +6,7 @@ import { registerSecret } from '../../core/redact.ts';
 import type { HttpMethod, Transport, TransportRequest } from '../../http/transport.ts';
 import { chunks } from '../chunks.ts';
 import type { BillSessionManager } from './auth.ts';
-import { encodeFilters, updatedSince, type BillFilter } from './filters.ts';
+import { encodeFilters, updatedAfter, updatedSince, type BillFilter } from './filters.ts';
 import {
   billSchema,
   chartOfAccountSchema,
@@ -39,8 +39,9 @@ export interface BillPage<T> {
   records: T[];
   /**
    * Elements that did not match their schema, with the reason: filled only by the lists read one
-   * record at a time (payments), so one bad payment does not make its page unreadable. Every other
-   * list fails whole on a bad element, as a record missing from it could be created twice.
+   * record at a time (payments, and vendors and bills read as a source), so one bad record does not
+   * make its page unreadable. The directory lists fail whole on a bad element, as a record missing
+   * from them could be created twice.
    */
   invalid: UndecodedItem[];
   /** Token for the next page, to resume a stream mid-way; undefined on the last page. */
@@ -50,6 +51,8 @@ export interface BillPage<T> {
 
 export interface BillListOptions {
   updatedSince?: string | number | Date;
+  /** Records changed strictly after this time (`updatedTime:gt`), for delta reads. */
+  updatedAfter?: string;
   filters?: readonly BillFilter[];
   /** `field:asc|desc`; defaults to `updatedTime:asc` so pages can be checkpointed in order. */
   sort?: string;
@@ -57,6 +60,12 @@ export interface BillListOptions {
   max?: number;
   /** Resume from a page token saved earlier. */
   page?: string;
+}
+
+/** Records read by id, each checked on its own: those that decoded, and those that did not with the reason. */
+export interface CheckedRecords<T> {
+  records: T[];
+  invalid: UndecodedItem[];
 }
 
 export interface BillCaps {
@@ -109,7 +118,7 @@ export class BillOrgClient {
     eachOnItsOwn = false,
   ): AsyncGenerator<BillPage<z.output<S>>> {
     const max = Math.min(options.max ?? billSpec.batchCaps.pageSize, billSpec.batchCaps.pageSize);
-    const filters = encodeFilters([...updatedSince(options.updatedSince), ...(options.filters ?? [])]);
+    const filters = encodeFilters([...updatedSince(options.updatedSince), ...updatedAfter(options.updatedAfter), ...(options.filters ?? [])]);
     const sort = options.sort ?? defaultSort;
     const schema = listEnvelope(eachOnItsOwn ? z.unknown() : item);
     let page = options.page;
@@ -149,6 +158,16 @@ export class BillOrgClient {
     return out;
   }
 
+  /** Vendors page by page, each checked on its own (`invalid`): BILL as the source of vendors. */
+  readVendors(options: BillListOptions = {}): AsyncGenerator<BillPage<BillVendor>> {
+    return this.pages('api', '/vendors', vendorSchema, 'readVendors', options, 'updatedTime:asc', true);
+  }
+
+  /** Vendors by id, 50 to an `id:in` filter (documented for vendors, [BD:filterable-fields]), each checked on its own. */
+  async readVendorsByIds(vendorIds: readonly string[]): Promise<CheckedRecords<BillVendor>> {
+    return this.byIds('/vendors', vendorSchema, 'readVendorsByIds', vendorIds);
+  }
+
   async getVendor(vendorId: string): Promise<BillVendor> {
     return this.call('api', 'GET', `/vendors/${encodeURIComponent(vendorId)}`, vendorSchema, 'getVendor');
   }
@@ -171,6 +190,11 @@ export class BillOrgClient {
     return this.call('api', 'PATCH', `/vendors/${encodeURIComponent(vendorId)}`, vendorSchema, 'updateVendor', { json: encodeBill(changes), idempotent: true });
   }
 
+  /** Archiving an archived vendor is a no-op (A3), so this is safe to repeat. */
+  async archiveVendor(vendorId: string): Promise<BillVendor> {
+    return this.call('api', 'POST', `/vendors/${encodeURIComponent(vendorId)}/archive`, vendorSchema, 'archiveVendor', { idempotent: true });
+  }
+
   iterateBills(options: BillListOptions = {}): AsyncGenerator<BillPage<BillBill>> {
     return this.pages('api', '/bills', billSchema, 'iterateBills', options, 'updatedTime:asc');
   }
@@ -183,6 +207,16 @@ export class BillOrgClient {
       out.push(...(await this.collect(this.pages('api', '/bills', billSchema, 'listBillsByVendorIds', { ...options, filters }, 'updatedTime:asc'))));
     }
     return out;
+  }
+
+  /** Bills page by page, each checked on its own (`invalid`): BILL as the source of bills. */
+  readBills(options: BillListOptions = {}): AsyncGenerator<BillPage<BillBill>> {
+    return this.pages('api', '/bills', billSchema, 'readBills', options, 'updatedTime:asc', true);
+  }
+
+  /** Bills by id, 50 to an `id:in` filter (documented for bills, [BD:filterable-fields]), each checked on its own. */
+  async readBillsByIds(billIds: readonly string[]): Promise<CheckedRecords<BillBill>> {
+    return this.byIds('/bills', billSchema, 'readBillsByIds', billIds);
   }
 
   async getBill(billId: string): Promise<BillBill> {
@@ -231,11 +265,16 @@ export class BillOrgClient {
    * Payments by id, 50 to an `id:in` filter. BILL does not publish the payment filter list (A9);
    * `id` with `in` is what it documents for vendors and bills, and what the emulator offers.
    */
-  async listPaymentsByIds(paymentIds: readonly string[]): Promise<{ records: BillPayment[]; invalid: UndecodedItem[] }> {
-    const out: { records: BillPayment[]; invalid: UndecodedItem[] } = { records: [], invalid: [] };
-    for (const chunk of chunks([...new Set(paymentIds)], billSpec.batchCaps.idsPerFilter)) {
-      // Each payment is checked on its own, as in iteratePayments.
-      for await (const page of this.pages('api', '/payments', paymentSchema, 'listPaymentsByIds', { filters: [{ field: 'id', op: 'in', value: chunk }] }, 'updatedTime:asc', true)) {
+  async listPaymentsByIds(paymentIds: readonly string[]): Promise<CheckedRecords<BillPayment>> {
+    // Each payment is checked on its own, as in iteratePayments.
+    return this.byIds('/payments', paymentSchema, 'listPaymentsByIds', paymentIds);
+  }
+
+  /** Records by id through `id:in` list filters of 50 ids, one chunk after another, each record checked on its own. */
+  private async byIds<S extends z.ZodType<{ updatedTime?: string | undefined }>>(path: string, item: S, operation: string, ids: readonly string[]): Promise<CheckedRecords<z.output<S>>> {
+    const out: CheckedRecords<z.output<S>> = { records: [], invalid: [] };
+    for (const chunk of chunks([...new Set(ids)], billSpec.batchCaps.idsPerFilter)) {
+      for await (const page of this.pages('api', path, item, operation, { filters: [{ field: 'id', op: 'in', value: chunk }] }, 'updatedTime:asc', true)) {
         out.records.push(...page.records);
         out.invalid.push(...page.invalid);
       }

@@ -1,6 +1,6 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
-import type { BillPaymentApplication, Department, GlAccount, PaymentLifecycleState, TargetBillLine, TargetBillState } from '../../model/types.ts';
+import type { Bill, BillPaymentApplication, Department, GlAccount, PaymentLifecycleState, TargetBillLine, TargetBillState, Vendor } from '../../model/types.ts';
 import type { BillDirectory, ChartPort, EntityReader, EntityWriter, InvalidRecord, Page, Read, SystemPort, VendorDirectory, WriteResult } from '../../engine/ports.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField } from '../unreadable.ts';
@@ -8,6 +8,7 @@ import { billMatchKey, vendorMatchKey, vendorOfBillMatchKey, type BillPayload, t
 import type { BillOrgClient } from './org-client.ts';
 import type { BillBill, BillPayment, BillVendor } from './schema.ts';
 import type { BillInput, BillVendorInput } from './write-shapes.ts';
+import { BillSource } from './source.ts';
 
 /** Canonical account kinds → BILL chart-of-accounts `account.type` (values seen in BILL's Postman examples). */
 const billAccountTypes: Record<GlAccount['kind'], string> = {
@@ -118,7 +119,7 @@ export class BillPort implements SystemPort {
   private readonly caps: BillOrgClient['caps'];
   readonly chart: ChartPort;
   readonly departments: { list(): Promise<Department[]> };
-  readonly read: { payment: EntityReader<BillPaymentApplication> };
+  readonly read: { vendor: EntityReader<Vendor>; bill: EntityReader<Bill>; payment: EntityReader<BillPaymentApplication> };
   readonly write: { vendor: EntityWriter<VendorPayload>; bill: EntityWriter<BillPayload> };
   readonly vendorDirectory: VendorDirectory;
   readonly billDirectory: BillDirectory;
@@ -126,13 +127,25 @@ export class BillPort implements SystemPort {
   private vendorCurrency = new Map<string, string>();
   private notFoundVendors = new Set<string>();
 
-  constructor(client: BillOrgClient, defaultCurrency = 'USD') {
+  /**
+   * @param cursorOverlapMs how far a vendor or bill delta read's checkpoint sits before the newest
+   *   change it saw (source.ts defaultCursorOverlapMs).
+   */
+  constructor(client: BillOrgClient, defaultCurrency = 'USD', options: { cursorOverlapMs?: number } = {}) {
     this.client = client;
     this.defaultCurrency = defaultCurrency;
     this.caps = client.caps;
     this.chart = { list: () => this.listAccounts(), create: (accounts) => this.createAccounts(accounts), createCap: this.caps.classifications };
     this.departments = { list: () => this.listDepartments() };
+    // BILL as a source (BILL → QBO): vendors and bills changed since a checkpoint, and by id.
+    const source = new BillSource(client, {
+      currencies: (ids) => this.vendorCurrencies(ids),
+      defaultCurrency,
+      ...(options.cursorOverlapMs !== undefined ? { cursorOverlapMs: options.cursorOverlapMs } : {}),
+    });
     this.read = {
+      vendor: source.vendor,
+      bill: source.bill,
       payment: {
         iterate: (since) => this.iteratePaymentApplications(since),
         // An application is read through its payment, whose id is in the label the connector keeps for it.

@@ -1,0 +1,106 @@
+import { prefetch } from '../../core/concurrency.ts';
+import type { Bill, Vendor } from '../../model/types.ts';
+import type { EntityReader, InvalidRecord, Page, Read } from '../../engine/ports.ts';
+import type { UndecodedItem } from '../../http/decode.ts';
+import { textField, UnreadableRecord } from '../unreadable.ts';
+import type { BillOrgClient, BillPage, CheckedRecords } from './org-client.ts';
+import type { BillBill, BillVendor } from './schema.ts';
+import { billToModel, vendorToModel } from './to-model.ts';
+
+/**
+ * How far a delta read's checkpoint sits before the newest change it saw. BILL stamps changes to the
+ * millisecond and the reads ask for `updatedTime:gt:<checkpoint>`, but a record saved in the same
+ * second as the newest one read can become visible only after that read (a save still committing
+ * carries an earlier stamp), and BILL's filters also take second-precision times
+ * ([BD:search-op-with-lists]). Records inside the overlap are read again; to the engine they are
+ * unchanged.
+ */
+export const defaultCursorOverlapMs = 5_000;
+
+export interface BillSourceOptions {
+  /** The vendors' bill currencies (vendor id → currency); a vendor left out is in `defaultCurrency`. */
+  currencies(vendorIds: readonly string[]): Promise<Map<string, string>>;
+  defaultCurrency: string;
+  cursorOverlapMs?: number;
+}
+
+/**
+ * BILL as the source of vendors and bills (BILL → QBO): pages of records changed since a checkpoint,
+ * oldest first (`sort=updatedTime:asc`, `max=100`, the `nextPage` token passed back as `page`;
+ * reference A9), and records by id through `id:in` filters. Each record is read on its own: one that
+ * does not decode or does not fit the model is invalid with its reason, the rest of its page is read.
+ */
+export class BillSource {
+  readonly vendor: EntityReader<Vendor>;
+  readonly bill: EntityReader<Bill>;
+
+  constructor(
+    private readonly client: BillOrgClient,
+    private readonly options: BillSourceOptions,
+  ) {
+    this.vendor = {
+      iterate: (since) => this.delta(since, (o) => client.readVendors(o), (p) => this.vendors(p)),
+      get: async (ids) => this.vendors(await client.readVendorsByIds(ids)),
+    };
+    this.bill = {
+      iterate: (since) => this.delta(since, (o) => client.readBills(o), (p) => this.bills(p)),
+      get: async (ids) => this.bills(await client.readBillsByIds(ids)),
+    };
+  }
+
+  /**
+   * Pages changed after `since`, each with the checkpoint to store once it is written: the newest
+   * change seen so far less the overlap, never before `since`. Pages come oldest first, so a read
+   * stopped mid-way resumes from the last stored page.
+   */
+  private async *delta<W extends { updatedTime: string }, T>(
+    since: string | null,
+    list: (options: { updatedAfter?: string }) => AsyncGenerator<BillPage<W>>,
+    convert: (page: CheckedRecords<W>) => Promise<Read<T>>,
+  ): AsyncIterable<Page<T>> {
+    const overlap = this.options.cursorOverlapMs ?? defaultCursorOverlapMs;
+    const floor = since ? Date.parse(since) : Number.NEGATIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    // The next page is asked for while this one's vendors are read (BILL pages by token, one after another).
+    for await (const page of prefetch(list(since ? { updatedAfter: since } : {}))) {
+      for (const r of page.records) newest = Math.max(newest, Date.parse(r.updatedTime) || Number.NEGATIVE_INFINITY);
+      // An unreadable record is recorded as failed with its page, so the checkpoint may pass it too.
+      for (const i of page.invalid) newest = Math.max(newest, Date.parse(textField(i, 'updatedTime') ?? '') || Number.NEGATIVE_INFINITY);
+      const checkpoint = Math.max(floor, newest - overlap);
+      yield { ...(await convert(page)), cursor: Number.isFinite(checkpoint) ? new Date(checkpoint).toISOString() : since };
+    }
+  }
+
+  private async vendors(page: CheckedRecords<BillVendor>): Promise<Read<Vendor>> {
+    return convertEach(page, (v) => vendorToModel(v, this.options.defaultCurrency), (v) => v.name, 'name');
+  }
+
+  private async bills(page: CheckedRecords<BillBill>): Promise<Read<Bill>> {
+    // A bill is in its vendor's bill currency (BILL puts none on bills).
+    const currencies = await this.options.currencies([...new Set(page.records.map((b) => b.vendorId))]);
+    return convertEach(page, (b) => billToModel(b, currencies.get(b.vendorId) ?? this.options.defaultCurrency), (b) => b.invoice.invoiceNumber, 'invoice');
+  }
+}
+
+/** Each decoded record converted on its own; those that do not decode or convert are invalid, named by what can be read of them. */
+function convertEach<W extends { id: string }, T>(page: CheckedRecords<W>, convert: (w: W) => T, label: (w: W) => string, labelKey: string): Read<T> {
+  const out: Read<T> = { items: [], invalid: page.invalid.map((i) => undecoded(i, labelKey)) };
+  for (const w of page.records) {
+    try {
+      out.items.push(convert(w));
+    } catch (e) {
+      if (!(e instanceof UnreadableRecord)) throw e;
+      out.invalid.push({ id: w.id, label: label(w), reason: e.message, code: e.code });
+    }
+  }
+  return out;
+}
+
+/** A record that did not match its schema: its id and label where they can be read (a bill's label is its invoice number). */
+function undecoded(item: UndecodedItem, labelKey: string): InvalidRecord {
+  const id = textField(item, 'id');
+  const raw = item.raw as Record<string, unknown> | null;
+  const nested = labelKey === 'invoice' && raw && typeof raw === 'object' ? (raw.invoice as { invoiceNumber?: unknown } | undefined)?.invoiceNumber : undefined;
+  const label = typeof nested === 'string' && nested.trim() ? nested : labelKey === 'invoice' ? null : textField(item, labelKey);
+  return { id, label: label ?? id ?? '', reason: item.reason, code: 'MLC_ERR_BAD_RESPONSE' };
+}
