@@ -32,7 +32,7 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
   let server: RunningServer;
   let dataDir = '';
   const apiToken = randomBytes(24).toString('base64url');
-  let session = { cookie: '', csrf: '' };
+  const session = { cookie: '', csrf: '' };
 
   const get = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie: session.cookie }, redirect: 'manual' });
   const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -143,7 +143,7 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as Json;
     assert.equal(body.link, 'acu');
-    const [map] = body.maps as Json[];
+    const map = (body.maps as Json[])[0]!;
     assert.equal(map.setting, 'subaccountDepartments');
     assert.deepEqual(map.targets.map((t: Json) => t.value).sort(), ['Engineering', 'Marketing', 'Operations', 'Sales']);
     const row = (value: string) => (map.rows as Json[]).find((r) => r.value === value)!;
