@@ -10,6 +10,7 @@ import { saveConnection } from '../store/repos/connections.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
 import { ConnectorError } from '../core/errors.ts';
 import { networkCause } from '../app/reachable.ts';
+import type { SystemId } from '../systems/types.ts';
 
 /**
  * What connecting needs of the emulators: their URLs and sandbox credentials. In-process handles
@@ -82,7 +83,7 @@ export async function connectSandbox(rt: Runtime, emulators: SandboxEndpoints, o
  * authorize page only issues a code, so one that failed before any answer (a loaded machine
  * refusing or resetting the connection) is safe to send again; the error names the URL and cause.
  */
-async function playBrowser(url: string, attempts = 3): Promise<void> {
+export async function playBrowser(url: string, attempts = 3, system: SystemId = 'xero'): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       const res = await fetch(url, { redirect: 'follow' });
@@ -90,7 +91,7 @@ async function playBrowser(url: string, attempts = 3): Promise<void> {
       return;
     } catch (e) {
       if (attempt >= attempts) {
-        throw new ConnectorError({ code: 'MLC_ERR_NETWORK', system: 'xero', message: `GET ${new URL(url).origin}${new URL(url).pathname} (the consent page) failed ${attempts} times: ${networkCause(e)}`, cause: e });
+        throw new ConnectorError({ code: 'MLC_ERR_NETWORK', system, message: `GET ${new URL(url).origin}${new URL(url).pathname} (the consent page) failed ${attempts} times: ${networkCause(e)}`, cause: e });
       }
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }

@@ -73,7 +73,14 @@ export interface OAuthCodeFlow {
   /** Where to check the vendor answers before waiting for a person. */
   reachableUrl(urls: Record<string, string>): string;
   authorize(app: OAuthApp, redirectUri: string, log: Logger): { url: string; state: string; codeVerifier: string };
-  exchange(app: OAuthApp, input: { code: string; state: string; redirectUri: string; codeVerifier: string }, log: Logger): Promise<OAuthGrant>;
+  /**
+   * The callback's query parameter naming the tenant the person chose on the vendor's consent page
+   * (Intuit: `realmId`), for vendors whose grant reaches that one tenant: the exchange receives it
+   * as `tenantId` and the grant names only it, so there is nothing to pick. Absent when the tenants
+   * a grant reaches are asked of the vendor after the exchange (Xero's connections endpoint).
+   */
+  tenantInCallback?: string;
+  exchange(app: OAuthApp, input: { code: string; state: string; redirectUri: string; codeVerifier: string; tenantId?: string | undefined }, log: Logger): Promise<OAuthGrant>;
   /** The connection for the picked tenant; `id` is the name to save it under. */
   connection(app: OAuthApp, grant: OAuthGrant, tenant: GrantedTenant, id: string): NewConnection;
   defaultConnectionId(tenant: GrantedTenant): string;

@@ -4,6 +4,7 @@ import { systemSpecs } from '../../systems/registry.ts';
 import { systemIds, type SystemId } from '../../systems/types.ts';
 import { acumaticaSystem } from './acumatica.ts';
 import { billSystem } from './bill.ts';
+import { qboSystem } from './qbo.ts';
 import type { SystemEntry } from './types.ts';
 import { xeroSystem } from './xero.ts';
 
@@ -15,10 +16,10 @@ export type { SideDeps, SystemEntry } from './types.ts';
  * system. Adding QuickBooks Online or Acumatica adds an entry (one file beside these) and removes
  * its id from `notYetSupported`; tests/app/registry.test.ts checks every entry is complete.
  */
-export const registeredSystems: Readonly<Partial<Record<SystemId, SystemEntry>>> = { xero: xeroSystem, bill: billSystem, acumatica: acumaticaSystem };
+export const registeredSystems: Readonly<Partial<Record<SystemId, SystemEntry>>> = { xero: xeroSystem, qbo: qboSystem, bill: billSystem, acumatica: acumaticaSystem };
 
 /** Ids the model knows (systemIds) that have no entry yet, said so explicitly. */
-export const notYetSupported: readonly SystemId[] = ['qbo'];
+export const notYetSupported: readonly SystemId[] = [];
 
 /** The registered entries in the order of systemIds (ERPs before the hub as listed there). */
 export function registeredEntries(): SystemEntry[] {

@@ -47,8 +47,9 @@ export async function runLoopbackConsent(options: LoopbackConsentOptions): Promi
         if (url.searchParams.get('state') !== pending.state) return finish(400, 'This address belongs to another connection attempt.');
         settled = true;
         const expected = pending;
+        const tenantId = flow.tenantInCallback ? url.searchParams.get(flow.tenantInCallback) ?? undefined : undefined;
         flow
-          .exchange(app, { code: url.searchParams.get('code') ?? '', state: expected.state, redirectUri: expected.redirectUri, codeVerifier: expected.codeVerifier }, log)
+          .exchange(app, { code: url.searchParams.get('code') ?? '', state: expected.state, redirectUri: expected.redirectUri, codeVerifier: expected.codeVerifier, tenantId }, log)
           .then((grant) => {
             finish(200, `ml-connector is connected to ${name}. You can close this window.`);
             resolve(grant);

@@ -18,17 +18,24 @@ export interface ReceivedEvent {
 }
 
 /**
- * What a receiver made of one delivery: 401 when the signature does not hold (nothing is
- * recorded), 400 when the signed body cannot be read, 200 with the events to follow up (possibly
- * none: a probe, or only event types the connector does not sync).
+ * What a receiver made of one delivery: 401 when the signature does not hold, 400 when the signed
+ * body cannot be read, 403 when it is signed but concerns a tenant no connection here is for, or
+ * not the tenant the URL names (in each, nothing is recorded); 200 with the events to follow up
+ * (possibly none: a probe, or only event types the connector does not sync).
  */
-export type WebhookReading = { status: 400 | 401 } | { status: 200; events: ReceivedEvent[] };
+export type WebhookReading = { status: 400 | 401 | 403 } | { status: 200; events: ReceivedEvent[] };
 
 /** A system's webhook receiver: the signature is checked over the raw body before it is parsed. */
 export interface WebhookReceiver {
   /** Header carrying the signature, lower-case (from the spec). */
   signatureHeader: string;
-  read(deps: SideDeps, rawBody: Buffer, signature: string | string[] | undefined): Promise<WebhookReading>;
+  /**
+   * Whether the webhook URL may name a tenant after the system (`/webhooks/<id>/<tenant>`), as a
+   * vendor whose app registers one endpoint per company allows; `read` then gets it as `scope`
+   * and refuses events of any other tenant. Without it such URLs are unknown (404).
+   */
+  scoped?: boolean;
+  read(deps: SideDeps, rawBody: Buffer, signature: string | string[] | undefined, scope?: string): Promise<WebhookReading>;
 }
 
 /** One stored subscription as a check found it: ok; reenabled (the vendor had disabled it); recreated (it was gone). */

@@ -59,8 +59,11 @@ export const SANDBOX_APP = {
   webhookVerifierToken: 'mlc-qbo-verifier-token',
 } as const;
 
-/** Intuit's hosts use these paths (B1): appcenter.intuit.com/connect/oauth2, oauth.platform.intuit.com/oauth2/v1/tokens/…. */
-export const OAUTH_PATHS = { authorize: '/connect/oauth2', token: '/oauth2/v1/tokens/bearer', revocation: '/oauth2/v1/tokens/revoke' } as const;
+/**
+ * Intuit's hosts use these paths (B1): appcenter.intuit.com/connect/oauth2,
+ * oauth.platform.intuit.com/oauth2/v1/tokens/bearer and developer.api.intuit.com/v2/oauth2/tokens/revoke.
+ */
+export const OAUTH_PATHS = { authorize: '/connect/oauth2', token: '/oauth2/v1/tokens/bearer', revocation: '/v2/oauth2/tokens/revoke' } as const;
 
 export async function startQboEmulator(opts: QboEmulatorOptions = {}): Promise<QboEmulator> {
   const ctx = new EmulatorContext(opts);

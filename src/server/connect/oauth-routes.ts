@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
-import type { OAuthCodeFlow, OAuthGrant } from '../../app/systems/connect-flow.ts';
+import type { GrantedTenant, OAuthApp, OAuthCodeFlow, OAuthGrant } from '../../app/systems/connect-flow.ts';
 import type { SystemEntry } from '../../app/systems/index.ts';
 import { asConnectorError } from '../../core/errors.ts';
 import { getConnection, listConnections, markNeedsReconnect, saveConnection } from '../../store/repos/connections.ts';
@@ -17,8 +17,8 @@ const field = (body: unknown, name: string): string | undefined => {
 /**
  * One system's OAuth 2.0 authorization-code flow (RFC 6749 §4.1 with PKCE and state, RFC 7636) on
  * the connect pages: `POST /connect/<id>/app` (the app settings), `GET /connect/<id>` (to the
- * vendor's consent page), `GET /oauth/<id>/callback`, `POST /connect/<id>/pick` (the tenant) and
- * `POST /connect/<id>/disconnect` (revocation). Everything but the callback and the pick needs a
+ * vendor's consent page), `GET /oauth/<id>/callback`, `POST /connect/<id>/pick` (the tenant, unless
+ * the callback names it: `tenantInCallback`) and `POST /connect/<id>/disconnect` (revocation). Everything but the callback and the pick needs a
  * signed-in user; those two are guarded by the single-use state bound to a cookie of this browser.
  * What differs per vendor (URLs, tenants a grant reaches, the saved connection) is the flow's.
  */
@@ -30,6 +30,18 @@ export function registerOAuthRoutes(app: FastifyInstance, services: ServerServic
   const redirectUri = (): string => `${services.publicUrl.replace(/\/+$/, '')}/oauth/${id}/callback`;
   const noApp = (reply: FastifyReply, meanwhile = false) =>
     html(reply, 409, `Connect ${name}`, `<p class="error">${meanwhile ? `The ${esc(flow.settings.title)} settings were removed meanwhile.` : `Save the ${esc(flow.settings.title)} settings (client id) first.`}</p><p><a href="/connect">Back</a></p>`);
+
+  /** Saves the granted tenant as a connection; a reconnection keeps the connection's id, so the links that use it work again at once. */
+  const saveGranted = async (reply: FastifyReply, oauthApp: OAuthApp, grant: OAuthGrant, tenant: GrantedTenant) => {
+    const existing = (await listConnections(services.db)).find((c) => c.system === id && c.tenant_id === tenant.id);
+    const connection = flow.connection(oauthApp, grant, tenant, existing?.id ?? flow.defaultConnectionId(tenant));
+    await saveConnection(services.db, services.box, { ...connection, system: id });
+    services.log.info({ system: id, connection: connection.id, tenantId: tenant.id }, `${name} connected`);
+    return reply
+      .header('set-cookie', flowCookieHeader('', secure(), 0))
+      .code(200).type('text/html; charset=utf-8')
+      .send(page(`${name} connected`, `<p class="ok">Connected ${esc(tenant.name ?? tenant.id)} as connection <code>${esc(connection.id)}</code>.</p><p><a href="/connect">Back</a></p>`));
+  };
 
   app.post(`/connect/${id}/app`, { preHandler: requireUser }, async (request, reply) => {
     const posted = Object.fromEntries(flow.settings.fields.map((f) => [f.key, field(request.body, f.key)]));
@@ -62,11 +74,20 @@ export function registerOAuthRoutes(app: FastifyInstance, services: ServerServic
     if (!oauthApp) return noApp(reply, true);
     let grant: OAuthGrant;
     try {
-      grant = await flow.exchange(oauthApp, { code: q.code ?? '', state: q.state!, redirectUri: started.redirectUri, codeVerifier: started.codeVerifier }, services.log);
+      const tenantId = flow.tenantInCallback ? q[flow.tenantInCallback] : undefined;
+      grant = await flow.exchange(oauthApp, { code: q.code ?? '', state: q.state!, redirectUri: started.redirectUri, codeVerifier: started.codeVerifier, tenantId }, services.log);
     } catch (e) {
       const err = asConnectorError(e);
       services.log.warn({ system: id, code: err.code, err: err.message }, 'OAuth code exchange failed');
       return html(reply, 400, `${name} connection failed`, `<p class="error">${esc(err.message)}</p><p><a href="/connect/${id}">Try again</a></p>`);
+    }
+    if (flow.tenantInCallback) {
+      // The tenant was chosen on the vendor's consent page and came back with the code: nothing to
+      // pick, so the flow ends here (a replayed callback or a pick finds it used).
+      const tenant = grant.tenants[0];
+      await advanceFlow(services.db, services.box, { state: q.state, browserNonce: nonce, system: id, from: 'exchanged', to: 'done' });
+      if (!tenant) return html(reply, 400, `${name} connection refused`, `<p class="error">${esc(name)} named no ${esc(flow.tenantNoun)} in its answer. Start again.</p>`);
+      return saveGranted(reply, oauthApp, grant, tenant);
     }
     await savePending(services.db, services.box, q.state!, JSON.stringify(grant));
     const options = grant.tenants
@@ -91,15 +112,7 @@ ${options}<button type="submit">Connect this ${esc(flow.tenantNoun)}</button></f
     if (!tenant) return html(reply, 400, `${name} connection refused`, `<p class="error">That ${esc(flow.tenantNoun)} was not among those ${esc(name)} granted. Start again.</p>`);
     const oauthApp = await flow.app(services);
     if (!oauthApp) return noApp(reply, true);
-    // A reconnection keeps the connection's id, so the links that use it work again at once.
-    const existing = (await listConnections(services.db)).find((c) => c.system === id && c.tenant_id === tenant.id);
-    const connection = flow.connection(oauthApp, grant, tenant, existing?.id ?? flow.defaultConnectionId(tenant));
-    await saveConnection(services.db, services.box, { ...connection, system: id });
-    services.log.info({ system: id, connection: connection.id, tenantId: tenant.id }, `${name} connected`);
-    return reply
-      .header('set-cookie', flowCookieHeader('', secure(), 0))
-      .code(200).type('text/html; charset=utf-8')
-      .send(page(`${name} connected`, `<p class="ok">Connected ${esc(tenant.name ?? tenant.id)} as connection <code>${esc(connection.id)}</code>.</p><p><a href="/connect">Back</a></p>`));
+    return saveGranted(reply, oauthApp, grant, tenant);
   });
 
   app.post(`/connect/${id}/disconnect`, { preHandler: requireUser }, async (request, reply) => {

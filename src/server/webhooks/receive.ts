@@ -2,18 +2,20 @@ import { displayName, systemEntry } from '../../app/systems/index.ts';
 import type { ServerServices } from '../contract.ts';
 import { linksForTenant, recordAndEnqueue, type InboundEvent, type LinkRoute } from './enqueue.ts';
 
-export type WebhookOutcome = { status: 200 | 400 | 401 | 404; fresh: number; jobs: string[] };
+export type WebhookOutcome = { status: 200 | 400 | 401 | 403 | 404; fresh: number; jobs: string[] };
 
 /**
- * POST /webhooks/<system>: the system's receiver (app/systems) checks the signature over the raw
- * body and reads the events; each event goes to every link with a side on its tenant, is recorded
- * once per link and followed up by a `records` job that re-reads it. A system that is not
- * registered, or sends no webhooks the connector follows, is 404.
+ * POST /webhooks/<system> (or /webhooks/<system>/<tenant>, when the receiver takes a tenant in its
+ * URL): the system's receiver (app/systems) checks the signature over the raw body, reads the
+ * events and refuses those of a tenant it does not serve or the URL does not name; each event goes
+ * to every link with a side on its tenant, is recorded once per link and followed up by a
+ * `records` job that re-reads it. A system that is not registered, sends no webhooks the connector
+ * follows, or takes no tenant in its URL when one is given, is 404.
  */
-export async function receiveWebhook(services: ServerServices, system: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookOutcome> {
+export async function receiveWebhook(services: ServerServices, system: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>, scope?: string): Promise<WebhookOutcome> {
   const entry = systemEntry(system);
-  if (!entry?.webhook) return { status: 404, fresh: 0, jobs: [] };
-  const reading = await entry.webhook.read(services, rawBody, headers[entry.webhook.signatureHeader]);
+  if (!entry?.webhook || (scope !== undefined && !entry.webhook.scoped)) return { status: 404, fresh: 0, jobs: [] };
+  const reading = await entry.webhook.read(services, rawBody, headers[entry.webhook.signatureHeader], scope);
   if (reading.status !== 200) return { status: reading.status, fresh: 0, jobs: [] };
   const inbound: InboundEvent[] = [];
   const routes = new Map<string, LinkRoute[]>();
