@@ -1,4 +1,4 @@
-import type { SystemLatency, SystemName } from './latency.ts';
+import type { ErpName, SystemLatency, SystemName } from './latency.ts';
 
 /**
  * The dependency floor: however many calls may be in flight, some must wait for the answer of
@@ -6,10 +6,12 @@ import type { SystemLatency, SystemName } from './latency.ts';
  * system's latency, is a lower bound no overlap can beat, beside the limits floor (floor.ts).
  *
  * The chains are the documented pipeline (docs/architecture.md, the pair's steps):
- * - first sync: read Xero (accounts, suppliers and bills do not depend on each other) → create the
- *   BILL vendors and accounts the bills reference → create the bills;
- * - payments back: read the BILL payments → read the Xero bills they pay (their current state) →
- *   post the payments to Xero.
+ * - first sync: read the ERP (accounts, subaccounts, vendors and bills do not depend on each other)
+ *   → create the BILL vendors and accounts the bills reference → create the bills;
+ * - payments back: read the BILL payments → read the ERP bills they pay (their current state) →
+ *   post the payments. Acumatica's post is three round trips: the Check is saved (its reference
+ *   number is Acumatica's answer), then released by that number (`ReleaseCheck` answers 202 with a
+ *   Location), then the action's status is read until it is done (Action_Execution example).
  * A round trip counts only when the run made a call of its kind (a payments-back run that found
  * nothing to post has no post on its path), so the count follows what the run did. A write carries
  * at least one item, so it is counted with one item's per-item latency.
@@ -22,17 +24,36 @@ export interface RoundTrip {
   endpoint: RegExp;
 }
 
-export const criticalPaths: Record<string, readonly RoundTrip[]> = {
-  'first sync': [
-    { system: 'xero', what: 'read accounts, suppliers and bills', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/(Accounts|Contacts|Invoices)\b/ },
-    { system: 'bill', what: 'create vendors and accounts', write: true, endpoint: /^POST \S*\/v3\/(vendors|classifications\/chart-of-accounts)(\/bulk)?$/ },
-    { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
-  ],
-  'payments back': [
-    { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
-    { system: 'xero', what: 'read the bills they pay', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/Invoices\b/ },
-    { system: 'xero', what: 'post payments', write: true, endpoint: /^(PUT|POST) \S*\/api\.xro\/2\.0\/Payments\b/ },
-  ],
+const acumaticaApi = String.raw`\S*\/entity\/Default\/[^/\s]+`;
+const acumatica = (method: string, tail: string) => new RegExp(`^${method} ${acumaticaApi}\\/${tail}`);
+
+export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>> = {
+  xero: {
+    'first sync': [
+      { system: 'xero', what: 'read accounts, suppliers and bills', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/(Accounts|Contacts|Invoices)\b/ },
+      { system: 'bill', what: 'create vendors and accounts', write: true, endpoint: /^POST \S*\/v3\/(vendors|classifications\/chart-of-accounts)(\/bulk)?$/ },
+      { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
+    ],
+    'payments back': [
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'xero', what: 'read the bills they pay', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/Invoices\b/ },
+      { system: 'xero', what: 'post payments', write: true, endpoint: /^(PUT|POST) \S*\/api\.xro\/2\.0\/Payments\b/ },
+    ],
+  },
+  acumatica: {
+    'first sync': [
+      { system: 'acumatica', what: 'read accounts, subaccounts, vendors and bills', write: false, endpoint: acumatica('GET', String.raw`(Account|Subaccount|Vendor|Bill)$`) },
+      { system: 'bill', what: 'create vendors and accounts', write: true, endpoint: /^POST \S*\/v3\/(vendors|classifications\/chart-of-accounts)(\/bulk)?$/ },
+      { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
+    ],
+    'payments back': [
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'acumatica', what: 'read the bills they pay', write: false, endpoint: acumatica('GET', String.raw`Bill$`) },
+      { system: 'acumatica', what: 'save the payment', write: true, endpoint: acumatica('PUT', String.raw`Check$`) },
+      { system: 'acumatica', what: 'release it', write: true, endpoint: acumatica('POST', String.raw`Check\/ReleaseCheck$`) },
+      { system: 'acumatica', what: 'read the release done', write: false, endpoint: acumatica('GET', String.raw`Check\/ReleaseCheck\/status\/`) },
+    ],
+  },
 };
 
 export interface DependencyFloor {
@@ -44,14 +65,16 @@ export interface DependencyFloor {
 
 export function dependencyFloor(
   phase: string,
-  callsByEndpoint: Record<SystemName, Record<string, number>>,
-  latency: Record<SystemName, SystemLatency>,
+  callsByEndpoint: Partial<Record<SystemName, Record<string, number>>>,
+  latency: Partial<Record<SystemName, SystemLatency>>,
+  erp: ErpName = 'xero',
 ): DependencyFloor {
-  const path = criticalPaths[phase];
+  const path = criticalPaths[erp][phase];
   if (!path) return { source: 'no documented pipeline for this phase', roundTrips: [], floorMs: 0 };
-  const made = (trip: RoundTrip) => Object.entries(callsByEndpoint[trip.system]).some(([endpoint, n]) => n > 0 && trip.endpoint.test(endpoint));
+  const made = (trip: RoundTrip) => Object.entries(callsByEndpoint[trip.system] ?? {}).some(([endpoint, n]) => n > 0 && trip.endpoint.test(endpoint));
   const roundTrips = path.filter(made).map((trip) => {
     const l = latency[trip.system];
+    if (!l) throw new Error(`no latency given for ${trip.system}, which the ${phase} path of ${erp} crosses`);
     return { system: trip.system, what: trip.what, ms: l.baseMs + (trip.write ? l.perItemMs : 0) };
   });
   return { source: 'documented pipeline, trimmed to the calls the run made', roundTrips, floorMs: roundTrips.reduce((sum, t) => sum + t.ms, 0) };

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SandboxEndpoints } from '../sandbox/connect.ts';
+import type { AcumaticaSandboxEndpoints } from '../sandbox/connect-acumatica.ts';
 import type { StatsSnapshot } from '../emulators/kit/stats.ts';
-import type { SystemLatency, SystemName } from './latency.ts';
+import { systemsOf, type ErpName, type SystemLatency, type SystemName } from './latency.ts';
 
 /** The ready line `ml-connector emulate` prints: one JSON object with the URLs of the emulators it started. */
 interface ReadyLine {
   xero: { api: string; identity: string; login: string; connections: string; control: string; sandbox: { clientId: string; clientSecret: string } };
+  acumatica: { base: string; control: string; sandbox: { name: string; password: string; tenant: string; branch: string } };
   bill: { api: string; events: string; control: string; sandbox: { devKey: string; username: string; password: string; organizationId: string } };
 }
 
@@ -24,14 +26,20 @@ type System = SystemName;
  */
 export class EmulatorProcess {
   private constructor(
-    private readonly children: Record<System, ChildProcess>,
-    private readonly ready: ReadyLine,
+    readonly erp: ErpName,
+    private readonly children: Partial<Record<System, ChildProcess>>,
+    private readonly ready: Partial<ReadyLine>,
   ) {}
 
-  static async start(options: { latency: Record<System, SystemLatency>; seed: number }): Promise<EmulatorProcess> {
+  /** The run's systems: its ERP, then BILL. */
+  get systems(): [ErpName, 'bill'] {
+    return systemsOf(this.erp);
+  }
+
+  static async start(options: { erp: ErpName; latency: Record<System, SystemLatency>; seed: number }): Promise<EmulatorProcess> {
     const started: Partial<Record<System, { child: ChildProcess; line: Partial<ReadyLine> }>> = {};
     try {
-      await Promise.all((['xero', 'bill'] as const).map(async (system) => {
+      await Promise.all(systemsOf(options.erp).map(async (system) => {
         const { baseMs, perItemMs } = options.latency[system];
         const args = ['emulate', '--only', system, '--latency-ms', String(baseMs), '--latency-per-item-ms', String(perItemMs), '--seed', String(options.seed)];
         const child = spawn(process.execPath, [cliPath, ...args], {
@@ -44,25 +52,43 @@ export class EmulatorProcess {
         started[system] = { child, line: {} };
         started[system].line = parseReadyLine(await firstLine(child));
       }));
-      const ready = checkReady({ xero: started.xero!.line.xero, bill: started.bill!.line.bill });
-      return new EmulatorProcess({ xero: started.xero!.child, bill: started.bill!.child }, ready);
+      const ready = checkReady(options.erp, { [options.erp]: started[options.erp]!.line[options.erp], bill: started.bill!.line.bill });
+      return new EmulatorProcess(options.erp, { [options.erp]: started[options.erp]!.child, bill: started.bill!.child }, ready);
     } catch (e) {
       for (const s of Object.values(started)) s.child.kill('SIGTERM');
       throw e;
     }
   }
 
-  /** URLs and credentials in the shape connectSandbox takes. */
-  get endpoints(): SandboxEndpoints {
-    const { xero, bill } = this.ready;
-    return {
-      xero: { urls: { api: xero.api, login: xero.login, identity: xero.identity, connections: xero.connections }, sandbox: xero.sandbox },
-      bill: { urls: { api: bill.api, events: bill.events }, sandbox: bill.sandbox },
-    };
+  /** BILL's URLs and sandbox credentials (the organisation is the one its last seed made). */
+  get bill(): NonNullable<SandboxEndpoints['bill']> {
+    const bill = this.ready.bill!;
+    return { urls: { api: bill.api, events: bill.events }, sandbox: { ...bill.sandbox } };
+  }
+
+  /** URLs and credentials in the shape connectSandbox takes (a Xero run). */
+  get xeroEndpoints(): SandboxEndpoints {
+    const xero = this.ready.xero;
+    if (!xero) throw new Error('the Xero emulator is not running in this benchmark');
+    return { xero: { urls: { api: xero.api, login: xero.login, identity: xero.identity, connections: xero.connections }, sandbox: xero.sandbox }, bill: this.bill };
+  }
+
+  /** URLs and credentials in the shape connectAcumaticaSandbox takes (an Acumatica run). */
+  get acumaticaEndpoints(): AcumaticaSandboxEndpoints {
+    const acu = this.ready.acumatica;
+    if (!acu) throw new Error('the Acumatica emulator is not running in this benchmark');
+    return { acumatica: { urls: { base: acu.base }, sandbox: acu.sandbox }, bill: this.bill };
+  }
+
+  /** Seeding BILL replaces its organisation: later connections go to the new one. */
+  useBillOrganization(organizationId: string): void {
+    this.ready.bill!.sandbox.organizationId = organizationId;
   }
 
   control(system: System, path: string, body?: unknown): Promise<unknown> {
-    return controlCall(`${this.ready[system].control}${path}`, body);
+    const ready = this.ready[system];
+    if (!ready) throw new Error(`the ${system} emulator is not running in this benchmark`);
+    return controlCall(`${ready.control}${path}`, body);
   }
 
   stats(system: System): Promise<StatsSnapshot> {
@@ -75,7 +101,7 @@ export class EmulatorProcess {
   }
 
   async resetStats(): Promise<void> {
-    await Promise.all([this.control('xero', '/stats/reset', {}), this.control('bill', '/stats/reset', {})]);
+    await Promise.all(this.systems.map((s) => this.control(s, '/stats/reset', {})));
   }
 
   /**
@@ -86,7 +112,7 @@ export class EmulatorProcess {
     try {
       // /proc/<pid>/stat: the command name may hold spaces, so count fields after its closing parenthesis;
       // utime and stime are fields 14 and 15, in clock ticks (proc(5)).
-      const stat = readFileSync(`/proc/${this.children[system].pid}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${this.children[system]!.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
     } catch {
@@ -96,7 +122,7 @@ export class EmulatorProcess {
 
   async stop(): Promise<void> {
     await Promise.all(Object.values(this.children).map(async (child) => {
-      if (child.exitCode !== null) return;
+      if (!child || child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
       await exited;
@@ -145,7 +171,8 @@ function parseReadyLine(line: string): Partial<ReadyLine> {
   }
 }
 
-function checkReady(v: Partial<ReadyLine>): ReadyLine {
-  if (!v.xero?.api || !v.xero.control || !v.bill?.api || !v.bill.control) throw new Error('the emulator ready lines lack the Xero or BILL URLs');
-  return v as ReadyLine;
+function checkReady(erp: ErpName, v: Partial<ReadyLine>): Partial<ReadyLine> {
+  const erpReady = erp === 'xero' ? Boolean(v.xero?.api && v.xero.control) : Boolean(v.acumatica?.base && v.acumatica.control);
+  if (!erpReady || !v.bill?.api || !v.bill.control) throw new Error(`the emulator ready lines lack the ${erp} or BILL URLs`);
+  return v;
 }

@@ -1,3 +1,5 @@
+import type { ErpName, SystemName } from './latency.ts';
+
 /**
  * The shortest time a run could take given the calls it made, the emulated latency and each
  * system's published limits; the benchmark divides the measured time by it.
@@ -18,10 +20,16 @@ export interface SystemLimits {
 
 /**
  * Published limits (docs: developer.xero.com/documentation/oauth2/limits,
- * developer.bill.com/docs/api-rate-limits), not the client's slightly lower budgets.
+ * developer.bill.com/docs/api-rate-limits), not the client's slightly lower budgets. Acumatica's
+ * are the customer's licence (License Restrictions for API Users; none is published per tier): the
+ * bench's instance has the emulator's licence, 4 concurrent requests and 600 a minute
+ * (benchAcumaticaLicence), and the connection is told so, as a deployment with that licence would be.
  */
-export const publishedLimits: Record<'xero' | 'bill', SystemLimits> = {
+export const benchAcumaticaLicence = { concurrentRequests: 4, requestsPerMinute: 600 } as const;
+
+export const publishedLimits: Record<SystemName, SystemLimits> = {
   xero: { concurrency: 5, rate: { perWindow: 60, windowMs: 60_000 } },
+  acumatica: { concurrency: benchAcumaticaLicence.concurrentRequests, rate: { perWindow: benchAcumaticaLicence.requestsPerMinute, windowMs: 60_000 } },
   bill: { concurrency: 3, rate: { perWindow: 20_000, windowMs: 3_600_000 } },
 };
 
@@ -43,9 +51,11 @@ export function runFloor(floors: readonly SystemFloor[]): number {
   return Math.max(0, ...floors.map((f) => f.floorMs));
 }
 
-export const floorExplanation = [
+export const floorExplanation = (erp: ErpName): string[] => [
   'limits floor per system = max((calls × latency + per-item latency held) / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
-  '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour',
+  erp === 'xero'
+    ? '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour'
+    : `  Acumatica: the bench instance's licence, ${benchAcumaticaLicence.concurrentRequests} concurrent, ${benchAcumaticaLicence.requestsPerMinute} requests/minute (slowed past half of it); BILL: 3 concurrent per organisation, 20,000/hour`,
   'limits floor of a run = the largest system floor (both systems can work at once)',
   'dependency floor = the round trips the data forces one after another, each at its system\'s latency (a write with one item\'s per-item latency)',
   'ratio = measured / max(limits floor, dependency floor)',

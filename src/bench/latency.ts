@@ -2,8 +2,15 @@
  * The emulated latency of each system in a benchmark run: a base per call and, for bulk and batch
  * calls, a cost per item on top (the emulators' `--latency-per-item-ms`).
  */
-export type SystemName = 'xero' | 'bill';
-export const systemNames: readonly SystemName[] = ['xero', 'bill'];
+export type ErpName = 'xero' | 'acumatica';
+export const erpNames: readonly ErpName[] = ['xero', 'acumatica'];
+export type SystemName = ErpName | 'bill';
+export const systemNames: readonly SystemName[] = ['xero', 'acumatica', 'bill'];
+
+/** The systems of one run: its ERP, then BILL. */
+export const systemsOf = (erp: ErpName): [ErpName, 'bill'] => [erp, 'bill'];
+
+export const systemLabel: Record<SystemName, string> = { xero: 'Xero', acumatica: 'Acumatica', bill: 'BILL' };
 
 export interface SystemLatency {
   /** Held for every API call. */
@@ -23,18 +30,25 @@ export const latencyProfiles: readonly LatencyProfile[] = ['loopback', 'real'];
  * vendor or other record for BILL's bulk creates (a bulk of 200 bills then takes 1.3 s) and 3 ms
  * per element for Xero's batch PUT/POST (a batch of 50 payments then takes 0.45 s).
  *
+ * Acumatica at 500 ms, also an assumption (Acumatica publishes no response times): every customer
+ * runs an instance of their own rather than a shared API tier, and each contract-based REST call
+ * runs the screen's business logic behind the entity (a Check save validates the vendor, the cash
+ * account and each application against the bill; a list page of 100 bills comes with their detail
+ * lines), so a call costs more than a Xero or BILL one on the same network path. Acumatica has no
+ * bulk create (a PUT writes one record), so no per-item cost.
+ *
  * `loopback` (the default): the emulators' 25 ms, no per-item cost.
  */
 const profiles: Record<LatencyProfile, Record<SystemName, SystemLatency>> = {
-  loopback: { xero: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } },
-  real: { xero: { baseMs: 300, perItemMs: 3 }, bill: { baseMs: 300, perItemMs: 5 } },
+  loopback: { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } },
+  real: { xero: { baseMs: 300, perItemMs: 3 }, acumatica: { baseMs: 500, perItemMs: 0 }, bill: { baseMs: 300, perItemMs: 5 } },
 };
 
 export interface LatencyFlags {
   profile: LatencyProfile;
-  /** --latency-ms: the base of both systems (overrides the profile's). */
+  /** --latency-ms: the base of every system (overrides the profile's). */
   latencyMs?: number;
-  /** --xero-latency-ms / --bill-latency-ms: one system's base (overrides --latency-ms). */
+  /** --xero-latency-ms / --acumatica-latency-ms / --bill-latency-ms: one system's base (overrides --latency-ms). */
   perSystemMs: Partial<Record<SystemName, number>>;
 }
 
@@ -45,10 +59,11 @@ export function resolveLatency(flags: LatencyFlags): Record<SystemName, SystemLa
     baseMs: flags.perSystemMs[system] ?? flags.latencyMs ?? chosen[system].baseMs,
     perItemMs: chosen[system].perItemMs,
   });
-  return { xero: one('xero'), bill: one('bill') };
+  return { xero: one('xero'), acumatica: one('acumatica'), bill: one('bill') };
 }
 
-export function describeLatency(latency: Record<SystemName, SystemLatency>): string {
-  const one = (name: string, l: SystemLatency) => `${name} ${l.baseMs} ms${l.perItemMs > 0 ? ` + ${l.perItemMs} ms per bulk item` : ''}`;
-  return `${one('Xero', latency.xero)}, ${one('BILL', latency.bill)}`;
+/** The latency of the run's systems, in words ("Xero 300 ms + 3 ms per bulk item, BILL 300 ms ..."). */
+export function describeLatency(latency: Record<SystemName, SystemLatency>, erp: ErpName = 'xero'): string {
+  const one = (s: SystemName) => `${systemLabel[s]} ${latency[s].baseMs} ms${latency[s].perItemMs > 0 ? ` + ${latency[s].perItemMs} ms per bulk item` : ''}`;
+  return systemsOf(erp).map(one).join(', ');
 }

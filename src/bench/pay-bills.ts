@@ -16,7 +16,7 @@ export interface PaidShare {
  * so memory stays flat. Runs before the payments phase resets the stats, so its reads are not counted.
  */
 export async function payShareOfBills(emulators: EmulatorProcess): Promise<PaidShare> {
-  const endpoints = emulators.endpoints.bill!;
+  const endpoints = emulators.bill;
   const client = createBillClient({ credentials: new MemoryCredentialStore<BillCredentials>({ ...endpoints.sandbox }), urls: endpoints.urls });
   const org = client.forOrg(endpoints.sandbox.organizationId);
   const paid: PaidShare = { full: 0, partial: 0 };

@@ -3,7 +3,7 @@ import type { RunResult } from '../engine/sync.ts';
 import type { EmulatorProcess } from './emulator-process.ts';
 import { dependencyFloor, type DependencyFloor } from './dependency-floor.ts';
 import { publishedLimits, runFloor, systemFloor, type SystemFloor } from './floor.ts';
-import type { SystemLatency, SystemName } from './latency.ts';
+import type { ErpName, SystemLatency, SystemName } from './latency.ts';
 
 export type { SystemName } from './latency.ts';
 
@@ -14,6 +14,8 @@ export interface SystemFigures {
   maxInFlight: number;
   /** Requests the emulator refused for a limit (should be 0: the client keeps under them). */
   rejections: number;
+  /** Requests the emulator delayed for a limit instead of refusing them (Acumatica past half its per-minute allowance). */
+  slowed: number;
   /** Requests the emulator let through although a limit should have stopped them. */
   limitViolations: number;
   callsByEndpoint: Record<string, number>;
@@ -32,7 +34,9 @@ export interface PhaseFigures {
   records: number;
   recordsPerSecond: number;
   counts: RunResult['counts'];
-  systems: Record<SystemName, SystemFigures>;
+  /** The run's ERP and BILL. */
+  erp: ErpName;
+  systems: Partial<Record<SystemName, SystemFigures>>;
   /** The limits floor: the largest system floor. */
   floorMs: number;
   dependency: DependencyFloor;
@@ -41,7 +45,7 @@ export interface PhaseFigures {
   /** CPU time of the syncing process during the run. */
   clientCpuMs: number;
   /** CPU time of each emulator's process during the run (null where it cannot be read). */
-  emulatorCpuMs: Record<SystemName, number | null>;
+  emulatorCpuMs: Partial<Record<SystemName, number | null>>;
   /** The floor raised, per system, to that emulator's CPU time; then the largest of the two systems and the dependency floor. */
   servedFloorMs: number | null;
   /** measured / servedFloorMs: how full the pipe was kept given what the emulators could serve. */
@@ -59,28 +63,32 @@ export async function measurePhase(
   latency: Record<SystemName, SystemLatency>,
   run: () => Promise<RunResult>,
 ): Promise<PhaseFigures> {
+  const runSystems = emulators.systems;
+  const perSystem = async <T>(fn: (s: SystemName) => T | Promise<T>): Promise<Partial<Record<SystemName, T>>> =>
+    Object.fromEntries(await Promise.all(runSystems.map(async (s) => [s, await fn(s)] as const)));
   await emulators.resetStats();
-  const itemMsBefore = { xero: await emulators.itemLatencyHeldMs('xero'), bill: await emulators.itemLatencyHeldMs('bill') };
-  const emulatorCpuBefore = { xero: emulators.cpuMs('xero'), bill: emulators.cpuMs('bill') };
+  const itemMsBefore = await perSystem((s) => emulators.itemLatencyHeldMs(s));
+  const emulatorCpuBefore = await perSystem((s) => emulators.cpuMs(s));
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await run();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuBefore);
-  const cpuSpent = (system: SystemName): number | null => {
-    const before = emulatorCpuBefore[system];
-    const after = emulators.cpuMs(system);
+  const emulatorCpuMs = await perSystem((s): number | null => {
+    const before = emulatorCpuBefore[s] ?? null;
+    const after = emulators.cpuMs(s);
     return before !== null && after !== null ? after - before : null;
-  };
-  const emulatorCpuMs = { xero: cpuSpent('xero'), bill: cpuSpent('bill') };
-  const [xero, bill] = await Promise.all([emulators.stats('xero'), emulators.stats('bill')]);
-  const itemMs = { xero: (await emulators.itemLatencyHeldMs('xero')) - itemMsBefore.xero, bill: (await emulators.itemLatencyHeldMs('bill')) - itemMsBefore.bill };
+  });
   const records = result.counts[recordKind] ?? 0;
-  const systems = { xero: figures(xero, records, latency.xero.baseMs, itemMs.xero, 'xero'), bill: figures(bill, records, latency.bill.baseMs, itemMs.bill, 'bill') };
-  const floorMs = runFloor([systems.xero.floor, systems.bill.floor]);
-  const dependency = dependencyFloor(name, { xero: systems.xero.callsByEndpoint, bill: systems.bill.callsByEndpoint }, latency);
+  const systems = await perSystem(async (s) => {
+    const [stats, itemMsAfter] = await Promise.all([emulators.stats(s), emulators.itemLatencyHeldMs(s)]);
+    return figures(stats, records, latency[s].baseMs, itemMsAfter - (itemMsBefore[s] ?? 0), s);
+  });
+  const each = runSystems.map((s) => systems[s]!);
+  const floorMs = runFloor(each.map((f) => f.floor));
+  const dependency = dependencyFloor(name, Object.fromEntries(runSystems.map((s) => [s, systems[s]!.callsByEndpoint])), latency, emulators.erp);
   const largerFloorMs = Math.max(floorMs, dependency.floorMs);
-  const served = (['xero', 'bill'] as const).map((s) => (emulatorCpuMs[s] === null ? null : Math.max(systems[s].floor.floorMs, emulatorCpuMs[s]!)));
+  const served = runSystems.map((s) => (emulatorCpuMs[s] == null ? null : Math.max(systems[s]!.floor.floorMs, emulatorCpuMs[s]!)));
   const servedFloorMs = served.every((x) => x !== null) ? Math.max(dependency.floorMs, ...(served as number[])) : null;
   return {
     name,
@@ -91,6 +99,7 @@ export async function measurePhase(
     records,
     recordsPerSecond: ms > 0 ? (records * 1000) / ms : 0,
     counts: result.counts,
+    erp: emulators.erp,
     systems,
     floorMs,
     dependency,
@@ -102,6 +111,9 @@ export async function measurePhase(
   };
 }
 
+/** What the emulators count as a rejection but let through late (Acumatica's licence slows, it does not refuse). */
+const slowedReasons = /\.slowed$/;
+
 function figures(stats: StatsSnapshot, records: number, latencyMs: number, itemMs: number, system: SystemName): SystemFigures {
   // Only API calls count; the token and identity endpoints sit outside the tenant's limits.
   const api = Object.entries(stats.callsByEndpoint).filter(([endpoint]) => !/ \/(identity|connect\/token|connect\/revocation|connections)/.test(endpoint));
@@ -110,7 +122,8 @@ function figures(stats: StatsSnapshot, records: number, latencyMs: number, itemM
     calls,
     callsPerRecord: records > 0 ? calls / records : 0,
     maxInFlight: Math.max(0, ...Object.values(stats.maxInFlight)),
-    rejections: Object.values(stats.rejections).reduce((a, b) => a + b, 0),
+    rejections: Object.entries(stats.rejections).filter(([why]) => !slowedReasons.test(why)).reduce((a, [, n]) => a + n, 0),
+    slowed: Object.entries(stats.rejections).filter(([why]) => slowedReasons.test(why)).reduce((a, [, n]) => a + n, 0),
     limitViolations: stats.limitViolations,
     callsByEndpoint: Object.fromEntries(api),
     itemLatencyMs: itemMs,

@@ -9,14 +9,21 @@ import type { Db } from '../store/db.ts';
 import { createLogger } from '../core/log.ts';
 import { reconcile } from '../engine/reconcile.ts';
 import { syncLink } from '../engine/sync.ts';
+import type { Link } from '../model/link.ts';
+import type { Runtime } from '../app/runtime.ts';
 import { connectSandbox } from '../sandbox/connect.ts';
+import { connectAcumaticaSandbox } from '../sandbox/connect-acumatica.ts';
+import { getConnection, readSecret, saveConnection } from '../store/repos/connections.ts';
 import { profiled } from './cpu-profile.ts';
 import { EmulatorProcess } from './emulator-process.ts';
-import { describeLatency, type LatencyProfile, type SystemLatency, type SystemName } from './latency.ts';
+import { benchAcumaticaLicence } from './floor.ts';
+import { describeLatency, systemLabel, type ErpName, type LatencyProfile, type SystemLatency, type SystemName } from './latency.ts';
 import { payShareOfBills, type PaidShare } from './pay-bills.ts';
 import { measurePhase, type PhaseFigures } from './phase.ts';
 
 export interface BenchOptions {
+  /** The ERP side of the pair: Xero ⇄ BILL or Acumatica ⇄ BILL. */
+  erp: ErpName;
   bills: number;
   suppliers: number;
   profile: LatencyProfile;
@@ -31,7 +38,7 @@ export interface BenchOptions {
 
 export interface BenchReport {
   options: BenchOptions;
-  /** Bills the Xero sandbox holds, in every status. */
+  /** Bills the ERP sandbox holds, in every status (Acumatica: every AP document type). */
   seededBills: number;
   seededByStatus: Record<string, number>;
   phases: PhaseFigures[];
@@ -55,23 +62,23 @@ export interface BenchReport {
  */
 export async function runBench(options: BenchOptions, say: (line: string) => void): Promise<BenchReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
-  say(`starting the emulators (${describeLatency(options.latency)}) in their own process`);
-  const emulators = await EmulatorProcess.start({ latency: options.latency, seed: options.seed });
+  const erp = options.erp;
+  say(`starting the emulators (${describeLatency(options.latency, erp)}) in their own processes`);
+  const emulators = await EmulatorProcess.start({ erp, latency: options.latency, seed: options.seed });
   try {
-    say(`seeding Xero with ${options.suppliers} suppliers and ${options.bills} bills`);
-    const xeroSeed = (await emulators.control('xero', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills })) as { tenants: { bills: number; billsByStatus: Record<string, number> }[] };
+    say(`seeding ${systemLabel[erp]} with ${options.suppliers} ${erp === 'xero' ? 'suppliers' : 'vendors'} and ${options.bills} bills`);
+    const seeded = await seedErp(emulators, options);
     const billSeed = (await emulators.control('bill', '/seed', { seed: options.seed, vendors: 3, bills: 0 })) as { organizationId: string };
-    const endpoints = emulators.endpoints;
     // Seeding BILL replaces its organisation; connect to the new one.
-    endpoints.bill!.sandbox.organizationId = billSeed.organizationId;
+    emulators.useBillOrganization(billSeed.organizationId);
 
     say('creating the embedded database in a separate process');
     await createDataDir(dataDir);
     const rt = await openRuntime({ dataDir, masterKey: undefined, log: createLogger({ level: process.env.ML_CONNECTOR_LOG_LEVEL ?? 'error' }) });
     try {
-      const { link } = await connectSandbox(rt, endpoints, { linkName: 'bench' });
+      const link = await connect(rt, emulators);
       const phases: PhaseFigures[] = [];
-      say('first sync: accounts, suppliers and bills to BILL');
+      say(`first sync: accounts, ${erp === 'xero' ? 'suppliers' : 'subaccounts, vendors'} and bills to BILL`);
       phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latency, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link))));
 
       let paid: PaidShare | null = null;
@@ -94,7 +101,7 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
         ledgersAgree = report.agree;
         differences = report.differences.length;
       }
-      return { options, seededBills: xeroSeed.tenants[0]?.bills ?? 0, seededByStatus: xeroSeed.tenants[0]?.billsByStatus ?? {}, phases, paid, peakRssMb, heapUsedMb, databaseMemoryMb, ledgersAgree, differences };
+      return { options, seededBills: seeded.bills, seededByStatus: seeded.byStatus, phases, paid, peakRssMb, heapUsedMb, databaseMemoryMb, ledgersAgree, differences };
     } finally {
       await rt.close();
     }
@@ -102,6 +109,49 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
     await emulators.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+interface Seeded {
+  bills: number;
+  byStatus: Record<string, number>;
+}
+
+/** Seeds the ERP's sandbox through its control route and says what it holds, by status. */
+async function seedErp(emulators: EmulatorProcess, options: BenchOptions): Promise<Seeded> {
+  if (options.erp === 'xero') {
+    const xero = (await emulators.control('xero', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills })) as { tenants: { bills: number; billsByStatus: Record<string, number> }[] };
+    return { bills: xero.tenants[0]?.bills ?? 0, byStatus: xero.tenants[0]?.billsByStatus ?? {} };
+  }
+  await emulators.control('acumatica', '/seed', { seed: options.seed, vendors: options.suppliers, bills: options.bills });
+  // The dump wraps every field as {"value": …}, as the API does.
+  const state = (await emulators.control('acumatica', '/state')) as { tenants: { records: { Bill?: { Type?: { value?: string }; Status?: { value?: string } }[] } }[] };
+  const bills = state.tenants[0]?.records.Bill ?? [];
+  const byStatus: Record<string, number> = {};
+  for (const b of bills) {
+    const key = `${b.Type?.value ?? '?'} ${b.Status?.value ?? '?'}`;
+    byStatus[key] = (byStatus[key] ?? 0) + 1;
+  }
+  return { bills: bills.length, byStatus };
+}
+
+/**
+ * Connects the bench link through the paths a user takes. An Acumatica connection is then given
+ * the bench instance's licence (config.limits, as a deployment with that licence sets it): its
+ * published figures, and a per-minute budget of half, below which the licence neither queues
+ * nor slows requests; the concurrency budget stays the spec's, one under the licence's cap.
+ */
+async function connect(rt: Runtime, emulators: EmulatorProcess): Promise<Link> {
+  if (emulators.erp === 'xero') return (await connectSandbox(rt, emulators.xeroEndpoints, { linkName: 'bench' })).link;
+  const { link } = await connectAcumaticaSandbox(rt, emulators.acumaticaEndpoints, { linkName: 'bench' });
+  const row = await getConnection(rt.db, link.erpConnectionId);
+  if (!row) throw new Error(`connection '${link.erpConnectionId}' was not saved`);
+  const limits = {
+    concurrency: { published: benchAcumaticaLicence.concurrentRequests },
+    windows: [{ name: 'minute', published: benchAcumaticaLicence.requestsPerMinute, budget: benchAcumaticaLicence.requestsPerMinute / 2 }],
+  };
+  const secret = await readSecret<unknown>(rt.db, rt.box, row.id);
+  await saveConnection(rt.db, rt.box, { id: row.id, system: row.system, label: row.label, tenantId: row.tenant_id, config: { ...row.config, limits }, secret });
+  return link;
 }
 
 const initScript = fileURLToPath(new URL('./init-data-dir.ts', import.meta.url));

@@ -7,11 +7,15 @@ import { resolveLatency } from '../../src/bench/latency.ts';
 /** The benchmark's floors and latency profiles, from the figures a run reports. */
 
 test('each system latency comes from the profile, then --latency-ms, then the system flag', () => {
-  assert.deepEqual(resolveLatency({ profile: 'loopback', perSystemMs: {} }), { xero: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } });
+  assert.deepEqual(resolveLatency({ profile: 'loopback', perSystemMs: {} }), { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } });
   const real = resolveLatency({ profile: 'real', latencyMs: 100, perSystemMs: { bill: 400 } });
   assert.equal(real.xero.baseMs, 100);
+  assert.equal(real.acumatica.baseMs, 100);
   assert.equal(real.bill.baseMs, 400);
   assert.ok(real.xero.perItemMs > 0 && real.bill.perItemMs > 0, 'the real profile makes bulk calls slower with their size');
+  const acumatica = resolveLatency({ profile: 'real', perSystemMs: { acumatica: 800 } });
+  assert.deepEqual(acumatica.acumatica, { baseMs: 800, perItemMs: 0 }, 'Acumatica has no bulk create, so no per-item cost');
+  assert.equal(resolveLatency({ profile: 'real', perSystemMs: {} }).acumatica.baseMs, 500);
 });
 
 test('the per-item latency held raises the concurrency floor', () => {
@@ -36,4 +40,37 @@ test('the dependency floor chains the round trips the run made, each at its own 
   assert.equal(nothingToPost.floorMs, 500);
 
   assert.equal(dependencyFloor('replay', { xero: {}, bill: {} }, latency).floorMs, 0);
+});
+
+test('the dependency floor of the Acumatica pair: its read, then BILL; payments back saves, releases and waits for each Check', () => {
+  const latency = resolveLatency({ profile: 'real', perSystemMs: {} });
+  const api = '/entity/Default/24.200.001';
+  const firstSync = dependencyFloor('first sync', {
+    acumatica: { 'POST /entity/auth/login': 1, [`GET ${api}/Account`]: 1, [`GET ${api}/Vendor`]: 3, [`GET ${api}/Bill`]: 6 },
+    bill: { 'GET /connect/v3/vendors': 1, 'POST /connect/v3/vendors/bulk': 2, 'POST /connect/v3/bills/bulk': 3 },
+  }, latency, 'acumatica');
+  assert.deepEqual(firstSync.roundTrips.map((t) => [t.system, t.ms]), [['acumatica', 500], ['bill', 305], ['bill', 305]]);
+  assert.equal(firstSync.floorMs, 1110);
+
+  const paymentsBack = dependencyFloor('payments back', {
+    acumatica: { [`GET ${api}/Bill`]: 2, [`PUT ${api}/Check`]: 9, [`POST ${api}/Check/ReleaseCheck`]: 9, [`GET ${api}/Check/ReleaseCheck/status/{id}`]: 18, [`GET ${api}/Check`]: 1 },
+    bill: { 'GET /connect/v3/payments': 1 },
+  }, latency, 'acumatica');
+  assert.deepEqual(paymentsBack.roundTrips.map((t) => t.what), ['read payments', 'read the bills they pay', 'save the payment', 'release it', 'read the release done']);
+  assert.equal(paymentsBack.floorMs, 300 + 4 * 500);
+
+  // A search for payments by reference (GET Check) is not the save; an instance that released at once has no status read.
+  const noStatus = dependencyFloor('payments back', { acumatica: { [`GET ${api}/Check`]: 1, [`PUT ${api}/Check`]: 1, [`POST ${api}/Check/ReleaseCheck`]: 1 }, bill: {} }, latency, 'acumatica');
+  assert.deepEqual(noStatus.roundTrips.map((t) => t.what), ['save the payment', 'release it']);
+  // The Xero chain does not match Acumatica's calls.
+  assert.equal(dependencyFloor('payments back', { xero: {}, bill: {} }, latency, 'xero').floorMs, 0);
+});
+
+test('the Acumatica limits floor is the bench licence: 4 concurrent, 600 a minute', () => {
+  assert.deepEqual(publishedLimits.acumatica, { concurrency: 4, rate: { perWindow: 600, windowMs: 60_000 } });
+  // 900 calls: the rate needs one whole minute before the last 300 may start.
+  const floor = systemFloor(900, 25, publishedLimits.acumatica);
+  assert.equal(floor.concurrencyMs, (900 * 25) / 4);
+  assert.equal(floor.rateMs, 60_000 + 25);
+  assert.equal(floor.floorMs, 60_025);
 });

@@ -64,13 +64,15 @@ export function seedTenant(deps: AcumaticaDeps, name: string, opts: SeedInput, t
   for (const [dept, deptName] of departments) for (const [loc, locName] of locations) {
     save('Subaccount', masterRules.Subaccount!, input({ SubaccountCD: `${dept}${loc}`, Description: `${deptName} - ${locName}` }));
   }
-  const vendorCount = Math.min(opts.vendors ?? 36, vendorNames.length);
+  // Past the list, names repeat with a number (benchmarks seed hundreds of vendors).
+  const vendorCount = opts.vendors ?? 36;
   const vendors: string[] = [];
   for (let v = 0; v < vendorCount; v += 1) {
     const id = `V${String(v + 1).padStart(5, '0')}`;
-    const vendorName = vendorNames[v]!;
+    const base = vendorNames[v % vendorNames.length]!;
+    const vendorName = v < vendorNames.length ? base : `${base} ${Math.floor(v / vendorNames.length) + 1}`;
     const rec = save('Vendor', masterRules.Vendor!, input({ VendorID: id, VendorName: vendorName, LegalName: `${vendorName} LLC`, Status: v % 17 === 16 ? 'Inactive' : 'Active', VendorClass: 'DEFAULT', Terms: rng.pick(['30D', 'NET15', '30D']), PaymentMethod: 'CHECK', CashAccount: '10100', APAccount: '20000', APSubaccount: '000000' }));
-    rec.linked.MainContact = { Email: `ap@${vendorName.toLowerCase().replace(/[^a-z]+/g, '')}.example.com`, Phone1: `+1 555 01${String(v).padStart(2, '0')}`, Address: { AddressLine1: `${100 + v} Main Street`, City: 'Springfield', State: 'IL', PostalCode: '62701', Country: 'US' } };
+    rec.linked.MainContact = { Email: `ap@${vendorName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example.com`, Phone1: `+1 555 01${String(v).padStart(2, '0')}`, Address: { AddressLine1: `${100 + v} Main Street`, City: 'Springfield', State: 'IL', PostalCode: '62701', Country: 'US' } };
     if (rec.fields.Status === 'Active') vendors.push(id);
   }
   const expense = seedAccounts.filter((a) => a[2] === 'Expense').map((a) => a[0]);
