@@ -68,7 +68,7 @@ function humanMap(link: string, m: ValueMapSuggestions): string {
     if (r.suggestion) return `→ ${r.suggestion.value} (suggested by ${r.suggestion.by})`;
     return r.ambiguous.length > 0 ? `no suggestion: several match (${r.ambiguous.join(', ')})` : 'no candidate';
   };
-  const rows = m.rows.map((r) => [`  ${r.value}`, r.label + (r.active ? '' : ' (inactive)'), state(r)]);
+  const rows = m.rows.map((r) => [`  ${r.label}${r.active ? '' : ' (inactive)'}`, state(r)]);
   const suggested = m.rows.filter((r) => r.suggestion).map((r) => r.value);
   const none = m.rows.filter((r) => r.current === null && !r.suggestion).map((r) => r.value);
   return [
