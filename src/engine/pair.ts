@@ -33,6 +33,11 @@ export interface PairDefinition {
   reconcile(run: ReconcileRun): Promise<ReconcileReport>;
   /** Value maps a person keeps in the link's settings, with suggestions (ValueMapDefinition); absent: none. */
   valueMaps?: readonly ValueMapDefinition[];
+  /**
+   * Options a side's port is opened with for this link, from its settings (BILL → QBO: whether
+   * bills are PurchaseOrders or Bills, departments as Departments or Classes). Absent: none.
+   */
+  sideOptions?(link: Link): Partial<Record<Side, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -158,6 +163,8 @@ export interface ValueMapProposal {
   rows: ValueMapRow[];
   /** The target values a person may choose (active ones), in display order. */
   targets: { value: string; label: string }[];
+  /** Entries of the map whose key is no source value, so no record uses them (a code mistyped, say). */
+  stale: { value: string; target: string }[];
 }
 
 export interface ValueMapRow {

@@ -2,13 +2,11 @@ import { ConnectorError } from '../core/errors.ts';
 import type { Link, LinkSettings, PairId } from '../model/link.ts';
 import type { PairDefinition } from '../engine/pair.ts';
 import { acumaticaBill } from './acumatica-bill/index.ts';
+import { billQbo } from './bill-qbo/index.ts';
 import { xeroBill } from './xero-bill/index.ts';
 
-/**
- * The pairs this installation can run, by id. BILL → QuickBooks Online joins here with its
- * definition (docs/architecture.md, "How to add a pair").
- */
-export const pairDefinitions: Partial<Readonly<Record<PairId, PairDefinition>>> = { 'xero-bill': xeroBill, 'acumatica-bill': acumaticaBill };
+/** The pairs this installation can run, by id (docs/architecture.md, "How to add a pair"). */
+export const pairDefinitions: Partial<Readonly<Record<PairId, PairDefinition>>> = { 'xero-bill': xeroBill, 'acumatica-bill': acumaticaBill, 'bill-qbo': billQbo };
 
 /** The definition of a link's pair; a pair this version does not have is a configuration error naming it. */
 export function pairOf(link: Pick<Link, 'name' | 'pair'>): PairDefinition {

@@ -54,10 +54,13 @@ test('QBO port over the emulator', async (t) => {
     const billId = await port.billFromPurchaseOrder(po.targetId);
     assert.equal(await port.billFromPurchaseOrder(po.targetId), billId, 'a second call finds the linked Bill');
     const started = new Date(Date.now() - 1000);
-    const [paid] = await port.write.payment.create([{ erpBillId: billId, amount: money('USD', 40_00n), date: '2026-01-10', reference: 'BILL pay1 app1', applicationId: 'app1' }], { id: bank.id });
+    // In purchase-order mode a payment names the PurchaseOrder; it is applied to the Bill the PO became.
+    const [paid] = await port.write.payment.create([{ erpBillId: po.targetId, amount: money('USD', 40_00n), date: '2026-01-10', reference: 'BILL pay1 app1', applicationId: 'app1' }], { id: bank.id });
     assert.ok(paid?.ok);
     const bill = await company.read('Bill', billId);
     assert.equal(bill.Balance, '60');
+    const [asPayable] = (await port.read.bill.get([po.targetId])).items;
+    assert.deepEqual([asPayable?.status, asPayable?.amountDue.minor, asPayable?.amountPaid.minor], ['approved', 60_00n, 40_00n], 'the closed PO reads as the balance of its Bill');
     const payment = await company.read('BillPayment', paid.targetId);
     assert.deepEqual([payment.PayType, payment.CheckPayment?.BankAccountRef?.value, payment.VendorRef.value], ['Check', bank.id, vendor.targetId]);
     assert.deepEqual(await port.write.payment.findByMatchKey(['BILL pay1 app1', 'BILL other'], started), [{ key: 'BILL pay1 app1', id: paid.targetId }]);

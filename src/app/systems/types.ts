@@ -26,8 +26,11 @@ export interface SystemEntry {
    * connector sees what it needs ("see if we fit"). Throws what the calls threw.
    */
   ping(deps: SideDeps, connectionId: string): Promise<Record<string, unknown>>;
-  /** Opens the system's port for one connection, as the engine uses it on either side of a link. */
-  openSide(deps: SideDeps, connectionId: string): Promise<SystemPort>;
+  /**
+   * Opens the system's port for one connection, as the engine uses it on either side of a link;
+   * `options` are what the link's pair asks of the port (PairDefinition.sideOptions), unknown keys ignored.
+   */
+  openSide(deps: SideDeps, connectionId: string, options?: Readonly<Record<string, unknown>>): Promise<SystemPort>;
   /** Inbound webhooks at /webhooks/<id>, or null when the system sends none the connector follows. */
   webhook: WebhookReceiver | null;
   /** Subscriptions the connector keeps at the vendor for those webhooks, when the vendor needs them. */

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../../core/errors.ts';
 import { formatMoney } from '../../core/money.ts';
-import type { BillDirectory, ChartPort, EntityReader, EntityWriter, MatchFound, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
+import type { BillDirectory, ChartPort, EntityReader, EntityWriter, MatchFound, Page, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
 import type { Bill, Department, GlAccount, Vendor } from '../../model/types.ts';
 import { vendorMatchKey, type BillPayload, type BillSummary, type PaymentPayload, type VendorPayload } from '../../model/payloads.ts';
 import type { QboCompanyClient } from './company-client.ts';
@@ -87,14 +87,28 @@ export class QboPort implements SystemPort {
       qboBill,
       payment: {
         caps: { batch: 30, inFlight: 1, atomic: false },
-        create: (payloads, account) =>
-          this.payments.create(payloads.map((p) => ({ billId: p.erpBillId, amount: formatMoney(p.amount), date: p.date, reference: p.reference, intentKey: `payment:${p.applicationId}` })), account),
+        // In purchase-order mode a payment names the PurchaseOrder: it is turned into its Bill first (once; repeats find it).
+        create: async (payloads, account) => {
+          const billIds = new Map<string, string>();
+          if (this.purchaseEntity === 'PurchaseOrder') {
+            for (const poId of new Set(payloads.map((p) => p.erpBillId))) billIds.set(poId, await this.billFromPurchaseOrder(poId));
+          }
+          return this.payments.create(payloads.map((p) => ({ billId: billIds.get(p.erpBillId) ?? p.erpBillId, amount: formatMoney(p.amount), date: p.date, reference: p.reference, intentKey: `payment:${p.applicationId}` })), account);
+        },
         findByMatchKey: (keys, since) => this.payments.findByReference(keys, since),
       },
     };
+    const purchases = qboReader(client, this.purchaseEntity, (p) => purchaseToModel(p as QboPurchaseOrder | QboBill, this.homeCurrency), labelOf);
     this.read = {
       vendor: qboReader(client, 'Vendor', (v) => vendorToModel(v, this.homeCurrency), labelOf),
-      bill: qboReader(client, this.purchaseEntity, (p) => purchaseToModel(p as QboPurchaseOrder | QboBill, this.homeCurrency), labelOf),
+      bill: this.purchaseEntity === 'Bill' ? purchases : {
+        // A PurchaseOrder that was paid is closed and lives on as the Bill linked to it: it reads as that Bill's balance.
+        iterate: (since) => this.iteratePayable(purchases, since),
+        get: async (ids) => {
+          const read = await purchases.get(ids);
+          return { ...read, items: await this.payableView(read.items) };
+        },
+      },
     };
     this.vendorDirectory = { iterate: () => this.iterateVendors(), currencies: (ids) => this.vendorCurrencies(ids) };
     this.billDirectory = {
@@ -197,6 +211,32 @@ export class QboPort implements SystemPort {
 
   async *iteratePurchases(): AsyncIterable<BillSummary[]> {
     for await (const page of this.client.query(this.purchaseEntity)) yield (page.records as (QboPurchaseOrder | QboBill)[]).map((p) => purchaseSummary(p, this.homeCurrency));
+  }
+
+  /**
+   * Purchase orders as what is owed on them: a closed one that became a Bill (LinkedTxn →
+   * PurchaseOrder) takes that Bill's balance and status; a closed one with no Bill stays voided.
+   * One query per vendor of the closed orders.
+   */
+  private async *iteratePayable(orders: EntityReader<Bill>, since: string | null): AsyncIterable<Page<Bill>> {
+    for await (const page of orders.iterate(since)) yield { ...page, items: await this.payableView(page.items) };
+  }
+
+  private async payableView(orders: Bill[]): Promise<Bill[]> {
+    const closed = orders.filter((o) => o.status === 'voided');
+    if (closed.length === 0) return orders;
+    const billOf = new Map<string, QboBill>();
+    for (const vendorId of new Set(closed.map((o) => o.vendorId))) {
+      for (const b of await this.client.queryAll('Bill', [{ field: 'VendorRef', op: '=', value: vendorId }])) {
+        for (const t of [...(b.LinkedTxn ?? []), ...b.Line.flatMap((l) => l.LinkedTxn ?? [])]) if (t.TxnType === 'PurchaseOrder') billOf.set(t.TxnId, b);
+      }
+    }
+    return orders.map((o) => {
+      const bill = o.status === 'voided' ? billOf.get(o.id) : undefined;
+      if (!bill) return o;
+      const asBill = purchaseToModel(bill, this.homeCurrency);
+      return { ...o, status: asBill.status, total: asBill.total, amountDue: asBill.amountDue, amountPaid: asBill.amountPaid };
+    });
   }
 
   /** Turns a synced purchase order into a Bill linked to it, ready for a BillPayment (purchase-writer.ts). */

@@ -64,15 +64,19 @@ export class QboPurchaseWriter {
   }
 
   /**
-   * Turns a purchase order into a Bill linked to it (LinkedTxn → PurchaseOrder, which closes the
-   * PO), with the PO's lines, so a BillPayment can be applied. Safe to repeat: a Bill already
+   * Turns a purchase order into a Bill linked to it (LinkedTxn → PurchaseOrder) with the PO's
+   * lines, and closes the PO, so a BillPayment can be applied. Safe to repeat: a Bill already
    * linked to the PO is returned, and the create's `requestid` comes from the PO id.
    */
   async billFromPurchaseOrder(purchaseOrderId: string): Promise<string> {
     const po = await this.client.read('PurchaseOrder', purchaseOrderId);
     const bills = await this.client.queryAll('Bill', [{ field: 'VendorRef', op: '=', value: po.VendorRef.value }]);
     const existing = bills.find((b) => [...(b.LinkedTxn ?? []), ...b.Line.flatMap((l) => l.LinkedTxn ?? [])].some((t) => t.TxnType === 'PurchaseOrder' && t.TxnId === purchaseOrderId));
-    if (existing) return existing.Id;
+    if (existing) {
+      // A repeat after the Bill was made but before the order was closed finishes the close.
+      if (po.POStatus !== 'Closed') await this.close(purchaseOrderId);
+      return existing.Id;
+    }
     const input: QboBillInput = {
       VendorRef: { value: po.VendorRef.value },
       ...(po.DocNumber ? { DocNumber: po.DocNumber } : {}),
@@ -93,6 +97,10 @@ export class QboPurchaseWriter {
       }),
       LinkedTxn: [{ TxnId: purchaseOrderId, TxnType: 'PurchaseOrder' }],
     };
-    return (await this.client.create('Bill', input, { intentKey: `bill-from-po:${purchaseOrderId}` })).Id;
+    const bill = await this.client.create('Bill', input, { intentKey: `bill-from-po:${purchaseOrderId}` });
+    // Whether linking alone closes the order is not documented for the API, so it is closed explicitly:
+    // what remains to pay is the Bill's balance, and the open order must not read as owed twice.
+    await this.close(purchaseOrderId);
+    return bill.Id;
   }
 }
