@@ -54,8 +54,11 @@ export type AuthSpec =
 export interface WebhookSpec {
   /** Header carrying the signature, lower-case. */
   signatureHeader: string;
-  /** How the signature is made; base64 HMAC-SHA256 over the raw body for Xero, BILL and QBO. */
-  algorithm: 'hmac-sha256-base64';
+  /**
+   * How the sender proves itself: base64 HMAC-SHA256 over the raw body for Xero, BILL and QBO; a
+   * static header value the receiver issued, compared whole, for Acumatica (which signs nothing).
+   */
+  algorithm: 'hmac-sha256-base64' | 'static-header';
   /** What the signing key is called on the vendor side (for messages and docs). */
   keyName: string;
 }

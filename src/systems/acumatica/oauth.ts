@@ -3,10 +3,12 @@ import { ConnectorError } from '../../core/errors.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { Transport } from '../../http/transport.ts';
 import { OAuth2TokenManager, type OAuth2Tokens } from '../oauth2-token-manager.ts';
+import { createSystemTransport, type SystemTransportOptions } from '../system-transport.ts';
 import type { CredentialStore } from '../types.ts';
 import { instanceBase, licenceKey, type AcumaticaSite } from './auth.ts';
+import { classifyAcumaticaFailure } from './errors.ts';
 import { tokenResponseSchema, type AcumaticaTokenResponse } from './schema.ts';
-import { acumaticaOAuthLifetimes, acumaticaOAuthSpec } from './spec.ts';
+import { acumaticaOAuthLifetimes, acumaticaOAuthSpec, acumaticaSpec } from './spec.ts';
 
 /** A connection through a connected application (SM303010) instead of a cookie sign-in. */
 export interface AcumaticaOAuthCredentials extends AcumaticaSite, OAuth2Tokens {
@@ -46,7 +48,16 @@ export class AcumaticaOAuth {
   async passwordGrant(input: { username: string; password: string; scopes?: readonly string[] }): Promise<AcumaticaOAuthCredentials> {
     registerSecret(input.password);
     const scope = (input.scopes ?? acumaticaOAuthLifetimes.defaultScopes).join(' ');
-    const t = await this.tokenCall({ grant_type: 'password', username: input.username, password: input.password, scope }, 'acumatica.passwordGrant', true);
+    let t: AcumaticaTokenResponse;
+    try {
+      t = await this.tokenCall({ grant_type: 'password', username: input.username, password: input.password, scope }, 'acumatica.passwordGrant', true);
+    } catch (e) {
+      // invalid_grant here is the user or password, not a saved grant gone stale (errors.ts reads it so for refreshes).
+      if (e instanceof ConnectorError && e.code === 'MLC_ERR_RECONNECT_NEEDED') {
+        throw new ConnectorError({ code: 'MLC_ERR_BAD_CREDENTIALS', system: 'acumatica', status: e.status, message: `Acumatica refused the user name or password for the connected application ${this.client.clientId} (${e.vendorCode ?? 'invalid_grant'})` });
+      }
+      throw e;
+    }
     return { ...this.client.site, clientId: this.client.clientId, clientSecret: this.client.clientSecret, ...this.tokens(t) };
   }
 
@@ -88,4 +99,15 @@ export class AcumaticaTokenManager extends OAuth2TokenManager<AcumaticaOAuthCred
   constructor(oauth: AcumaticaOAuth, store: CredentialStore<AcumaticaOAuthCredentials>, options: { clock?: Clock | undefined; refreshSkewSeconds?: number | undefined } = {}) {
     super({ store, refresh: (token) => oauth.refresh(token), lifetimes: acumaticaOAuthLifetimes, refreshSkewSeconds: options.refreshSkewSeconds, clock: options.clock });
   }
+}
+
+/**
+ * Connects through a connected application with a user's name and password (the resource-owner
+ * password grant, scopes `api offline_access`) on a transport of its own: what a connect form
+ * does once. Only the tokens are kept; the password is not (OAuthOIDC_ResourceOwner_AccessToken).
+ */
+export async function connectWithPassword(input: SystemTransportOptions & { site: AcumaticaSite; clientId: string; clientSecret?: string | undefined; username: string; password: string; clock?: Clock | undefined }): Promise<AcumaticaOAuthCredentials> {
+  const { site, clientId, clientSecret, username, password, clock, ...transportOptions } = input;
+  const { transport } = createSystemTransport(acumaticaSpec, classifyAcumaticaFailure, transportOptions);
+  return new AcumaticaOAuth(transport, { site, clientId, clientSecret, clock }).passwordGrant({ username, password });
 }

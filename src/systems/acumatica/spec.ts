@@ -65,8 +65,13 @@ export const acumaticaSpec = {
       { name: 'minute', published: 100, budget: 50, windowMs: 60_000, scope: 'tenant', alignment: 'rolling', onExhaust: 'wait', group: 'api', source: LICENCE_DOC },
     ],
   },
-  // Push notifications carry one static header, no signature (Push Notifications destinations, SM302000): see webhooks.ts.
-  webhook: null,
+  // Push notifications carry one static header, no signature (Push Notifications destinations,
+  // SM302000): the connector issues each connection a value for it (see webhooks.ts).
+  webhook: {
+    signatureHeader: 'x-mlc-push-token',
+    algorithm: 'static-header',
+    keyName: 'push notification header value',
+  },
   batchCaps: {
     // No $top maximum is documented; an unbounded list can hit the SQL Resource Governor
     // (Parameter_top example), so lists are read in pages.

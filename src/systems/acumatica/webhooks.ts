@@ -64,6 +64,49 @@ export function changedKeys(n: AcumaticaPushNotification, columns: readonly stri
   return [...keys];
 }
 
+/** What a notification's row names: a vendor, an AP bill (or adjustment) or an AP payment. */
+export type PushedEntity = 'vendor' | 'bill' | 'payment';
+
+/**
+ * The inquiry names the connector's set-up asks for, by what their rows are (the README's push
+ * notification set-up; the same names the emulator sends). Any other inquiry is read by its columns.
+ */
+export const pushQueryEntities: Readonly<Record<string, PushedEntity>> = { 'ap-bills': 'bill', 'ap-vendors': 'vendor', 'ap-payments': 'payment' };
+
+/** AP document types that are bills to the connector (Bill's Type list, AP301000); every other type is a payment's. */
+const billTypes = new Set(['bill', 'debit adj.', 'credit adj.']);
+
+/**
+ * What one row names, as the port knows records: a document by `Type|ReferenceNbr`, a vendor by
+ * `VendorID`. A row of a known inquiry is what the inquiry watches; a row of another one is a
+ * document when it carries Type and ReferenceNbr (a bill or a payment by its type), else a vendor
+ * when it carries VendorID. Rows naming neither are left out.
+ */
+export function pushedRecord(query: string, row: Record<string, unknown>): { entity: PushedEntity; id: string } | null {
+  const type = rowValue(row, 'Type');
+  const referenceNbr = rowValue(row, 'ReferenceNbr');
+  const vendorId = rowValue(row, 'VendorID');
+  const known = pushQueryEntities[query.trim().toLowerCase()];
+  const document = type && referenceNbr ? `${type}|${referenceNbr}` : undefined;
+  if (known === 'vendor') return vendorId ? { entity: 'vendor', id: vendorId } : null;
+  if (known) return document ? { entity: known, id: document } : null;
+  if (document) return { entity: billTypes.has(type!.toLowerCase()) ? 'bill' : 'payment', id: document };
+  return vendorId ? { entity: 'vendor', id: vendorId } : null;
+}
+
+/**
+ * Every record a notification names, once: what was inserted or updated, and what was deleted
+ * (an update names the same record in both).
+ */
+export function pushedRecords(n: AcumaticaPushNotification): { entity: PushedEntity; id: string }[] {
+  const seen = new Map<string, { entity: PushedEntity; id: string }>();
+  for (const row of [...n.Inserted, ...n.Deleted]) {
+    const r = pushedRecord(n.Query, row);
+    if (r) seen.set(`${r.entity}|${r.id}`, r);
+  }
+  return [...seen.values()];
+}
+
 export type PushRejection = { reason: 'bad_header' } | { reason: 'bad_payload'; error: ConnectorError };
 
 /** Checks the static header, then parses. Answer 401 on a bad header, 200 quickly otherwise. */
