@@ -28,7 +28,7 @@ describe('mapping commands (Acumatica ⇄ BILL)', () => {
   const storedMap = async (): Promise<Record<string, string>> => {
     const db = await openDatabase({ dataDir });
     try {
-      return ((await getLink(db, 'acu'))!.settings as { subaccountDepartments: Record<string, string> }).subaccountDepartments;
+      return ((await getLink(db, 'acu'))!.settings as Record<string, unknown>).subaccountDepartments as Record<string, string>;
     } finally {
       await db.close();
     }

@@ -125,11 +125,19 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.ok(lines.length > 0 && lines.every((l) => departmentName.has(l.classifications?.departmentId)), 'every BILL line carries a department of the map');
   });
 
-  test('a blank choice removes an entry; a map the pair does not keep is refused, saving nothing', async () => {
+  test('a blank choice removes an entry; an entry no subaccount uses is named and removed alone; a map the pair does not keep is refused', async () => {
     const removed = await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.000000': '', _csrf: session.csrf });
     assert.equal(removed.status, 303);
     assert.equal((await storedMap())['000000'], undefined);
     assert.equal(Object.keys(await storedMap()).length, 14, 'entries left out of the form are kept');
+    // A key typed with its segment separator is saved, but no line uses it: the page names it and removes it alone.
+    await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.000-000': 'Sales', _csrf: session.csrf });
+    const stale = await (await get('/mapping?link=acu')).text();
+    assert.match(stale, /<h3>Entries no Acumatica subaccount uses<\/h3>[\s\S]*<code>000-000<\/code> → Sales/);
+    const dropped = await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.000-000': '', _csrf: session.csrf });
+    assert.equal(dropped.status, 303);
+    assert.equal((await storedMap())['000-000'], undefined);
+    assert.equal(Object.keys(await storedMap()).length, 14);
     const unknownMap = await post('/mapping', { link: 'acu', setting: 'cashAccount', 'entry.x': 'y', _csrf: session.csrf });
     assert.equal(unknownMap.headers.get('location'), '/mapping?notice=unknown-link');
     assert.equal(((await getLink(db, 'acu'))!.settings as Json).cashAccount, '10100');
@@ -149,5 +157,6 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     const row = (value: string) => (map.rows as Json[]).find((r) => r.value === value)!;
     assert.deepEqual([row('200010').current, row('200010').suggestion], ['Sales', null], 'a mapped subaccount gets no suggestion');
     assert.deepEqual([row('000000').current, row('000000').suggestion, row('000000').ambiguous], [null, null, []], 'the entry removed above is unmapped again, with no candidate');
+    assert.deepEqual(map.stale, []);
   });
 });

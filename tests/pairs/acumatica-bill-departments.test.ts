@@ -58,6 +58,10 @@ test('mapped subaccounts keep their entry and get no suggestion; an entry naming
   assert.deepEqual([sales!.current, sales!.currentMissing, sales!.suggestion], ['Marketing', true, null]);
   assert.deepEqual([ops!.current, ops!.currentMissing, ops!.suggestion], [' operations ', false, null]);
   assert.deepEqual([eng!.active, eng!.suggestion], [false, { value: 'Engineering', by: 'name' }], 'an inactive subaccount may still be on bills');
+  assert.deepEqual(proposal.stale, []);
+  const typed = suggestDepartments([sub('000100', 'Default - HQ')], [dept('Sales')], { '000-100': 'Sales' });
+  assert.deepEqual(typed.stale, [{ value: '000-100', target: 'Sales' }], 'a key written with its separator matches no line and is named');
+  assert.equal(typed.rows[0]!.current, null, 'the subaccount itself is still unmapped');
 });
 
 test('confirming writes the suggestions asked for into the setting, refuses unknown or unsuggested values, and validates', () => {

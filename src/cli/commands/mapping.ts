@@ -75,6 +75,7 @@ function humanMap(link: string, m: ValueMapSuggestions): string {
     `Link '${link}': ${m.from} → ${m.to} (setting ${m.setting})`,
     table(rows),
     `  ${suggested.length} suggested, ${m.rows.length - suggested.length - none.length} mapped already, ${none.length} without a suggestion${none.length ? `: ${none.join(', ')}` : ''}`,
+    ...(m.stale.length ? [`  Entries no ${m.from} uses (their keys are not codes as records give them): ${m.stale.map((e) => `${e.value} → ${e.target}`).join(', ')}`] : []),
     `  ${m.note}`,
     suggested.length ? `  Confirm with: ml-connector mapping apply --link ${link} [--only ${suggested.slice(0, 3).join(',')}${suggested.length > 3 ? ',…' : ''}]` : '  Nothing to confirm.',
   ].join('\n');

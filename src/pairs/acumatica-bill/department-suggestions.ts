@@ -61,7 +61,9 @@ function suggestionFor(s: SubaccountEntry, departments: readonly DepartmentEntry
 /**
  * Proposes subaccount → BILL department by code, then by name, for the subaccounts the link's map
  * leaves out; never applies anything (a person confirms). Subaccounts already mapped keep their
- * entry and get no suggestion; an entry naming a department BILL no longer has active is flagged.
+ * entry and get no suggestion; an entry naming a department BILL no longer has active is flagged,
+ * and so is one whose key is no subaccount code as Acumatica gives it (the bill step looks codes
+ * up as they are: an entry "000-100" never matches a line on "000100").
  * Pure: the pair reads both lists and the current map.
  */
 export function suggestDepartments(
@@ -80,5 +82,7 @@ export function suggestDepartments(
       return { ...base, ...(mapped !== null ? { suggestion: null, ambiguous: [] } : suggestionFor(s, active)) };
     });
   const targets = [...active].sort((a, b) => a.name.localeCompare(b.name)).map((d) => ({ value: d.name, label: d.code ? `${d.name} (${d.code})` : d.name }));
-  return { rows, targets };
+  const codes = new Set(subaccounts.map((s) => s.code));
+  const stale = Object.entries(current).filter(([code]) => !codes.has(code)).map(([value, target]) => ({ value, target }));
+  return { rows, targets, stale };
 }

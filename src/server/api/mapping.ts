@@ -23,6 +23,7 @@ export const mappingSuggestionsSchema = z.object({
     note: z.string(),
     rows: z.array(rowSchema),
     targets: z.array(z.object({ value: z.string(), label: z.string() })),
+    stale: z.array(z.object({ value: z.string(), target: z.string() })).meta({ description: 'Entries whose key is no source value, so no record uses them' }),
   })).meta({ description: "The value maps of the link's pair (none for a pair without any)" }),
 });
 

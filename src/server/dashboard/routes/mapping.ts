@@ -68,7 +68,17 @@ function mapSection(ctx: PageContext, link: Link, m: ValueMapSuggestions): Html 
         <td data-label="${m.to}">${chooser(r)}</td>
         <td data-label="Status">${rowState(m, r)}</td></tr>`)}</tbody></table></div>
       <p><button type="submit" class="primary">Save mapping</button></p>
-    </form></section>`;
+    </form>${staleEntries(ctx, link, m)}</section>`;
+}
+
+/** Entries whose key no source value has: no record uses them; each can be removed on its own. */
+function staleEntries(ctx: PageContext, link: Link, m: ValueMapSuggestions): Html {
+  if (m.stale.length === 0) return html``;
+  return html`<h3>Entries no ${m.from} uses</h3>
+    <p>These keys are not ${m.from} codes as they appear on records, so no line matches them.</p>
+    <ul>${m.stale.map((e) => html`<li><form method="post" action="${ctx.base}/mapping" class="inline">${csrfField(ctx)}
+      <input type="hidden" name="link" value="${link.name}"><input type="hidden" name="setting" value="${m.setting}"><input type="hidden" name="${entryPrefix}${e.value}" value="">
+      <code>${e.value}</code> → ${e.target} <button type="submit">Remove</button></form></li>`)}</ul>`;
 }
 
 const savedNotices: Record<string, Html> = {
