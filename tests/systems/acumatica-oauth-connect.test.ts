@@ -8,6 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { ConnectorError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
@@ -20,6 +22,8 @@ import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/i
 import { syncLink } from '../../src/engine/sync.ts';
 import type { Link } from '../../src/model/link.ts';
 import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
+import type { ServerServices } from '../../src/server/contract.ts';
+import { connectPlugin } from '../../src/server/connect/plugin.ts';
 import { getConnection, readSecret } from '../../src/store/repos/connections.ts';
 import type { AcumaticaOAuthCredentials } from '../../src/systems/acumatica/oauth.ts';
 import { forEachBackend } from '../helpers/db.ts';
@@ -108,5 +112,29 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     const otherTenant = { ...values, password: acu.sandbox.password, clientId: acu.sandbox.clientId.replace(/@.*$/, '@Elsewhere') };
     await assert.rejects(acumaticaCredentialsFlow.check(otherTenant, urls, silentLogger), (e: unknown) => e instanceof ConnectorError && e.code === 'MLC_ERR_CONFIG' && /tenant 'Elsewhere'/.test(e.message));
     assert.equal(acumaticaCredentialsFlow.schema.safeParse({ tenant: 'Company', username: 'u', password: 'p', clientSecret: 's' }).success, false, 'a secret without its client id');
+  });
+
+  test('the connect page takes the OAuth client: the form saves an OAuth connection and shows no secret', async () => {
+    const token = randomBytes(24).toString('hex');
+    const services: ServerServices = { db: b.db, box: rt.box, log: silentLogger, deps: undefined as never, queue: undefined as never, apiToken: token, publicUrl: '' };
+    const app = Fastify();
+    await app.register(connectPlugin, { services });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const page = await (await fetch(`${base}/connect/acumatica`, { headers: { authorization: `Bearer ${token}` } })).text();
+      assert.match(page, /OAuth client id/);
+      const fields = { tenant: acu.sandbox.tenant, username: acu.sandbox.name, password: acu.sandbox.password, clientId: acu.sandbox.clientId, clientSecret: acu.sandbox.clientSecret, baseUrl: acu.urls.base, name: 'acu-page' };
+      const res = await fetch(`${base}/connect/acumatica`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      for (const hidden of [acu.sandbox.password, acu.sandbox.clientSecret]) assert.equal(text.includes(hidden), false, 'no secret on the page');
+      const row = await getConnection(b.db, 'acu-page');
+      assert.equal(row?.config.auth, 'oauth');
+      const saved = await readSecret<AcumaticaSecret & AcumaticaOAuthCredentials>(b.db, rt.box, 'acu-page');
+      assert.ok(saved.refreshToken && !('password' in saved));
+    } finally {
+      await app.close();
+    }
   });
 });
