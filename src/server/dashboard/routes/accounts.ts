@@ -36,20 +36,28 @@ const kindText: Record<GlAccount['kind'], string> = {
 
 /**
  * Both charts read live through the link's clients, paired by the id map (what sync recorded) and,
- * for accounts no sync has paired yet, by the same matcher the sync uses, so the page shows what
- * the next sync will do.
+ * for accounts no sync has paired yet, by the same matcher the sync uses (with the link, for the
+ * pairings a person pinned), so the page shows what the next sync will do. The matcher and the id
+ * map run in the pair's direction (ERP → BILL, or BILL → a ledger that owns its chart); the page
+ * shows each ERP account with its BILL counterpart either way.
  */
 export async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
   const [erpAccounts, billAccounts, linked] = await withLinkSides(services.deps, link, ({ erp, bill: hub }) =>
     Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]));
+  const { accounts } = services.deps.pairOf(link);
+  const erpFirst = accounts.from === 'erp';
   const billById = new Map(billAccounts.map((a) => [a.id, a]));
-  const mapped = new Map(linked.map((m) => [m.source_id, m]));
-  const suggested = new Map(services.deps.pairOf(link).accounts.match(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts).matches.map((m) => [m.sourceId, m]));
+  /** ERP account id → its BILL account id, however the id map and the matcher are oriented. */
+  const mapped = new Map(linked.map((m) => (erpFirst ? [m.source_id, { billId: m.target_id, how: m.match_key }] : [m.target_id ?? '', { billId: m.source_id, how: m.match_key }])));
+  const mappedBill = new Set([...mapped.values()].map((m) => m.billId));
+  const suggested = new Map(erpFirst
+    ? accounts.match(erpAccounts.filter((a) => !mapped.has(a.id)), billAccounts, link).matches.map((m) => [m.sourceId, { billId: m.targetId, by: m.by }])
+    : accounts.match(billAccounts.filter((a) => !mappedBill.has(a.id)), erpAccounts, link).matches.map((m) => [m.targetId, { billId: m.sourceId, by: m.by }]));
   const rows = erpAccounts.map((a): Row => {
     const m = mapped.get(a.id);
-    if (m?.target_id && billById.has(m.target_id)) return { erp: a, bill: billById.get(m.target_id)!, how: m.match_key === 'created' ? 'created in BILL by a sync' : `matched by ${m.match_key ?? 'sync'}` };
+    if (m?.billId && billById.has(m.billId)) return { erp: a, bill: billById.get(m.billId)!, how: m.how === 'created' ? 'created in BILL by a sync' : `matched by ${m.how ?? 'sync'}` };
     const s = suggested.get(a.id);
-    if (s) return { erp: a, bill: billById.get(s.targetId) ?? null, how: `matches by ${s.by}; recorded at the next sync` };
+    if (s) return { erp: a, bill: billById.get(s.billId) ?? null, how: `matches by ${s.by}; recorded at the next sync` };
     return { erp: a, bill: null, how: '' };
   });
   const used = new Set(rows.map((r) => r.bill?.id).filter(Boolean));
