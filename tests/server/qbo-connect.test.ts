@@ -17,16 +17,31 @@ import { ConnectorError } from '../../src/core/errors.ts';
 import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
 import { openQboClient, qboSystem } from '../../src/app/systems/qbo.ts';
+import { qboUrlsOf } from '../../src/app/systems/qbo-app.ts';
 import { reconnectCommand } from '../../src/app/reconnect.ts';
 import { startQboEmulator, type QboEmulator } from '../../src/emulators/qbo/index.ts';
 import { connectQboSandbox } from '../../src/sandbox/connect-qbo.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { getConnection, markNeedsReconnect, readSecret, updateSecret } from '../../src/store/repos/connections.ts';
-import type { QboCredentials } from '../../src/systems/qbo/auth.ts';
+import type { QboCredentials, QboUrls } from '../../src/systems/qbo/auth.ts';
 import type { ServerServices } from '../../src/server/contract.ts';
 import { connectPlugin, connectionHealth } from '../../src/server/connect/plugin.ts';
 
 type Stored = QboCredentials & { clientSecret?: string };
+
+test("the base URL chooses each connection's environment, and the reconnect command names it again", () => {
+  const production = qboUrlsOf(undefined);
+  assert.deepEqual([production.environment, production.urls.api, production.urls.oauth], ['production', 'https://quickbooks.api.intuit.com', 'https://oauth.platform.intuit.com']);
+  const sandbox = qboUrlsOf('https://sandbox-quickbooks.api.intuit.com/');
+  assert.deepEqual([sandbox.environment, sandbox.urls.api, sandbox.urls.appcenter], ['sandbox', 'https://sandbox-quickbooks.api.intuit.com', 'https://appcenter.intuit.com'], "Intuit's own OAuth hosts serve sandbox companies too");
+  const emulator = qboUrlsOf('http://127.0.0.1:4013');
+  assert.deepEqual(Object.values(emulator.urls), Array(4).fill('http://127.0.0.1:4013'), 'one host serves OAuth and API');
+  const row = (urls: QboUrls) => ({ id: 'books', system: 'qbo' as const, tenant_id: '123', config: { clientId: 'app-1', environment: 'sandbox', urls } });
+  assert.equal(qboSystem.reconnectCommand(row(production.urls)), 'ml-connector connect qbo --name books --client-id app-1');
+  assert.equal(qboSystem.reconnectCommand(row(sandbox.urls)), 'ml-connector connect qbo --name books --client-id app-1 --base-url https://sandbox-quickbooks.api.intuit.com');
+  assert.equal(qboSystem.reconnectCommand(row(emulator.urls)), 'ml-connector connect qbo --name books --client-id app-1 --base-url http://127.0.0.1:4013');
+  assert.equal(qboSystem.connect.kind === 'oauth2-code' && qboSystem.connect.tenantInCallback, 'realmId');
+});
 
 forEachBackend('QBO connect: consent with realmId, sealed tokens, reconnect advice, one refresh chain', (b) => {
   let qbo: QboEmulator;
@@ -133,6 +148,15 @@ forEachBackend('QBO connect: consent with realmId, sealed tokens, reconnect advi
   test('two refreshers racing on one connection refresh once and store one token chain', async () => {
     await connectQboSandbox(rt, { qboUrl: qbo.urls.base, sandbox: qbo.sandbox, connectionId: 'qbo-race' });
     const original = await readSecret<Stored>(b.db, services.box, 'qbo-race');
+    // With most of its hour left, the access token is used as it is.
+    const early = await openQboClient(rt, 'qbo-race');
+    await early.client.forRealm(qbo.sandbox.realmId).queryAll('Account');
+    assert.equal(early.client.tokens.refreshCount, 0);
+    // Six minutes left is still outside the five-minute skew (a refresh about every 55 minutes).
+    await updateSecret<Stored>(b.db, services.box, 'qbo-race', async (c) => ({ ...c, expiresAt: Date.now() + 6 * 60_000 }));
+    const sixLeft = await openQboClient(rt, 'qbo-race');
+    await sixLeft.client.forRealm(qbo.sandbox.realmId).queryAll('Account');
+    assert.equal(sixLeft.client.tokens.refreshCount, 0);
     // The access token is about to expire (inside the 5-minute skew): every caller wants a refresh.
     await updateSecret<Stored>(b.db, services.box, 'qbo-race', async (c) => ({ ...c, expiresAt: Date.now() + 60_000 }));
     // A second database handle stands in for a second process where the back-end has one (PostgreSQL).
