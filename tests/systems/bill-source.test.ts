@@ -222,3 +222,34 @@ test('BILL source: an archived vendor is read as inactive, its archived bills as
     await h.stop();
   }
 });
+
+test('BILL source: recurring bills are listed with vendor, amount, frequency and next date; each bill they make is read like any other', async () => {
+  const h = await startBillHarness({ seed: 38, initialSeed: { vendors: 2, bills: 1 } });
+  try {
+    const { org, port } = open(h);
+    const vendor = await org.createVendor({ name: 'Canal Street Lofts', billCurrency: 'CAD' });
+    const today = new Date(h.emu.ctx.clock.now()).toISOString().slice(0, 10);
+    const nextDueDate = new Date(h.emu.ctx.clock.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const cursor = lastCursor(await collect(port.read.bill.iterate(null)));
+    const created = await org.createRecurringBill({
+      vendorId: vendor.id, description: 'Loft rent',
+      schedule: { period: 'MONTHLY', frequency: 2, nextDueDate, daysInAdvance: 3 },
+      recurringBillLineItems: [{ amount: '2400.00', description: 'Rent' }, { amount: '99.95', description: 'Parking' }],
+    });
+    // Its making date is today (due in 3 days, made 3 days ahead): the next request makes the bill.
+    const listed = await port.recurringBills.list();
+    assert.equal(listed.invalid.length, 0);
+    const summary = listed.items.find((r) => r.id === created.id)!;
+    assert.deepEqual({ ...summary, amount: `${summary.amount.minor} ${summary.amount.currency}` }, {
+      id: created.id, vendorId: vendor.id, vendorName: 'Canal Street Lofts', description: 'Loft rent', amount: '249995 CAD',
+      period: 'MONTHLY', every: 2, frequencyLabel: 'Every 2 months', nextDueDate: summary.nextDueDate, endDate: null, daysInAdvance: 3, archived: false,
+    });
+    assert.ok(summary.nextDueDate! > nextDueDate, `the schedule moved past ${nextDueDate} once its bill was made (${today})`);
+
+    const made = items(await collect(port.read.bill.iterate(cursor))).filter((b) => b.vendorId === vendor.id);
+    assert.equal(made.length, 1, 'the bill it made is read by the delta read');
+    assert.deepEqual({ due: made[0]!.dueDate, total: made[0]!.total.minor, currency: made[0]!.currency, status: made[0]!.status }, { due: nextDueDate, total: 249995n, currency: 'CAD', status: 'approved' });
+  } finally {
+    await h.stop();
+  }
+});

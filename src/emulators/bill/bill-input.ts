@@ -51,7 +51,7 @@ export interface BillInput {
   given: Set<string>;
 }
 
-function checkClassifications(c: Checker, org: Organization, obj: Json, path: string, allowed: readonly string[]): Classifications {
+export function checkClassifications(c: Checker, org: Organization, obj: Json, path: string, allowed: readonly string[]): Classifications {
   c.keys(obj, allowed, path);
   const out: Classifications = {};
   for (const key of allowed) {

@@ -17,6 +17,7 @@ import { payBill, setPaymentStatus, type PayInput } from './payments.ts';
 import { seedCounts, seedOrganization, type SeedInput, type SeedSummary } from './seed.ts';
 import { eventView, subscriptionView } from './subscriptions.ts';
 import { vendorView } from './vendors.ts';
+import { makeNextNow, recurringView } from './recurring.ts';
 import { isObject } from './validate.ts';
 import { readWirePatch } from '../kit/wire-overrides.ts';
 
@@ -44,6 +45,7 @@ export function organizationDump(deps: BillDeps, org: Organization): Record<stri
     payments: [...org.payments.values()].map((p) => paymentView(org, p)),
     chartOfAccounts: [...org.accounts.values()].map(kinds.account.view),
     departments: [...org.departments.values()].map(kinds.department.view),
+    recurringBills: [...org.recurringBills.values()].map(recurringView),
     // Security keys are never shown again after creation, here neither.
     subscriptions: [...org.subscriptions.values()].map((s) => subscriptionView(org, s)),
     events: Object.fromEntries(
@@ -117,6 +119,17 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
     }
   });
 
+  // Test knob: a recurring bill makes its next bill now, whatever the date (docs/emulators/bill.md "Recurring bills").
+  app.post('/_emulator/recurring-bills/:recurringBillId/make', async (request, reply) => {
+    const { recurringBillId } = request.params as { recurringBillId: string };
+    const org = deps.state.orgOfRecord(recurringBillId);
+    const r = org?.recurringBills.get(recurringBillId);
+    if (!org || !r) return reply.code(404).send({ error: `no recurring bill ${recurringBillId}` });
+    if (r.archived || !r.schedule.nextDueDate) return reply.code(409).send({ error: `recurring bill ${recurringBillId} is archived or has no next date` });
+    const bill = makeNextNow(deps, org, r);
+    return { recurringBill: recurringView(r), bill: bill ? billView(deps, org, bill) : null };
+  });
+
   app.get('/_emulator/webhooks', async () => ({ deliveries: deps.ctx.webhooks.log }));
 
   // Test knob (docs/emulators/bill.md "Control surface"): one vendor, bill or payment sent altered by the read routes.
@@ -124,7 +137,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
     try {
       const { id, patch } = readWirePatch(request.body);
       const org = deps.state.orgOfRecord(id);
-      if (!org) return reply.code(404).send({ error: `no vendor, bill or payment ${id}` });
+      if (!org) return reply.code(404).send({ error: `no vendor, bill, recurring bill or payment ${id}` });
       org.wire.put(id, patch);
       return { organizationId: org.id, overrides: org.wire.view() };
     } catch (e) {

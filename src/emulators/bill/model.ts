@@ -82,6 +82,37 @@ export interface Bill {
   updatedTime: number;
 }
 
+/** How often a recurring bill makes a bill: every `frequency` weeks, months or years ([BPM] `schedule`). */
+export interface RecurringSchedule {
+  period: 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+  frequency: number;
+  /** yyyy-MM-dd; absent once the schedule has passed its end date. */
+  nextDueDate?: string;
+  endDate?: string;
+  /** The bill is made this many days before its due date. */
+  daysInAdvance: number;
+}
+
+/** A recurring bill template (`/v3/recurringbills`, [BPM]); each occurrence becomes an ordinary bill. */
+export interface RecurringBill {
+  id: string;
+  archived: boolean;
+  vendorId: string;
+  currency: string;
+  description?: string;
+  schedule: RecurringSchedule;
+  /** The first due date and how many bills were made: later dates count from it (31 Jan → 28 Feb → 31 Mar). */
+  anchorDate: string;
+  occurrences: number;
+  lines: BillLine[];
+  autoPayment: boolean;
+  bankAccountId?: string;
+  /** Ids of the bills this template made, oldest first. */
+  billIds: string[];
+  createdTime: number;
+  updatedTime: number;
+}
+
 export interface BillPayment {
   id: string;
   billId: string;
@@ -184,6 +215,7 @@ export interface Organization {
   paymentsByBill: Map<string, Set<string>>;
   accounts: Map<string, Account>;
   departments: Map<string, Department>;
+  recurringBills: Map<string, RecurringBill>;
   subscriptions: Map<string, Subscription>;
   events: Map<string, EventRecord[]>;
   /** X-Idempotent-Key → cached successful response (A12: replayed for 24 h). */

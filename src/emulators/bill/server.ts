@@ -12,6 +12,7 @@ import { billCodes, billMessages } from './errors.ts';
 import { registerLoginRoutes } from './login.ts';
 import type { BillDeps } from './options.ts';
 import { registerPaymentRoutes } from './payments.ts';
+import { makeDueBills, registerRecurringBillRoutes } from './recurring.ts';
 import { notSupported, sendErrors } from './pipeline.ts';
 import { registerSubscriptionRoutes } from './subscriptions.ts';
 import { registerVendorRoutes } from './vendors.ts';
@@ -31,6 +32,10 @@ export function buildBillApp(deps: BillDeps): FastifyInstance {
     }
   });
   registerLostResponseHook(app);
+  // Recurring bills BILL would have made in the background by now are made before any request is served (recurring.ts).
+  app.addHook('onRequest', async () => {
+    for (const org of deps.state.orgs.values()) makeDueBills(deps, org);
+  });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? 400 : 500;
@@ -50,6 +55,7 @@ export function buildBillApp(deps: BillDeps): FastifyInstance {
   registerLoginRoutes(app, deps);
   registerVendorRoutes(app, deps);
   registerBillRoutes(app, deps);
+  registerRecurringBillRoutes(app, deps);
   registerPaymentRoutes(app, deps);
   registerClassificationRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);

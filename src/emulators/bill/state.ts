@@ -16,6 +16,7 @@ export const idPrefix = {
   account: '0ca',
   department: '0de',
   bankAccount: 'bac',
+  recurringBill: 'btp',
   voidRequest: 'pvr',
 } as const;
 
@@ -104,6 +105,7 @@ export class BillState {
       paymentsByBill: new Map(),
       accounts: new Map(),
       departments: new Map(),
+      recurringBills: new Map(),
       subscriptions: new Map(),
       events: new Map(),
       idempotency: new Map(),
@@ -127,7 +129,7 @@ export class BillState {
   /** The organisation that holds a vendor, bill, payment or recurring bill with this id. */
   orgOfRecord(id: string): Organization | undefined {
     for (const org of this.orgs.values()) {
-      if (org.vendors.has(id) || org.bills.has(id) || org.payments.has(id)) return org;
+      if (org.vendors.has(id) || org.bills.has(id) || org.payments.has(id) || org.recurringBills.has(id)) return org;
     }
     return undefined;
   }

@@ -13,6 +13,7 @@ import {
   departmentSchema,
   listEnvelope,
   paymentSchema,
+  recurringBillSchema,
   securityKeySchema,
   subscriptionSchema,
   vendorSchema,
@@ -20,6 +21,7 @@ import {
   type BillChartOfAccount,
   type BillDepartment,
   type BillPayment,
+  type BillRecurringBill,
   type BillSubscription,
   type BillVendor,
 } from './schema.ts';
@@ -28,6 +30,7 @@ import {
   encodeBill,
   type BillChartOfAccountInput,
   type BillInput,
+  type BillRecurringBillInput,
   type BillSubscriptionInput,
   type BillUpdate,
   type BillVendorInput,
@@ -254,6 +257,19 @@ export class BillOrgClient {
   /** Archiving an archived bill is a no-op, so this is safe to repeat. */
   async archiveBill(billId: string): Promise<BillBill> {
     return this.call('api', 'POST', `/bills/${encodeURIComponent(billId)}/archive`, billSchema, 'archiveBill', { idempotent: true });
+  }
+
+  /** Recurring bill templates page by page (`GET /v3/recurringbills`, [BPM]), each checked on its own. */
+  readRecurringBills(options: BillListOptions = {}): AsyncGenerator<BillPage<BillRecurringBill>> {
+    return this.pages('api', '/recurringbills', recurringBillSchema, 'readRecurringBills', options, 'createdTime:asc', true);
+  }
+
+  async createRecurringBill(input: BillRecurringBillInput): Promise<BillRecurringBill> {
+    return this.call('api', 'POST', '/recurringbills', recurringBillSchema, 'createRecurringBill', { json: encodeBill(input) });
+  }
+
+  async getRecurringBill(recurringBillId: string): Promise<BillRecurringBill> {
+    return this.call('api', 'GET', `/recurringbills/${encodeURIComponent(recurringBillId)}`, recurringBillSchema, 'getRecurringBill');
   }
 
   /** Payments page by page, each checked on its own (`invalid`). */

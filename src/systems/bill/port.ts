@@ -8,7 +8,7 @@ import { billMatchKey, vendorMatchKey, vendorOfBillMatchKey, type BillPayload, t
 import type { BillOrgClient } from './org-client.ts';
 import type { BillBill, BillPayment, BillVendor } from './schema.ts';
 import type { BillInput, BillVendorInput } from './write-shapes.ts';
-import { BillSource } from './source.ts';
+import { BillSource, type RecurringBillSummary } from './source.ts';
 
 /** Canonical account kinds → BILL chart-of-accounts `account.type` (values seen in BILL's Postman examples). */
 const billAccountTypes: Record<GlAccount['kind'], string> = {
@@ -123,6 +123,8 @@ export class BillPort implements SystemPort {
   readonly write: { vendor: EntityWriter<VendorPayload>; bill: EntityWriter<BillPayload> };
   readonly vendorDirectory: VendorDirectory;
   readonly billDirectory: BillDirectory;
+  /** BILL recurring bills with their next dates, for people to see; the bills they make sync like any other. */
+  readonly recurringBills: { list(): Promise<Read<RecurringBillSummary>> };
   /** BILL does not put a currency on bills; a bill is in its vendor's bill currency (USD by default). */
   private vendorCurrency = new Map<string, string>();
   private notFoundVendors = new Set<string>();
@@ -143,6 +145,7 @@ export class BillPort implements SystemPort {
       defaultCurrency,
       ...(options.cursorOverlapMs !== undefined ? { cursorOverlapMs: options.cursorOverlapMs } : {}),
     });
+    this.recurringBills = { list: () => source.recurringBills() };
     this.read = {
       vendor: source.vendor,
       bill: source.bill,

@@ -92,6 +92,25 @@ export const billSchema = z.object({
   updatedTime: time,
 });
 
+/** A recurring bill template (`/v3/recurringbills`, [BPM]): the bills it makes are ordinary bills. */
+export const recurringBillSchema = z.object({
+  id: z.string(),
+  archived: z.boolean(),
+  vendorId: z.string(),
+  description: opt(z.string()),
+  schedule: z.object({
+    period: z.string(),
+    frequency: opt(z.number().int()),
+    nextDueDate: opt(day),
+    endDate: opt(day),
+    daysInAdvance: opt(z.number().int()),
+  }),
+  recurringBillLineItems: z.array(z.object({ id: opt(z.string()), amount: decimalAmount, description: opt(z.string()), classifications: opt(classificationsSchema) })),
+  processingOptions: opt(z.object({ autoPayment: opt(z.boolean()) })),
+  createdTime: time,
+  updatedTime: time,
+});
+
 export const paymentSchema = z.object({
   id: z.string(),
   vendorId: z.string(),
@@ -163,6 +182,7 @@ export type BillVendor = z.output<typeof vendorSchema>;
 export type BillBill = z.output<typeof billSchema>;
 export type BillLineItem = z.output<typeof billLineItemSchema>;
 export type BillPayment = z.output<typeof paymentSchema>;
+export type BillRecurringBill = z.output<typeof recurringBillSchema>;
 export type BillChartOfAccount = z.output<typeof chartOfAccountSchema>;
 export type BillDepartment = z.output<typeof departmentSchema>;
 export type BillSubscription = z.output<typeof subscriptionSchema>;

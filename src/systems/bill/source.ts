@@ -1,10 +1,11 @@
 import { prefetch } from '../../core/concurrency.ts';
+import { isKnownCurrency, parseMoney, sumMoney, type Money } from '../../core/money.ts';
 import type { Bill, Vendor } from '../../model/types.ts';
 import type { EntityReader, InvalidRecord, Page, Read } from '../../engine/ports.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField, UnreadableRecord } from '../unreadable.ts';
 import type { BillOrgClient, BillPage, CheckedRecords } from './org-client.ts';
-import type { BillBill, BillVendor } from './schema.ts';
+import type { BillBill, BillRecurringBill, BillVendor } from './schema.ts';
 import { billToModel, vendorToModel } from './to-model.ts';
 
 /**
@@ -16,6 +17,37 @@ import { billToModel, vendorToModel } from './to-model.ts';
  * unchanged.
  */
 export const defaultCursorOverlapMs = 5_000;
+
+/** A BILL recurring bill as people see it: who it pays, how much, how often, and when next. */
+export interface RecurringBillSummary {
+  id: string;
+  vendorId: string;
+  /** The vendor's name; '' when BILL no longer returns the vendor. */
+  vendorName: string;
+  description: string | null;
+  /** The sum of its lines, in the vendor's bill currency. */
+  amount: Money;
+  /** BILL's `schedule.period` (WEEKLY, MONTHLY, YEARLY; NONE is seen in answers) and `frequency` (every n periods). */
+  period: string;
+  every: number;
+  /** "Monthly", "Every 2 weeks", "Yearly"… */
+  frequencyLabel: string;
+  /** yyyy-MM-dd of the next bill's due date; null when the schedule has ended. */
+  nextDueDate: string | null;
+  endDate: string | null;
+  /** Days before its due date that each bill is made. */
+  daysInAdvance: number;
+  archived: boolean;
+}
+
+const periodUnits: Readonly<Record<string, [string, string]>> = { WEEKLY: ['Weekly', 'weeks'], MONTHLY: ['Monthly', 'months'], YEARLY: ['Yearly', 'years'] };
+
+/** How often, in words: BILL's period and frequency. */
+export function frequencyLabel(period: string, every: number): string {
+  const unit = periodUnits[period];
+  if (!unit) return period === 'NONE' ? 'Does not repeat' : period;
+  return every === 1 ? unit[0] : `Every ${every} ${unit[1]}`;
+}
 
 export interface BillSourceOptions {
   /** The vendors' bill currencies (vendor id → currency); a vendor left out is in `defaultCurrency`. */
@@ -69,6 +101,39 @@ export class BillSource {
       const checkpoint = Math.max(floor, newest - overlap);
       yield { ...(await convert(page)), cursor: Number.isFinite(checkpoint) ? new Date(checkpoint).toISOString() : since };
     }
+  }
+
+  /**
+   * Every recurring bill (`GET /v3/recurringbills`, oldest first), each read on its own, with its
+   * vendor's name and currency (one `id:in` read for the vendors). The bills they make are ordinary
+   * bills, read by `bill.iterate` like any other.
+   */
+  async recurringBills(): Promise<Read<RecurringBillSummary>> {
+    const page: CheckedRecords<BillRecurringBill> = { records: [], invalid: [] };
+    for await (const p of this.client.readRecurringBills()) {
+      page.records.push(...p.records);
+      page.invalid.push(...p.invalid);
+    }
+    const vendors = await this.client.readVendorsByIds([...new Set(page.records.map((r) => r.vendorId))]);
+    const byId = new Map(vendors.records.map((v) => [v.id, v]));
+    return convertEach(page, (r) => {
+      const vendor = byId.get(r.vendorId);
+      const currency = vendor?.billCurrency || this.options.defaultCurrency;
+      if (!isKnownCurrency(currency)) throw new UnreadableRecord(`the vendor's bill currency '${currency}' is not an ISO 4217 code`, 'MLC_ERR_UNKNOWN_CURRENCY');
+      const amounts = r.recurringBillLineItems.map((l, i) => {
+        try {
+          return parseMoney(l.amount, currency);
+        } catch (e) {
+          throw new UnreadableRecord(`recurringBillLineItems[${i}].amount: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      });
+      const every = r.schedule.frequency ?? 1;
+      return {
+        id: r.id, vendorId: r.vendorId, vendorName: vendor?.name ?? '', description: r.description ?? null, amount: sumMoney(currency, amounts),
+        period: r.schedule.period, every, frequencyLabel: frequencyLabel(r.schedule.period, every),
+        nextDueDate: r.schedule.nextDueDate ?? null, endDate: r.schedule.endDate ?? null, daysInAdvance: r.schedule.daysInAdvance ?? 0, archived: r.archived,
+      };
+    }, (r) => r.description ?? r.id, 'description');
   }
 
   private async vendors(page: CheckedRecords<BillVendor>): Promise<Read<Vendor>> {

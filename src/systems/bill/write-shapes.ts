@@ -42,6 +42,15 @@ export interface BillInput {
 
 export type BillUpdate = Partial<BillInput>;
 
+/** `POST /v3/recurringbills` ([BPM] "Create a recurring bill"). */
+export interface BillRecurringBillInput {
+  vendorId: string;
+  description?: string;
+  schedule: { period: 'WEEKLY' | 'MONTHLY' | 'YEARLY'; frequency: number; nextDueDate: string; endDate?: string; daysInAdvance?: number };
+  recurringBillLineItems: readonly { amount: DecimalString; description?: string; classifications?: Readonly<Record<string, string>> }[];
+  processingOptions?: { autoPayment?: boolean };
+}
+
 export interface BillChartOfAccountInput {
   name: string;
   description?: string;
