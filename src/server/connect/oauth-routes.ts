@@ -18,8 +18,9 @@ const field = (body: unknown, name: string): string | undefined => {
  * One system's OAuth 2.0 authorization-code flow (RFC 6749 §4.1 with PKCE and state, RFC 7636) on
  * the connect pages: `POST /connect/<id>/app` (the app settings), `GET /connect/<id>` (to the
  * vendor's consent page), `GET /oauth/<id>/callback`, `POST /connect/<id>/pick` (the tenant, unless
- * the callback names it: `tenantInCallback`) and `POST /connect/<id>/disconnect` (revocation). Everything but the callback and the pick needs a
- * signed-in user; those two are guarded by the single-use state bound to a cookie of this browser.
+ * the callback names it: `tenantInCallback`) and `POST /connect/<id>/disconnect` (revocation).
+ * Everything but the callback and the pick needs a signed-in user; those two are guarded by the
+ * single-use state bound to a cookie of this browser.
  * What differs per vendor (URLs, tenants a grant reaches, the saved connection) is the flow's.
  */
 export function registerOAuthRoutes(app: FastifyInstance, services: ServerServices, requireUser: preHandlerAsyncHookHandler, entry: SystemEntry, flow: OAuthCodeFlow): void {
