@@ -2,7 +2,8 @@
  * `mapping suggest|apply` through the real bin on the embedded database, against the Acumatica and
  * BILL emulators: the suggestion reads both systems and writes nothing, a value that is not a
  * subaccount is refused by name with nothing written, and apply writes only the confirmed entries
- * into the link's settings. Results are read back from the database.
+ * into the link's settings; beside a running serve it does the same through the server's API.
+ * Results are read back from the database.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { openSecretBox } from '../../src/app/secret-box.ts';
 import { engineDeps } from '../../src/app/engine-deps.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
+import { startServer } from '../../src/server/start.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { getLink } from '../../src/store/repos/links.ts';
@@ -43,7 +45,8 @@ describe('mapping commands (Acumatica ⇄ BILL)', () => {
       await migrate(db);
       const box = await openSecretBox({ dataDir, masterKey });
       const rt = { db, box, log: silentLogger, dataDir, deps: engineDeps({ db, box, log: silentLogger }), close: async () => undefined };
-      await connectAcumaticaSandbox(rt, { acumatica: emu.acumatica!, bill: emu.bill! }, { linkName: 'acu' });
+      // A poll schedule that cannot fire while the test runs: only the commands start work.
+      await connectAcumaticaSandbox(rt, { acumatica: emu.acumatica!, bill: emu.bill! }, { linkName: 'acu', settings: { pollCron: '0 3 29 2 *' } });
     } finally {
       await db.close();
     }
@@ -74,5 +77,24 @@ describe('mapping commands (Acumatica ⇄ BILL)', () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepEqual(JSON.parse(ok.stdout), { link: 'acu', setting: 'subaccountDepartments', written: { '200010': 'Sales', '300000': 'Operations' } });
     assert.deepEqual(await storedMap(), { '200010': 'Sales', '300000': 'Operations' });
+  });
+
+  test('beside a running serve, apply reads the suggestions and saves the entries through its API', async () => {
+    const db = await openDatabase({ dataDir });
+    const box = await openSecretBox({ dataDir, masterKey });
+    const rt = { db, box, log: silentLogger, dataDir, deps: engineDeps({ db, box, log: silentLogger }), close: async () => undefined };
+    const apiToken = randomBytes(24).toString('base64url');
+    const server = await startServer(rt, { role: 'all', host: '127.0.0.1', port: 0, apiToken, stopTimeoutMs: 5000 });
+    try {
+      const r = await runCli(['mapping', 'apply', '--link', 'acu', '--only', '400010'], { ML_CONNECTOR_DATA_DIR: dataDir, ML_CONNECTOR_API_TOKEN: apiToken, ML_CONNECTOR_SERVER_URL: server.url! });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /link 'acu': 1 entry written to subaccountDepartments:\n {2}400010 +→ Engineering/);
+      const settings = (await getLink(db, 'acu'))!.settings as Record<string, unknown>;
+      assert.deepEqual(settings.subaccountDepartments, { '200010': 'Sales', '300000': 'Operations', '400010': 'Engineering' });
+      assert.equal(settings.cashAccount, '10100', 'the other settings are kept');
+    } finally {
+      await server.stop();
+      await db.close();
+    }
   });
 });
