@@ -21,6 +21,7 @@ import { startQueue, type Queue } from '../../src/store/queue.ts';
 import { linkWorkJob, type ServerServices } from '../../src/server/contract.ts';
 import { webhooksPlugin } from '../../src/server/webhooks/plugin.ts';
 import { startLinkWorkers } from '../../src/server/worker/index.ts';
+import { pushedRecords } from '../../src/systems/acumatica/webhooks.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
 import { waitFor } from './webhooks-fixture.ts';
@@ -129,19 +130,39 @@ forEachBackend('Acumatica push notifications', (b) => {
     assert.equal((await numbered(invoiceNumberOf(balanced))).length, 1, 'one BILL bill');
   });
 
-  test('out-of-order deliveries of a bill taken off hold and released still end with it in BILL', async () => {
+  test('out-of-order deliveries still end with the latest state: a bill taken off hold and released, a vendor renamed twice', async () => {
     await settle();
-    // Every notification held back 50 ms to 2 s at random: the three arrive in any order.
+    // Every notification held back 50 ms to 2 s at random: they arrive in any order.
     await control(acu.urls.base, 'POST', '/faults', { webhookReorderRate: 1 });
     const held = await pick('On Hold');
+    const vendorId = (await pick('Open')).Vendor;
     for (const action of ['RemoveHold', 'ReleaseBill']) await control(acu.urls.base, 'POST', `/documents/${action}`, { type: 'Bill', referenceNbr: held.ReferenceNbr });
+    for (const name of ['Renamed Supplies Ltd', 'Renamed Again Supplies Ltd']) {
+      await control(acu.urls.base, 'POST', '/vendors', { record: { VendorID: { value: vendorId }, VendorName: { value: name } } });
+    }
     await settle();
     await control(acu.urls.base, 'POST', '/faults', {});
+
     const events = await rows(`Bill|${held.ReferenceNbr}`);
     assert.equal(events.length, 2, 'one event per change');
     assert.notEqual(events[0].event_key, events[1].event_key, 'a later change has a key of its own');
     const sent = await numbered(invoiceNumberOf(held));
     assert.equal(sent.length, 1, 'the released bill reached BILL once, whatever the order');
     assert.equal(String(sent[0].amount), String(Number(held.Amount)));
+
+    assert.equal((await rows(vendorId)).length, 2, 'one event per rename');
+    const names = (await control(bill.urls.base, 'GET', '/state')).organizations.find((o: Json) => o.id === bill.sandbox.organizationId).vendors.map((v: Json) => v.name);
+    assert.ok(names.includes('Renamed Again Supplies Ltd'), `the last name in BILL (${names.join(', ')})`);
+    assert.equal(names.includes('Renamed Supplies Ltd'), false, 'not the earlier one');
   });
+});
+
+test('rows of an inquiry named otherwise are told apart by their columns; payments are not bills', () => {
+  const n = (query: string, rowsIn: Json[]) => pushedRecords({ Inserted: rowsIn, Deleted: [], Query: query, Id: 'x' });
+  assert.deepEqual(n('AP-Bills', [{ Type: 'Bill', ReferenceNbr: '000007' }]), [{ entity: 'bill', id: 'Bill|000007' }]);
+  assert.deepEqual(n('My open AP docs', [{ Type: { value: 'Debit Adj.' }, ReferenceNbr: { value: '000008' } }, { Type: 'Payment', ReferenceNbr: '000003' }]),
+    [{ entity: 'bill', id: 'Debit Adj.|000008' }, { entity: 'payment', id: 'Payment|000003' }]);
+  assert.deepEqual(n('Suppliers', [{ VendorID: 'V0001', VendorName: 'x' }, { VendorName: 'no key' }]), [{ entity: 'vendor', id: 'V0001' }]);
+  // An update names the record in Inserted and Deleted: once.
+  assert.deepEqual(pushedRecords({ Inserted: [{ VendorID: 'V1' }], Deleted: [{ VendorID: 'V1' }], Query: 'AP-Vendors', Id: 'y' }), [{ entity: 'vendor', id: 'V1' }]);
 });
