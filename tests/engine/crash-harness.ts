@@ -1,5 +1,5 @@
 /**
- * The crash harness: the emulators run in this process, the connector runs as a child process
+ * The crash harness, for either ERP pair (Xero ⇄ BILL, Acumatica ⇄ BILL): the emulators run in this process, the connector runs as a child process
  * through the real CLI (`bin/ml-connector.js sync --json`), and the test SIGKILLs the child at the
  * exact request it chooses. The emulators tell us synchronously when a request arrives (the kit's
  * `stats.onCall`), before processing it, so a kill on a write lands while the write is applied
@@ -10,7 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../../src/app/runtime.ts';
 import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
+import type { EmulatorContext } from '../../src/emulators/kit/base.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
+import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
+import { useLicenceLimits } from '../helpers/acumatica-sandbox.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
 
 export { control, type Json };
@@ -18,7 +21,10 @@ export { control, type Json };
 export const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-export type System = 'xero' | 'bill';
+export type System = 'xero' | 'bill' | 'acumatica';
+
+/** The ERP side of the pair under test: Xero ⇄ BILL or Acumatica ⇄ BILL. */
+export type ErpSystem = Exclude<System, 'bill'>;
 
 /** Where to kill: the `nth` request (counted from the child's start) whose "METHOD path" matches. */
 export interface KillPoint {
@@ -48,6 +54,7 @@ export class CrashRig {
 
   private constructor(
     readonly emulators: Emulators,
+    readonly erpSystem: ErpSystem,
     readonly dataDir: string,
     readonly databaseUrl: string | undefined,
     readonly linkName: string,
@@ -59,7 +66,7 @@ export class CrashRig {
     try {
       await control(emulators.xero!.urls.base, 'POST', '/seed', { seed: options.seed, suppliers: options.suppliers, bills: options.bills, customers: 0, salesInvoices: 0, purchaseOrders: 0 });
       await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: 3, bills: 0 });
-      const rig = new CrashRig(emulators, options.dataDir, options.databaseUrl, options.linkName ?? 'crash');
+      const rig = new CrashRig(emulators, 'xero', options.dataDir, options.databaseUrl, options.linkName ?? 'crash');
       // PGlite is one process per data directory: this runtime is closed before any child starts.
       const rt = await rig.runtime();
       try {
@@ -74,8 +81,48 @@ export class CrashRig {
     }
   }
 
+  /**
+   * Acumatica ⇄ BILL: seeds the Acumatica emulator with vendors and bills in mixed statuses and an
+   * empty BILL organisation, connects both through the user's paths (the credentials check, BILL's
+   * login) and creates the link; the connection runs under the emulated licence's limits.
+   */
+  static async openAcumatica(options: { dataDir: string; databaseUrl?: string | undefined; seed: number; vendors: number; bills: number; linkName?: string }): Promise<CrashRig> {
+    const emulators = await startEmulators({ only: ['acumatica', 'bill'], seed: options.seed });
+    try {
+      await control(emulators.acumatica!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: options.vendors, bills: options.bills });
+      await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: 0, bills: 0 });
+      const rig = new CrashRig(emulators, 'acumatica', options.dataDir, options.databaseUrl, options.linkName ?? 'crash');
+      const rt = await rig.runtime();
+      try {
+        await connectAcumaticaSandbox(rt, { acumatica: emulators.acumatica!, bill: emulators.bill! }, { linkName: rig.linkName });
+        await useLicenceLimits(rt.db, emulators.acumatica!);
+      } finally {
+        await rt.close();
+      }
+      return rig;
+    } catch (e) {
+      await emulators.stop();
+      throw e;
+    }
+  }
+
   get xero() {
-    return this.emulators.xero!;
+    if (!this.emulators.xero) throw new Error('this rig runs Acumatica ⇄ BILL, not Xero');
+    return this.emulators.xero;
+  }
+
+  get acumatica() {
+    if (!this.emulators.acumatica) throw new Error('this rig runs Xero ⇄ BILL, not Acumatica');
+    return this.emulators.acumatica;
+  }
+
+  /** The ERP emulator of the pair: its base URL and context (clock, stats). */
+  get erp(): { urls: { base: string }; ctx: EmulatorContext } {
+    return this.erpSystem === 'xero' ? this.xero : this.acumatica;
+  }
+
+  private emulatorOf(system: System): { urls: { base: string }; ctx: EmulatorContext } {
+    return system === 'bill' ? this.bill : this.erp;
   }
 
   get bill() {
@@ -110,19 +157,19 @@ export class CrashRig {
    * instead of the signal, and the caller's assertion on `signal` fails.
    */
   async runCli(args: string[], kill?: KillPoint): Promise<ChildOutcome> {
-    const calls: Record<System, Record<string, number>> = { xero: {}, bill: {} };
+    const calls: Record<System, Record<string, number>> = { xero: {}, bill: {}, acumatica: {} };
     let child: ChildProcess | null = null;
     let seen = 0;
     const observe = (system: System) => (endpoint: string) => {
       calls[system][endpoint] = (calls[system][endpoint] ?? 0) + 1;
       if (kill && system === kill.system && kill.endpoint.test(endpoint) && ++seen === kill.nth) child?.kill(kill.signal ?? 'SIGKILL');
     };
-    const faultsBase = kill?.faults ? (kill.system === 'xero' ? this.xero.urls.base : this.bill.urls.base) : null;
+    const faultsBase = kill?.faults ? this.emulatorOf(kill.system).urls.base : null;
     if (faultsBase) await control(faultsBase, 'POST', '/faults', kill!.faults);
-    // Runs a minute apart, as scheduled runs would be: each starts with Xero's minute allowance
-    // (60 calls) to itself instead of waiting out what the runs just before it used.
-    this.xero.ctx.clock.advance(60_000);
-    const stopXero = this.xero.ctx.stats.onCall(observe('xero'));
+    // Runs a minute apart, as scheduled runs would be: each starts with the ERP's minute allowance
+    // (Xero: 60 calls) to itself instead of waiting out what the runs just before it used.
+    this.erp.ctx.clock.advance(60_000);
+    const stopErp = this.erp.ctx.stats.onCall(observe(this.erpSystem));
     const stopBill = this.bill.ctx.stats.onCall(observe('bill'));
     try {
       const started = performance.now();
@@ -135,10 +182,10 @@ export class CrashRig {
         child!.once('error', reject);
         child!.once('close', (c, s) => resolve([c, s]));
       });
-      if (process.env.MLC_TEST_TIMINGS === '1') process.stderr.write(`[timing] ml-connector ${args[0]}${kill ? ` killed at ${kill.label}` : ''}: ${Math.round(performance.now() - started)} ms, Xero calls ${JSON.stringify(calls.xero)}\n`);
+      if (process.env.MLC_TEST_TIMINGS === '1') process.stderr.write(`[timing] ml-connector ${args[0]}${kill ? ` killed at ${kill.label}` : ''}: ${Math.round(performance.now() - started)} ms, ${this.erpSystem} calls ${JSON.stringify(calls[this.erpSystem])}\n`);
       return { pid: child.pid!, code, signal, stdout, stderr, calls };
     } finally {
-      stopXero();
+      stopErp();
       stopBill();
       if (faultsBase) await control(faultsBase, 'POST', '/faults', {});
     }
