@@ -24,7 +24,7 @@ import type { Link } from '../../src/model/link.ts';
 import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
 import type { ServerServices } from '../../src/server/contract.ts';
 import { connectPlugin } from '../../src/server/connect/plugin.ts';
-import { getConnection, readSecret } from '../../src/store/repos/connections.ts';
+import { getConnection, readSecret, updateSecret } from '../../src/store/repos/connections.ts';
 import type { AcumaticaOAuthCredentials } from '../../src/systems/acumatica/oauth.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
@@ -136,5 +136,16 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     } finally {
       await app.close();
     }
+  });
+
+  test('a connection saved without a push secret is issued one by ping, and keeps its token expiry', async () => {
+    await updateSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page', async ({ pushSecret: _dropped, ...rest }) => rest as AcumaticaSecret, (c) => new Date((c as AcumaticaOAuthCredentials).expiresAt));
+    assert.equal((await readSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page')).pushSecret, undefined);
+    const found = await acumaticaSystem.ping(rt, 'acu-page');
+    const issued = (found.pushNotifications as Json).headerValue;
+    assert.equal(typeof issued, 'string');
+    assert.equal((await readSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page')).pushSecret, issued, 'stored');
+    assert.ok((await getConnection(b.db, 'acu-page'))?.token_expires_at, 'the token expiry is kept');
+    assert.equal(((await acumaticaSystem.ping(rt, 'acu-page')).pushNotifications as Json).headerValue, issued, 'issued once');
   });
 });
