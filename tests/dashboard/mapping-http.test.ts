@@ -8,36 +8,20 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { silentLogger } from '../../src/core/log.ts';
-import type { Runtime } from '../../src/app/runtime.ts';
-import { openSecretBox } from '../../src/app/secret-box.ts';
-import { engineDeps } from '../../src/app/engine-deps.ts';
-import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import { syncLink } from '../../src/engine/sync.ts';
-import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
-import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { openDatabase, type Db } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
 import { getLink } from '../../src/store/repos/links.ts';
-import { freshPgliteDataDir } from '../helpers/db.ts';
+import { openAcumaticaDashboard, type AcumaticaDashboard } from './acumatica-fixture.ts';
 
 type Json = Record<string, any>;
 
 describe('mapping page and API (Acumatica ⇄ BILL)', () => {
-  let emu: Emulators;
-  let db: Db;
-  let rt: Runtime;
-  let server: RunningServer;
-  let dataDir = '';
-  const apiToken = randomBytes(24).toString('base64url');
+  let fx: AcumaticaDashboard;
   const session = { cookie: '', csrf: '' };
 
-  const get = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  const get = (path: string) => fetch(`${fx.url}${path}`, { headers: { cookie: session.cookie }, redirect: 'manual' });
   const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString(), redirect: 'manual' });
-  const storedMap = async () => ((await getLink(db, 'acu'))!.settings as Json).subaccountDepartments as Record<string, string>;
+    fetch(`${fx.url}${path}`, { method: 'POST', headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString(), redirect: 'manual' });
+  const storedMap = () => fx.storedMap();
   /** The page's chooser per subaccount: the option preselected, as a person's browser would submit it. */
   const choosers = (page: string): Record<string, string> => {
     const out: Record<string, string> = {};
@@ -48,27 +32,15 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
   };
 
   before(async () => {
-    dataDir = await freshPgliteDataDir();
-    db = await openDatabase({ dataDir });
-    await migrate(db);
-    emu = await startEmulators({ only: ['acumatica', 'bill'], seed: 5 });
-    emu.acumatica!.seed({ seed: 5, vendors: 4, bills: 12 });
-    emu.bill!.seed({ seed: 5, vendors: 0, bills: 0 });
-    const box = await openSecretBox({ dataDir, masterKey: randomBytes(32).toString('hex') });
-    rt = { db, box, log: silentLogger, dataDir, deps: engineDeps({ db, box, log: silentLogger }), close: async () => undefined };
-    await connectAcumaticaSandbox(rt, { acumatica: emu.acumatica!, bill: emu.bill! }, { linkName: 'acu', settings: { pollCron: '0 3 29 2 *' } });
-    server = await startServer(rt, { role: 'all', host: '127.0.0.1', port: 0, apiToken, stopTimeoutMs: 5000 });
-    const login = await fetch(`${server.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: apiToken, next: '/' }).toString(), redirect: 'manual' });
+    fx = await openAcumaticaDashboard(5);
+    const login = await fetch(`${fx.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: fx.apiToken, next: '/' }).toString(), redirect: 'manual' });
     assert.equal(login.status, 303);
     session.cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
     session.csrf = /name="_csrf" value="([^"]+)"/.exec(await (await get('/mapping')).text())?.[1] ?? '';
     assert.ok(session.csrf, 'the mapping page carries the session CSRF token in its form');
   });
   after(async () => {
-    await server?.stop();
-    await emu?.stop();
-    await db?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   test('the page shows the GL matching and the suggested subaccount map, and reading it saves nothing', async () => {
@@ -114,11 +86,11 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.match(after, /200010 Sales - Headquarters<\/th>[\s\S]*?<td data-label="Status">Mapped<\/td>/);
     assert.equal((await post('/mapping', { ...chosen, link: 'acu', setting: 'subaccountDepartments', _csrf: session.csrf })).headers.get('location'), '/mapping?link=acu&notice=unchanged');
 
-    const run = await syncLink(rt.deps, (await getLink(db, 'acu'))!);
+    const run = await syncLink(fx.rt.deps, (await getLink(fx.rt.db, 'acu'))!);
     assert.equal(run.error, null, JSON.stringify(run.error));
     assert.ok((run.counts['bill.create'] ?? 0) >= 1, JSON.stringify(run.counts));
     assert.equal(run.counts['bill.fail'] ?? 0, 0, 'no line is on an unmapped subaccount');
-    const dump = emu.bill!.dump() as Json;
+    const dump = fx.emulators.bill!.dump() as Json;
     const org = dump.organizations?.[0] ?? dump;
     const departmentName = new Map<string, string>((org.departments as Json[]).map((d) => [d.id, d.name]));
     const lines = (org.bills as Json[]).flatMap((b) => b.billLineItems as Json[]);
@@ -140,11 +112,11 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.equal(Object.keys(await storedMap()).length, 14);
     const unknownMap = await post('/mapping', { link: 'acu', setting: 'cashAccount', 'entry.x': 'y', _csrf: session.csrf });
     assert.equal(unknownMap.headers.get('location'), '/mapping?notice=unknown-link');
-    assert.equal(((await getLink(db, 'acu'))!.settings as Json).cashAccount, '10100');
+    assert.equal(((await getLink(fx.rt.db, 'acu'))!.settings as Json).cashAccount, '10100');
   });
 
   test('GET /api/links/{name}/mapping-suggestions proposes from both systems and shows what is mapped', async () => {
-    const api = (path: string, token = apiToken) => fetch(`${server.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const api = (path: string, token = fx.apiToken) => fetch(`${fx.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal((await api('/links/acu/mapping-suggestions', 'wrong-token')).status, 401);
     assert.equal((await api('/links/nope/mapping-suggestions')).status, 404);
     const res = await api('/links/acu/mapping-suggestions');
