@@ -74,9 +74,13 @@ async function ping(deps: SideDeps, connectionId: string): Promise<Record<string
 export const qboSystem: SystemEntry = {
   id: 'qbo',
   spec: qboSpec,
-  async openSide(deps, connectionId) {
+  // The link's pair decides how bills and departments are written (BILL → QBO settings billsAs and
+  // departmentsAs); the connection's config is the default for ports opened outside a link.
+  async openSide(deps, connectionId, options = {}) {
     const { client, realmId, config } = await openQboClient(deps, connectionId);
-    return new QboPort(client.forRealm(realmId), { ...(config.port?.billsAs ? { billsAs: config.port.billsAs } : {}), ...(config.port?.dimension ? { dimension: config.port.dimension } : {}) });
+    const billsAs = options.billsAs === 'bill' || options.billsAs === 'purchaseOrder' ? options.billsAs : config.port?.billsAs;
+    const dimension = options.dimension === 'class' || options.dimension === 'department' ? options.dimension : config.port?.dimension;
+    return new QboPort(client.forRealm(realmId), { ...(billsAs ? { billsAs } : {}), ...(dimension ? { dimension } : {}) });
   },
   ping,
   webhook: qboWebhook,

@@ -71,10 +71,16 @@ export class QboCompanyClient {
    */
   async create<N extends QboEntityName>(entity: N, body: unknown, options: CreateOptions = {}): Promise<QboEntity<N>> {
     const requestid = options.intentKey ? qboRequestId(this.realmId, `create${entity}`, options.intentKey) : undefined;
+    // A Bill's DocNumber is the vendor's invoice number, unique per vendor, not per company: two
+    // vendors may both send "INV-1001". With WarnDuplicateBillNumber on, QBO refuses the second
+    // (6140) unless `include=allowduplicatedocnum` (reference B6); duplicates of one bill are kept
+    // out by the connector's own match key (vendor, number, amount) and the requestid.
+    const query: Record<string, string> = entity === 'Bill' ? { include: 'allowduplicatedocnum' } : {};
+    if (requestid) query.requestid = requestid;
     const answer = await this.call('POST', `/${entity.toLowerCase()}`, z.record(z.string(), z.unknown()), `create${entity}`, {
       json: encodeQbo(body),
       idempotent: requestid !== undefined,
-      ...(requestid ? { query: { requestid } } : {}),
+      query,
     });
     return decodeWire(qboEntitySchemas[entity], answer[entity], { system: 'qbo', what: `created ${entity}` }) as QboEntity<N>;
   }

@@ -138,7 +138,8 @@ export class QboPort implements SystemPort {
 
   private purchaseWriter(writer: QboPurchaseWriter): EntityWriter<BillPayload> {
     const input = (p: BillPayload) => {
-      const department = transactionDepartment(p);
+      // Lines keep their own Class; only a transaction-wide Department needs the lines to agree.
+      const department = this.purchaseOptions.dimension === 'department' ? transactionDepartment(p) : { id: null };
       if ('conflict' in department) {
         throw new ConnectorError({
           code: 'MLC_ERR_VALIDATION',

@@ -1,0 +1,166 @@
+/**
+ * BILL → QuickBooks Online end to end over real HTTP, on both back-ends: QBO connected through
+ * Intuit's code flow against the emulator, BILL through its login; BILL vendors linked (a name QBO
+ * already holds) or created in QBO, BILL bills as PurchaseOrders on the mapped accounts and
+ * classes, a line on an unmapped account failing its bill by name, an archived bill closing its
+ * PO, BILL payments as BillPayments on the Bill a PO becomes, reconcile agreeing. Judged by the
+ * emulators' own state.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { silentLogger } from '../../src/core/log.ts';
+import { parseMoney } from '../../src/core/money.ts';
+import type { Runtime } from '../../src/app/runtime.ts';
+import { openSecretBox } from '../../src/app/secret-box.ts';
+import { engineDeps } from '../../src/app/engine-deps.ts';
+import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/index.ts';
+import { startQboEmulator, type QboEmulator } from '../../src/emulators/qbo/index.ts';
+import type { EngineDeps } from '../../src/engine/sync.ts';
+import { syncLink } from '../../src/engine/sync.ts';
+import { reconcile } from '../../src/engine/reconcile.ts';
+import { billQboSettingsSchema } from '../../src/pairs/bill-qbo/settings.ts';
+import type { Link } from '../../src/model/link.ts';
+import type { BillCredentials } from '../../src/systems/bill/auth.ts';
+import { createBillClient } from '../../src/systems/bill/client.ts';
+import { MemoryCredentialStore } from '../../src/systems/memory-credential-store.ts';
+import { connectQboSandbox } from '../../src/sandbox/connect-qbo.ts';
+import { saveConnection } from '../../src/store/repos/connections.ts';
+import { getLink, saveLink } from '../../src/store/repos/links.ts';
+import { listRecords } from '../../src/store/repos/records.ts';
+import { forEachBackend } from '../helpers/db.ts';
+import { QboClient } from '../emulators/qbo-helpers.ts';
+
+type Json = Record<string, any>;
+
+forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
+  let bill: BillEmulator;
+  let qbo: QboEmulator;
+  let qboApi: QboClient;
+  let deps: EngineDeps;
+  let link: Link;
+  const org = (): Json => (bill.dump() as Json).organizations[0];
+  const realm = () => qbo.state.realms.get(qbo.sandbox.realmId)!;
+  const qboTable = (entity: string): Json[] => [...realm().table(entity as never).values()].map((r) => r.data as Json);
+  // The company's own purchase orders (the seed has some) are not BILL's.
+  const ourPos = () => {
+    const ours = new Set(qboTable('Vendor').filter((v) => (org().vendors as Json[]).some((b) => b.name === v.DisplayName)).map((v) => v.Id));
+    return qboTable('PurchaseOrder').filter((po) => ours.has(po.VendorRef.value));
+  };
+  const billPay = async (billId: string, amount?: string) => {
+    const r = await fetch(`${bill.urls.base}/_emulator/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billId, ...(amount ? { amount } : {}) }) });
+    assert.ok(r.ok, await r.text());
+  };
+  let unmappedAccount: Json;
+  let twinVendorId = '';
+
+  before(async () => {
+    bill = await startBillEmulator({ seed: 21 });
+    bill.seed({ seed: 21, vendors: 6, bills: 24, departments: 4 });
+    qbo = await startQboEmulator({ seed: 21 });
+    qboApi = await QboClient.open(qbo);
+    // QBO already has a vendor of the same name as one of BILL's: it must be linked, never created twice.
+    const twinName = org().vendors[0].name as string;
+    const twin = await qboApi.call('POST', '/vendor', { DisplayName: twinName, CompanyName: twinName });
+    assert.equal(twin.status, 200, JSON.stringify(twin.body));
+    twinVendorId = (twin.body as Json).Vendor.Id;
+
+    const box = await openSecretBox({ dataDir: backend.dataDir, masterKey: randomBytes(32).toString('hex') });
+    deps = engineDeps({ db: backend.db, box, log: silentLogger });
+    const rt: Runtime = { db: backend.db, box, log: silentLogger, dataDir: backend.dataDir, deps, close: async () => undefined };
+    await connectQboSandbox(rt, { qboUrl: qbo.urls.base, sandbox: qbo.sandbox });
+    const billUrls = { api: bill.urls.api, events: bill.urls.events };
+    const store = new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox });
+    await createBillClient({ credentials: store, urls: billUrls }).session.authorize({ method: 'GET', url: billUrls.api });
+    await saveConnection(backend.db, box, { id: 'bill', system: 'bill', label: bill.sandbox.organizationId, tenantId: bill.sandbox.organizationId, config: { urls: billUrls }, secret: await store.load() });
+
+    // The person's mapping: BILL's expense accounts onto QBO's, all but one; Marketing and
+    // Engineering onto the Research class (Operations and Sales match classes by name).
+    const qboExpense = qboTable('Account').filter((a) => a.AccountType === 'Expense');
+    const billExpense = (org().chartOfAccounts as Json[]).filter((a) => a.account?.type === 'EXPENSE');
+    unmappedAccount = billExpense.find((a) => a.name === 'Entertainment')!;
+    const accountMap = Object.fromEntries(billExpense.filter((a) => a !== unmappedAccount).map((a, i) => [a.id, qboExpense[i % qboExpense.length]!.Id]));
+    const research = qboTable('Class').find((c) => c.Name === 'Research')!;
+    const departmentMap = Object.fromEntries((org().departments as Json[]).filter((d) => d.name === 'Marketing' || d.name === 'Engineering').map((d) => [d.id, research.Id]));
+    const bank = qboTable('Account').find((a) => a.AccountType === 'Bank')!;
+    await saveLink(backend.db, {
+      name: 'books', pair: 'bill-qbo', erpSystem: 'qbo', erpConnectionId: 'qbo', billConnectionId: 'bill',
+      settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum }),
+    });
+    link = (await getLink(backend.db, 'books'))!;
+  });
+  after(async () => {
+    await bill?.stop();
+    await qbo?.stop();
+  });
+
+  const usesUnmapped = (b: Json) => (b.billLineItems as Json[]).some((l) => l.classifications?.chartOfAccountId === unmappedAccount.id);
+  const cents = (v: unknown) => parseMoney(String(v), 'USD').minor;
+
+  test('BILL vendors and bills reach QBO once: the twin vendor linked, bills as POs on mapped accounts, unmapped ones failed by name', async () => {
+    const bills = org().bills as Json[];
+    const expectedPos = bills.filter((b) => !b.archived && !usesUnmapped(b));
+    assert.ok(expectedPos.length >= 5 && expectedPos.length < bills.length, `the seed has mapped and unmapped bills (${expectedPos.length} of ${bills.length})`);
+    const run = await syncLink(deps, link);
+    assert.equal(run.error, null, JSON.stringify(run.error));
+    const pos = ourPos();
+    const failedNow = await listRecords(backend.db, { link: 'books', entity: 'bill', status: ['failed'] });
+    assert.equal(pos.length, expectedPos.length, JSON.stringify([run.counts, failedNow.map((f) => f.error_message)]));
+    const vendors = qboTable('Vendor');
+    const twinName = org().vendors[0].name;
+    assert.equal(vendors.filter((v) => v.DisplayName === twinName).length, 1, 'the vendor QBO had is linked, not created again');
+    for (const v of org().vendors as Json[]) assert.equal(vendors.filter((q) => q.DisplayName === v.name).length, 1, `one QBO vendor for ${v.name}`);
+    assert.ok(pos.some((p) => p.VendorRef.value === twinVendorId) || !bills.some((b) => b.vendorId === org().vendors[0].id && !usesUnmapped(b)), 'the twin vendor carries its bills');
+    for (const po of pos) {
+      const source = bills.find((b) => b.invoice.invoiceNumber === po.DocNumber)!;
+      assert.ok(source, `PO ${po.DocNumber} comes from a BILL bill`);
+      assert.equal(cents(po.TotalAmt), cents(source.amount), `PO ${po.DocNumber} has the bill's total`);
+      // A bill BILL has already paid (the seed pays some) is recorded, its PO turned into a paid Bill.
+      assert.equal(po.POStatus, cents(source.paidAmount) > 0n ? 'Closed' : 'Open', `PO ${po.DocNumber}`);
+    }
+    const failed = await listRecords(backend.db, { link: 'books', entity: 'bill', status: ['failed'] });
+    assert.equal(failed.length, bills.filter(usesUnmapped).length);
+    for (const f of failed) assert.match(String(f.error_message), new RegExp(`BILL account '${unmappedAccount.id}'.*accountMap`));
+    assert.equal(qboTable('Account').length, realm().table('Account').size, 'the QBO chart is never written');
+
+    const again = await syncLink(deps, link);
+    assert.equal(again.counts['bill.create'] ?? 0, 0, JSON.stringify(again.counts));
+    assert.equal(again.counts['vendor.create'] ?? 0, 0, JSON.stringify(again.counts));
+    assert.equal(ourPos().length, pos.length, 'a second run creates nothing');
+  });
+
+  test('BILL payments become BillPayments on the Bill each paid PO turns into, in part and in full, once; reconcile agrees', async () => {
+    const bills = org().bills as Json[];
+    const synced = ourPos().filter((po) => po.POStatus === 'Open').map((po) => bills.find((b) => b.invoice.invoiceNumber === po.DocNumber)!);
+    const unpaid = synced.filter((b) => cents(b.dueAmount) === cents(b.amount));
+    assert.ok(unpaid.length >= 2, `open unpaid bills to pay (${unpaid.length})`);
+    const [full, part] = [unpaid[0]!, unpaid[1]!];
+    const before = qboTable('BillPayment').length;
+    await billPay(full.id);
+    await billPay(part.id, '10.00');
+    const run = await syncLink(deps, link);
+    assert.equal(run.error, null, JSON.stringify(run.error));
+    const paymentFailures = await listRecords(backend.db, { link: 'books', entity: 'payment', status: ['failed'] });
+    assert.equal(qboTable('BillPayment').length, before + 2, JSON.stringify([run.counts, paymentFailures.map((f) => f.error_message)]));
+    const qboBills = qboTable('Bill').filter((b) => (b.LinkedTxn ?? []).some((t: Json) => t.TxnType === 'PurchaseOrder'));
+    for (const b of [full, part]) {
+      const po = ourPos().find((p) => p.DocNumber === b.invoice.invoiceNumber)!;
+      assert.equal(po.POStatus, 'Closed', `PO ${po.DocNumber} closes once it is a Bill`);
+      assert.equal(qboBills.filter((x) => x.LinkedTxn.some((t: Json) => t.TxnId === po.Id)).length, 1, `one Bill for PO ${po.DocNumber}`);
+    }
+    const partBill = qboBills.find((x) => x.DocNumber === part.invoice.invoiceNumber)!;
+    assert.equal(cents(partBill.Balance), cents(partBill.TotalAmt) - 1000n, 'the part payment lowers the Bill balance by 10.00');
+    const fullBill = qboBills.find((x) => x.DocNumber === full.invoice.invoiceNumber)!;
+    assert.equal(cents(fullBill.Balance), 0n, 'the full payment brings the balance to zero');
+    // The seed's own BILL payments on synced bills were recorded by the first run, each once.
+    const settledApplications = (org().payments as Json[]).flatMap((p) => p.billPayments as Json[]).filter((bp) => ourPos().some((po) => po.DocNumber === bills.find((b) => b.id === bp.billId)?.invoice.invoiceNumber));
+    assert.equal(qboTable('BillPayment').length, settledApplications.length, 'one BillPayment per BILL payment application on a synced bill');
+
+    const again = await syncLink(deps, link);
+    assert.equal(again.counts['payment.create'] ?? 0, 0, JSON.stringify(again.counts));
+    assert.equal(qboTable('BillPayment').length, before + 2, 'a second run posts nothing again');
+    const report = await reconcile(deps, link);
+    assert.deepEqual(report.differences.filter((d) => d.kind !== 'missing_in_erp'), [], JSON.stringify(report.differences));
+    assert.equal(report.differences.length, bills.filter((b) => !b.archived && usesUnmapped(b)).length, 'only the bills on the unmapped account are missing');
+  });
+});
