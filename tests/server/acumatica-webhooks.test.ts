@@ -106,13 +106,17 @@ forEachBackend('Acumatica push notifications', (b) => {
   test('a forged or missing header is 401 and nothing is recorded', async () => {
     await settle();
     const before = await counts();
-    const body = JSON.stringify({ Inserted: [{ Type: 'Bill', ReferenceNbr: '000001' }], Deleted: [], Query: 'AP-Bills', CompanyId: 'Company', Id: randomBytes(8).toString('hex'), TimeStamp: 1, AdditionalInfo: {} });
+    const body = JSON.stringify({ Inserted: [{ Type: 'Bill', ReferenceNbr: 'NONE01' }], Deleted: [], Query: 'AP-Bills', CompanyId: 'Company', Id: randomBytes(8).toString('hex'), TimeStamp: 1, AdditionalInfo: {} });
     const forged = await post(body, randomBytes(32).toString('base64url'));
     assert.equal(forged.status, 401);
     assert.equal(await forged.text(), '');
     assert.equal((await post(body)).status, 401);
     assert.equal((await post(body, '')).status, 401);
     assert.deepEqual(await counts(), before);
+    // The same body with the connection's value is taken: the refusals were the header's.
+    const { headerValue } = (await acumaticaSystem.ping(rt, 'acumatica')).pushNotifications as Json;
+    assert.equal((await post(body, headerValue)).status, 200);
+    assert.equal((await counts()).events, before.events + 1);
   });
 
   test('every notification delivered twice: one event per notification, one BILL bill', async () => {
