@@ -87,6 +87,9 @@ forEachBackend('QBO connect: consent with realmId, sealed tokens, reconnect advi
   }
 
   test('the connect page goes to consent and back: the realm in the callback is the connection, sealed, with no company to pick', async () => {
+    const noSecret = await postForm('/connect/qbo/app', { clientId: qbo.sandbox.clientId, baseUrl: qbo.urls.base });
+    assert.equal(noSecret.status, 400);
+    assert.match(await noSecret.text(), /client secret is required/);
     const saved = await postForm('/connect/qbo/app', { clientId: qbo.sandbox.clientId, clientSecret: qbo.sandbox.clientSecret, baseUrl: qbo.urls.base, verifierToken: qbo.sandbox.webhookVerifierToken });
     assert.equal(saved.status, 200, await saved.clone().text());
     const settingsPage = await (await fetch(`${base}/connect`, { headers: auth })).text();

@@ -21,12 +21,10 @@ export interface QboConnectionConfig {
   limits?: unknown;
 }
 
-const oauthOf = (app: OAuthApp, log: Parameters<OAuthCodeFlow['authorize']>[2]) => {
-  if (!app.clientSecret) {
-    throw new ConnectorError({ code: 'MLC_ERR_CONFIG', system: 'qbo', message: 'the QuickBooks Online app has no client secret: Intuit authenticates the app at its token endpoint, so save the secret from the app\'s Keys page' });
-  }
-  return new QboOAuth({ clientId: app.clientId, clientSecret: app.clientSecret, urls: app.urls as unknown as QboUrls, logger: log });
-};
+// Without a secret the token endpoint answers invalid_client, which the connect command turns into
+// advice naming the variable that holds it; the settings form refuses to save an app without one.
+const oauthOf = (app: OAuthApp, log: Parameters<OAuthCodeFlow['authorize']>[2]) =>
+  new QboOAuth({ clientId: app.clientId, clientSecret: app.clientSecret ?? '', urls: app.urls as unknown as QboUrls, logger: log });
 
 /**
  * Intuit's authorization-code flow with state, no PKCE (the app is a confidential client:
@@ -57,7 +55,11 @@ export const qboOAuthFlow: OAuthCodeFlow = {
     async save(deps, posted) {
       // An empty secret field keeps the saved secret: the page never shows it, so it cannot be resent.
       const previous = await readQboApp(deps);
-      await saveQboApp(deps, { clientId: posted.clientId, clientSecret: posted.clientSecret || previous?.clientSecret, baseUrl: posted.baseUrl || undefined });
+      const clientSecret = posted.clientSecret || previous?.clientSecret;
+      if (!clientSecret) {
+        throw new ConnectorError({ code: 'MLC_ERR_CONFIG', system: 'qbo', message: "QuickBooks Online app settings: the client secret is required (Intuit authenticates the app at its token endpoint): copy it from the app's Keys page" });
+      }
+      await saveQboApp(deps, { clientId: posted.clientId, clientSecret, baseUrl: posted.baseUrl || undefined });
       if (posted.verifierToken) await saveQboVerifierToken(deps, posted.verifierToken);
     },
   },
