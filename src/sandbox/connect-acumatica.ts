@@ -1,6 +1,6 @@
 import type { Runtime } from '../app/runtime.ts';
 import { acumaticaCredentialsFlow, type AcumaticaAuthKind } from '../app/systems/acumatica-credentials.ts';
-import { pushHeaderName, pushPath, pushSecretOf } from '../app/systems/acumatica-webhook.ts';
+import { issuePushSecret, pushHeaderName, pushPath } from '../app/systems/acumatica-webhook.ts';
 import type { Link } from '../model/link.ts';
 import { acumaticaBillSettingsSchema, type AcumaticaBillSettings } from '../pairs/acumatica-bill/settings.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
@@ -56,8 +56,7 @@ export async function connectAcumaticaSandbox(rt: Runtime, emulators: AcumaticaS
  * connection. The emulator's control route stands in for the form.
  */
 export async function pointAcumaticaPush(rt: Runtime, acumaticaBase: string, publicUrl: string, connectionId = 'acumatica'): Promise<void> {
-  const headerValue = await pushSecretOf(rt, connectionId);
-  if (!headerValue) throw new Error(`connection '${connectionId}' has no push secret`);
+  const headerValue = await issuePushSecret(rt, connectionId);
   const res = await fetch(`${acumaticaBase}/_emulator/push`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

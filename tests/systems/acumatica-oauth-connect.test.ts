@@ -16,7 +16,8 @@ import type { Runtime } from '../../src/app/runtime.ts';
 import { openSecretBox } from '../../src/app/secret-box.ts';
 import { engineDeps } from '../../src/app/engine-deps.ts';
 import { acumaticaSystem } from '../../src/app/systems/acumatica.ts';
-import { acumaticaCredentialsFlow, type AcumaticaSecret } from '../../src/app/systems/acumatica-credentials.ts';
+import { acumaticaWebhook, pushSecretOf } from '../../src/app/systems/acumatica-webhook.ts';
+import { acumaticaCredentialsFlow } from '../../src/app/systems/acumatica-credentials.ts';
 import { startAcumaticaEmulator, type AcumaticaEmulator } from '../../src/emulators/acumatica/index.ts';
 import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/index.ts';
 import { syncLink } from '../../src/engine/sync.ts';
@@ -24,7 +25,7 @@ import type { Link } from '../../src/model/link.ts';
 import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
 import type { ServerServices } from '../../src/server/contract.ts';
 import { connectPlugin } from '../../src/server/connect/plugin.ts';
-import { getConnection, readSecret, updateSecret } from '../../src/store/repos/connections.ts';
+import { getConnection, readSecret } from '../../src/store/repos/connections.ts';
 import type { AcumaticaOAuthCredentials } from '../../src/systems/acumatica/oauth.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
@@ -51,7 +52,7 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
   });
 
   const stats = async (): Promise<Record<string, number>> => (await control(acu.urls.base, 'GET', '/stats')).callsByEndpoint;
-  const secret = () => readSecret<AcumaticaSecret & AcumaticaOAuthCredentials>(b.db, rt.box, 'acumatica');
+  const secret = () => readSecret<AcumaticaOAuthCredentials>(b.db, rt.box, 'acumatica');
   const billBills = async (): Promise<Json[]> => (await control(bill.urls.base, 'GET', '/state')).organizations.find((o: Json) => o.id === bill.sandbox.organizationId).bills;
   const acuBills = async (): Promise<Json[]> => ((await control(acu.urls.base, 'GET', '/state')).tenants[0].records.Bill as Json[]).map(plain);
   const refreshWith = (refreshToken: string) =>
@@ -67,7 +68,6 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     assert.equal(typeof saved.refreshToken, 'string');
     assert.equal(saved.clientSecret, acu.sandbox.clientSecret);
     assert.equal('password' in saved, false, 'the password was used once for the grant');
-    assert.equal(typeof saved.pushSecret, 'string');
     const found = await acumaticaSystem.ping(rt, 'acumatica');
     assert.equal(found.auth, 'oauth');
   });
@@ -98,7 +98,6 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     const next = await secret();
     assert.notEqual(next.accessToken, first.accessToken);
     assert.notEqual(next.refreshToken, first.refreshToken, 'the refresh token rotated');
-    assert.equal(next.pushSecret, first.pushSecret, 'the push secret outlives the refresh');
     assert.equal((await refreshWith(first.refreshToken)).status, 400, 'the spent refresh token is refused by Acumatica');
     // Spends the stored token: the connection is not used after this.
     const chained = await refreshWith(next.refreshToken);
@@ -114,7 +113,7 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     assert.equal(acumaticaCredentialsFlow.schema.safeParse({ tenant: 'Company', username: 'u', password: 'p', clientSecret: 's' }).success, false, 'a secret without its client id');
   });
 
-  test('the connect page takes the OAuth client: the form saves an OAuth connection and shows no secret', async () => {
+  test('the connect page takes the OAuth client; connecting again keeps the push secret pasted into Acumatica', async () => {
     const token = randomBytes(24).toString('hex');
     const services: ServerServices = { db: b.db, box: rt.box, log: silentLogger, deps: undefined as never, queue: undefined as never, apiToken: token, publicUrl: '' };
     const app = Fastify();
@@ -125,27 +124,28 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
       const page = await (await fetch(`${base}/connect/acumatica`, { headers: { authorization: `Bearer ${token}` } })).text();
       assert.match(page, /OAuth client id/);
       const fields = { tenant: acu.sandbox.tenant, username: acu.sandbox.name, password: acu.sandbox.password, clientId: acu.sandbox.clientId, clientSecret: acu.sandbox.clientSecret, baseUrl: acu.urls.base, name: 'acu-page' };
-      const res = await fetch(`${base}/connect/acumatica`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-      const text = await res.text();
-      assert.equal(res.status, 200, text);
-      for (const hidden of [acu.sandbox.password, acu.sandbox.clientSecret]) assert.equal(text.includes(hidden), false, 'no secret on the page');
-      const row = await getConnection(b.db, 'acu-page');
-      assert.equal(row?.config.auth, 'oauth');
-      const saved = await readSecret<AcumaticaSecret & AcumaticaOAuthCredentials>(b.db, rt.box, 'acu-page');
-      assert.ok(saved.refreshToken && !('password' in saved));
+      const connect = async () => {
+        const res = await fetch(`${base}/connect/acumatica`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+        const text = await res.text();
+        assert.equal(res.status, 200, text);
+        for (const hidden of [acu.sandbox.password, acu.sandbox.clientSecret]) assert.equal(text.includes(hidden), false, 'no secret on the page');
+        return readSecret<AcumaticaOAuthCredentials>(b.db, rt.box, 'acu-page');
+      };
+      const first = await connect();
+      assert.equal((await getConnection(b.db, 'acu-page'))?.config.auth, 'oauth');
+      assert.ok(first.refreshToken && !('password' in first));
+      assert.equal(await pushSecretOf(rt, 'acu-page'), null, 'no push secret before ping issues one');
+      const issued = ((await acumaticaSystem.ping(rt, 'acu-page')).pushNotifications as Json).headerValue;
+      assert.equal(await pushSecretOf(rt, 'acu-page'), issued, 'issued and stored by ping');
+
+      const again = await connect();
+      assert.notEqual(again.refreshToken, first.refreshToken, 'the credentials were replaced');
+      assert.equal(((await acumaticaSystem.ping(rt, 'acu-page')).pushNotifications as Json).headerValue, issued, 'the push secret is the same');
+      const body = Buffer.from(JSON.stringify({ Inserted: [{ VendorID: 'V0001' }], Deleted: [], Query: 'AP-Vendors', Id: 'n-1', TimeStamp: 1 }));
+      const read = await acumaticaWebhook.read(rt, body, issued);
+      assert.equal(read.status, 200, 'a notification with it is still taken');
     } finally {
       await app.close();
     }
-  });
-
-  test('a connection saved without a push secret is issued one by ping, and keeps its token expiry', async () => {
-    await updateSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page', async ({ pushSecret: _dropped, ...rest }) => rest as AcumaticaSecret, (c) => new Date((c as AcumaticaOAuthCredentials).expiresAt));
-    assert.equal((await readSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page')).pushSecret, undefined);
-    const found = await acumaticaSystem.ping(rt, 'acu-page');
-    const issued = (found.pushNotifications as Json).headerValue;
-    assert.equal(typeof issued, 'string');
-    assert.equal((await readSecret<AcumaticaSecret>(b.db, rt.box, 'acu-page')).pushSecret, issued, 'stored');
-    assert.ok((await getConnection(b.db, 'acu-page'))?.token_expires_at, 'the token expiry is kept');
-    assert.equal(((await acumaticaSystem.ping(rt, 'acu-page')).pushNotifications as Json).headerValue, issued, 'issued once');
   });
 });

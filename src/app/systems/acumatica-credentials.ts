@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
@@ -23,19 +22,12 @@ export interface AcumaticaConnectionConfig {
   limits?: unknown;
 }
 
-/**
- * The sealed secret of a connection: the cookie sign-in's user and password, or the OAuth tokens
- * and client secret (no password), and in both the value of the push notifications' header
- * (acumatica-webhook.ts), which the connector issues and the customer pastes into Acumatica.
- */
-export type AcumaticaSecret = (AcumaticaLoginCredentials | AcumaticaOAuthCredentials) & { pushSecret?: string };
+/** The sealed secret of a connection: the cookie sign-in's user and password, or the OAuth tokens and client secret (no password). */
+export type AcumaticaSecret = AcumaticaLoginCredentials | AcumaticaOAuthCredentials;
 
 /** A tenant's name repeats across customers' instances, so a connection's tenant is the instance and the tenant. */
 export const acumaticaTenantId = (site: Pick<AcumaticaSite, 'instanceUrl' | 'tenant'>): string =>
   `${site.instanceUrl.trim().replace(/\/+$/, '').replace(/^https?:\/\//, '')}/${site.tenant}`;
-
-/** 32 random bytes: the header value only this connection's push notifications carry. */
-export const newPushSecret = (): string => randomBytes(32).toString('base64url');
 
 const siteOf = (values: Record<string, string>, urls: Record<string, string>): AcumaticaSite =>
   ({ instanceUrl: urls.instance!, tenant: values.tenant!, ...(values.branch ? { branch: values.branch } : {}) });
@@ -116,9 +108,8 @@ export const acumaticaCredentialsFlow: CredentialsFlow = {
     const site = siteOf(values, urls);
     const oauth = Boolean(values.clientId);
     const config: AcumaticaConnectionConfig = { site, auth: oauth ? 'oauth' : 'cookie', ...(oauth ? { clientId: values.clientId! } : {}) };
-    const sealed: AcumaticaSecret = { ...(secret as AcumaticaSecret), pushSecret: newPushSecret() };
     const expiresAt = oauth ? (secret as AcumaticaOAuthCredentials).expiresAt : undefined;
-    return { id, label: `${values.tenant} (${urls.instance})`, tenantId: acumaticaTenantId(site), config: { ...config }, secret: sealed, ...(expiresAt ? { tokenExpiresAt: new Date(expiresAt) } : {}) };
+    return { id, label: `${values.tenant} (${urls.instance})`, tenantId: acumaticaTenantId(site), config: { ...config }, secret: secret as AcumaticaSecret, ...(expiresAt ? { tokenExpiresAt: new Date(expiresAt) } : {}) };
   },
   defaultConnectionId: (values) => `acumatica-${values.tenant!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 24)}`,
 };

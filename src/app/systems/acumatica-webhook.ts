@@ -1,7 +1,8 @@
-import { readSecret } from '../../store/repos/connections.ts';
+import { randomBytes } from 'node:crypto';
+import { registerSecret } from '../../core/redact.ts';
+import { readSealed, writeSealed } from '../sealed-kv.ts';
 import { acumaticaSpec } from '../../systems/acumatica/spec.ts';
 import { pushedRecords, readPushNotification, verifyPushHeader, type AcumaticaPushNotification } from '../../systems/acumatica/webhooks.ts';
-import type { AcumaticaSecret } from './acumatica-credentials.ts';
 import type { SideDeps } from './types.ts';
 import type { ReceivedEvent, WebhookEntity, WebhookReceiver } from './webhook.ts';
 
@@ -11,14 +12,39 @@ export const pushHeaderName = acumaticaSpec.webhook.signatureHeader;
 /** Where Acumatica posts, under the connector's public URL. */
 export const pushPath = '/webhooks/acumatica';
 
-/** A connection's push secret, for `ping` and the set-up; null when it was saved before push notifications were received. */
-export async function pushSecretOf(deps: Pick<SideDeps, 'db' | 'box'>, connectionId: string): Promise<string | null> {
-  return (await readSecret<AcumaticaSecret>(deps.db, deps.box, connectionId)).pushSecret ?? null;
+/**
+ * A connection's push secret is kept sealed in its own kv row, bound to the connection id, rather
+ * than with the sign-in credentials: connecting again (a new password, an OAuth grant past its
+ * 30-day chain) replaces the credentials, and the destination pasted into Acumatica must not stop
+ * working for it. Deleting the connection leaves the row; a connection made again under the same
+ * name takes it back.
+ */
+const pushSecretKey = (connectionId: string): string => `acumatica:push-secret:${connectionId}`;
+
+type Vault = Pick<SideDeps, 'db' | 'box'>;
+
+/** A connection's push secret, or null before one was issued. */
+export async function pushSecretOf(deps: Vault, connectionId: string): Promise<string | null> {
+  const secret = await readSealed(deps.db, deps.box, pushSecretKey(connectionId));
+  registerSecret(secret);
+  return secret;
+}
+
+/** The connection's push secret, issued now (32 random bytes) if it has none; one at a time, so two callers see the same value. */
+export async function issuePushSecret(deps: Vault, connectionId: string): Promise<string> {
+  return deps.db.withLock(pushSecretKey(connectionId), async (tx) => {
+    const existing = await pushSecretOf({ db: tx, box: deps.box }, connectionId);
+    if (existing) return existing;
+    const secret = randomBytes(32).toString('base64url');
+    registerSecret(secret);
+    await writeSealed(tx, deps.box, pushSecretKey(connectionId), secret);
+    return secret;
+  });
 }
 
 /**
  * The connection whose push secret the header carries. Every Acumatica connection's secret is
- * compared (in constant time, verifyPushHeader), so an instance URL or tenant in the body cannot
+ * read and compared (in constant time, verifyPushHeader), so an instance URL or tenant in the body cannot
  * pick which one is tried; a disabled connection takes none.
  */
 async function pushSender(deps: SideDeps, header: string | string[] | undefined): Promise<{ id: string; tenantId: string; secret: string } | null> {

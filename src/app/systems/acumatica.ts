@@ -6,8 +6,8 @@ import { AcumaticaPort } from '../../systems/acumatica/port.ts';
 import { acumaticaSpec } from '../../systems/acumatica/spec.ts';
 import { readSecret } from '../../store/repos/connections.ts';
 import { databaseCredentialStore } from '../credential-store.ts';
-import { acumaticaCredentialsFlow, newPushSecret, type AcumaticaConnectionConfig, type AcumaticaSecret } from './acumatica-credentials.ts';
-import { acumaticaWebhook, pushHeaderName, pushPath, pushSecretOf } from './acumatica-webhook.ts';
+import { acumaticaCredentialsFlow, type AcumaticaConnectionConfig } from './acumatica-credentials.ts';
+import { acumaticaWebhook, issuePushSecret, pushHeaderName, pushPath } from './acumatica-webhook.ts';
 import { usableConnection } from './connection.ts';
 import { limiterFor } from './limits.ts';
 import type { ConnectionRef, SideDeps, SystemEntry } from './types.ts';
@@ -51,18 +51,10 @@ async function openWithConfig(deps: SideDeps, connectionId: string): Promise<{ c
  * What to paste into the Push Notifications form's webhook destination (SM302000): the address
  * under the connector's public URL and the header with this connection's value. That value only
  * lets a sender ask for records to be read again from Acumatica; it is shown here so the set-up
- * can be done (or redone) from `ml-connector ping`. A connection saved before push notifications
- * were received is issued one here.
+ * can be done (or redone) from `ml-connector ping`, which issues it the first time.
  */
-async function pushSetUp(deps: SideDeps, connectionId: string, config: AcumaticaConnectionConfig): Promise<Record<string, string>> {
-  let secret = await pushSecretOf(deps, connectionId);
-  if (!secret) {
-    // Saved before push notifications were received: issued now, under the connection's lock.
-    const expiresAt = config.auth === 'oauth' ? (c: AcumaticaSecret) => new Date((c as AcumaticaOAuthCredentials).expiresAt) : undefined;
-    const store = databaseCredentialStore<AcumaticaSecret>(deps.db, deps.box, connectionId, expiresAt);
-    secret = (await store.update(async (c) => (c.pushSecret ? undefined : { ...c, pushSecret: newPushSecret() }))).pushSecret!;
-  }
-  return { address: `<public URL>${pushPath}`, headerName: pushHeaderName, headerValue: secret };
+async function pushSetUp(deps: SideDeps, connectionId: string): Promise<Record<string, string>> {
+  return { address: `<public URL>${pushPath}`, headerName: pushHeaderName, headerValue: await issuePushSecret(deps, connectionId) };
 }
 
 export const acumaticaSystem: SystemEntry = {
@@ -76,7 +68,7 @@ export const acumaticaSystem: SystemEntry = {
     const { client, config } = await openWithConfig(deps, connectionId);
     try {
       const found = await pingAcumatica(client);
-      return { ...found, auth: config.auth ?? 'cookie', pushNotifications: await pushSetUp(deps, connectionId, config) };
+      return { ...found, auth: config.auth ?? 'cookie', pushNotifications: await pushSetUp(deps, connectionId) };
     } finally {
       await client.close();
     }
