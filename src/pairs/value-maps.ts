@@ -1,6 +1,7 @@
 import { ConnectorError } from '../core/errors.ts';
 import type { Link, LinkSettings } from '../model/link.ts';
 import type { ValueMapDefinition, ValueMapProposal } from '../engine/pair.ts';
+import type { LinkSides } from '../engine/ports.ts';
 import { withLinkSides } from '../engine/sides.ts';
 import type { EngineDeps } from '../engine/sync.ts';
 import { pairOf, parsePairSettings, type SettingsProblem } from './index.ts';
@@ -23,10 +24,13 @@ export function valueMapsOf(link: Pick<Link, 'name' | 'pair'>): readonly ValueMa
  * nothing. A pair without value maps opens no connection.
  */
 export async function suggestValueMaps(deps: Pick<EngineDeps, 'open' | 'log'>, link: Link): Promise<ValueMapSuggestions[]> {
-  const maps = valueMapsOf(link);
-  if (maps.length === 0) return [];
-  return withLinkSides(deps, link, (sides) =>
-    Promise.all(maps.map(async (m) => ({ setting: m.setting, from: m.from, to: m.to, note: m.note, ...(await m.suggest(link, sides)) }))));
+  if (valueMapsOf(link).length === 0) return [];
+  return withLinkSides(deps, link, (sides) => proposeValueMaps(link, sides));
+}
+
+/** The same over sides the caller opened (and closes): a page that reads more than the maps opens them once. */
+export function proposeValueMaps(link: Link, sides: LinkSides): Promise<ValueMapSuggestions[]> {
+  return Promise.all(valueMapsOf(link).map(async (m) => ({ setting: m.setting, from: m.from, to: m.to, note: m.note, ...(await m.suggest(link, sides)) })));
 }
 
 /**

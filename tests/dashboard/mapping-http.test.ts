@@ -59,6 +59,7 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.match(page, /200010 Sales - Headquarters<\/th>[\s\S]*?Suggested by first segment name/);
     assert.match(page, /000000 Default - Company-wide<\/th>[\s\S]*?No candidate/);
     assert.deepEqual(await storedMap(), {}, 'nothing is applied until a person confirms');
+    assert.equal((fx.emulators.acumatica!.dump() as Json).liveSessions, 0, 'the page signed its Acumatica session out');
   });
 
   test('the confirm form is refused without the CSRF token or from another site, saving nothing', async () => {

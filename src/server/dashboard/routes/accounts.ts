@@ -12,6 +12,7 @@ import { page } from '../layout.ts';
 import { explain } from '../plain-words.ts';
 import { chooseLink, linkSwitcher } from './link-choice.ts';
 import { withLinkSides } from '../../../engine/sides.ts';
+import type { LinkSides } from '../../../engine/ports.ts';
 
 export interface Row {
   erp: GlAccount;
@@ -41,9 +42,10 @@ const kindText: Record<GlAccount['kind'], string> = {
  * map run in the pair's direction (ERP → BILL, or BILL → a ledger that owns its chart); the page
  * shows each ERP account with its BILL counterpart either way.
  */
-export async function pairCharts(services: ServerServices, link: Link): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
-  const [erpAccounts, billAccounts, linked] = await withLinkSides(services.deps, link, ({ erp, bill: hub }) =>
-    Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]));
+export async function pairCharts(services: ServerServices, link: Link, open?: LinkSides): Promise<{ rows: Row[]; onlyInBill: GlAccount[] }> {
+  const read = ({ erp, bill: hub }: LinkSides) => Promise.all([erp.chart.list(), hub.chart.list(), listLinked(services.db, { link: link.name, entity: entities.account })]);
+  // Sides a page opened already (it reads more than the charts) are used as they are; else opened and closed here.
+  const [erpAccounts, billAccounts, linked] = await (open ? read(open) : withLinkSides(services.deps, link, read));
   const { accounts } = services.deps.pairOf(link);
   const erpFirst = accounts.from === 'erp';
   const billById = new Map(billAccounts.map((a) => [a.id, a]));

@@ -1,7 +1,9 @@
 import { asConnectorError } from '../../../core/errors.ts';
 import { redactText } from '../../../core/redact.ts';
 import type { Link } from '../../../model/link.ts';
-import { settingsWithEntries, suggestValueMaps, valueMapsOf, type ValueMapSuggestions } from '../../../pairs/value-maps.ts';
+import type { LinkSides } from '../../../engine/ports.ts';
+import { withLinkSides } from '../../../engine/sides.ts';
+import { proposeValueMaps, settingsWithEntries, valueMapsOf, type ValueMapSuggestions } from '../../../pairs/value-maps.ts';
 import { getLink, saveLink } from '../../../store/repos/links.ts';
 import { field, type Dashboard } from '../context.ts';
 import { systemName } from '../format.ts';
@@ -23,9 +25,9 @@ function readFailure(what: string, e: unknown): Html {
 }
 
 /** The GL section: how each ERP account bills post to is matched in BILL, and the ones with none. */
-async function glSection(d: Dashboard, link: Link): Promise<Html> {
+async function glSection(d: Dashboard, link: Link, sides: LinkSides): Promise<Html> {
   try {
-    const rows = (await pairCharts(d.services, link)).rows.filter(judged);
+    const rows = (await pairCharts(d.services, link, sides)).rows.filter(judged);
     const missing = rows.filter((r) => !r.bill).length;
     return html`<p><strong>${rows.length - missing}</strong> of ${rows.length} ${systemName(link.erpSystem)} accounts that bills post to have a BILL account;
         <strong class="${missing > 0 ? 'flag' : ''}">${missing}</strong> have none. <a href="${href(`${d.base}/accounts`, { link: link.name })}">Compare the whole charts</a></p>
@@ -97,19 +99,27 @@ export function registerMapping(d: Dashboard): void {
     const ctx = d.pageContext(request);
     const { links, link } = await chooseLink(services, request.query);
     if (!link) return d.send(reply, page(ctx, 'Mapping', html`<p class="empty">No such link. Create one with <code>ml-connector link create</code>.</p>`), links.length ? 404 : 200);
-    let maps: Html = html``;
-    if (valueMapsOf(link).length > 0) {
+    const mapsOf = async (sides: LinkSides): Promise<Html> => {
+      if (valueMapsOf(link).length === 0) return html``;
       try {
-        maps = html`${(await suggestValueMaps(services.deps, link)).map((m) => mapSection(ctx, link, m))}`;
+        return html`${(await proposeValueMaps(link, sides)).map((m) => mapSection(ctx, link, m))}`;
       } catch (e) {
-        maps = readFailure('The values to map', e);
+        return readFailure('The values to map', e);
       }
+    };
+    let content: Html;
+    try {
+      // Both systems are signed in to once for the whole page (an Acumatica session counts against its licence).
+      content = await withLinkSides(services.deps, link, async (sides) => {
+        const [gl, maps] = await Promise.all([glSection(d, link, sides), mapsOf(sides)]);
+        return html`<h2>GL accounts</h2>${gl}${maps}`;
+      });
+    } catch (e) {
+      content = readFailure("The link's systems", e);
     }
     const body = html`${linkSwitcher(`${base}/mapping`, links, link)}
       <p class="muted">Link ${link.name}: how ${systemName(link.erpSystem)} records are coded in BILL. Read live from both systems.</p>
-      <h2>GL accounts</h2>
-      ${await glSection(d, link)}
-      ${maps}`;
+      ${content}`;
     const key = field(request.query, 'notice') ?? '';
     return d.send(reply, page(ctx, 'Mapping', body, { ...(savedNotices[key] ? { outcome: savedNotices[key] } : {}), notice: key }));
   });
