@@ -44,8 +44,8 @@ export async function issuePushSecret(deps: Vault, connectionId: string): Promis
 
 /**
  * The connection whose push secret the header carries. Every Acumatica connection's secret is
- * read and compared (in constant time, verifyPushHeader), so an instance URL or tenant in the body cannot
- * pick which one is tried; a disabled connection takes none.
+ * read and compared (in constant time, verifyPushHeader), so an instance URL or tenant in the
+ * body cannot pick which one is tried; a disabled connection takes none.
  */
 async function pushSender(deps: SideDeps, header: string | string[] | undefined): Promise<{ id: string; tenantId: string; secret: string } | null> {
   if (typeof header !== 'string' || header === '') return null;
