@@ -15,9 +15,10 @@ export const acumaticaBillSettingsSchema = z
     /** 'create': create in BILL the GL accounts bills use and BILL lacks; 'error': fail those bills instead. */
     accountPolicy: z.enum(['create', 'error']).default('create'),
     /**
-     * Subaccount (segmented code as Acumatica shows it, e.g. "000-100") → BILL department name.
-     * Empty: lines go to BILL without a department. Not empty: a line on a subaccount not in the
-     * map fails its bill, naming the subaccount.
+     * Subaccount (segmented code as bill lines carry it: the segments without separators, e.g.
+     * "200010"; a key typed "200-010" matches no line) → BILL department name. Empty: lines go to
+     * BILL without a department. Not empty: a line on a subaccount not in the map fails its bill,
+     * naming the subaccount. `ml-connector mapping suggest|apply` proposes and writes it.
      */
     subaccountDepartments: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
     /** Poll schedule for the server (cron syntax); the CLI ignores it. */
