@@ -106,10 +106,6 @@ test('BILL source: a malformed vendor or bill is invalid on its own, naming the 
     const vendors = items(await collect(port.read.vendor.iterate(null)));
     const bills = items(await collect(port.read.bill.iterate(null)));
     await override(h, vendors[1]!.id, { name: 42 });
-    await override(h, bills[0]!.id, { dueDate: '31/12/2025' });
-    await override(h, bills[2]!.id, { 'billLineItems.0.amount': 12.345 });
-    await override(h, bills[4]!.id, {}, ['vendorId']);
-
     const vendorPage = (await collect(port.read.vendor.iterate(null)))[0]!;
     assert.deepEqual(vendorPage.items.map((v) => v.id), [vendors[0]!.id, vendors[2]!.id]);
     assert.equal(vendorPage.invalid.length, 1);
@@ -117,7 +113,12 @@ test('BILL source: a malformed vendor or bill is invalid on its own, naming the 
     assert.match(vendorPage.invalid[0]!.reason, /^name: /);
     assert.equal(vendorPage.invalid[0]!.code, 'MLC_ERR_BAD_RESPONSE');
 
-    const billPage = (await collect(port.read.bill.iterate(null)))[0]!;
+    // The vendor sent as it is again (its bills would wait for it: see below), three bills malformed.
+    assert.equal((await fetch(`${h.emu.urls.base}/_emulator/wire-overrides`, { method: 'DELETE' })).status, 200);
+    await override(h, bills[0]!.id, { dueDate: '31/12/2025' });
+    await override(h, bills[2]!.id, { 'billLineItems.0.amount': 12.345 });
+    await override(h, bills[4]!.id, {}, ['vendorId']);
+    const billPage = (await collect(open(h).port.read.bill.iterate(null)))[0]!;
     assert.equal(billPage.items.length, 3);
     const reasons = new Map(billPage.invalid.map((r) => [r.id, r]));
     assert.match(reasons.get(bills[0]!.id)!.reason, /dueDate/);
@@ -249,6 +250,26 @@ test('BILL source: recurring bills are listed with vendor, amount, frequency and
     const made = items(await collect(port.read.bill.iterate(cursor))).filter((b) => b.vendorId === vendor.id);
     assert.equal(made.length, 1, 'the bill it made is read by the delta read');
     assert.deepEqual({ due: made[0]!.dueDate, total: made[0]!.total.minor, currency: made[0]!.currency, status: made[0]!.status }, { due: nextDueDate, total: 249995n, currency: 'CAD', status: 'approved' });
+  } finally {
+    await h.stop();
+  }
+});
+
+test('BILL source: bills of a vendor whose record cannot be read are invalid, naming it; the other bills are read', async () => {
+  const h = await startBillHarness({ seed: 39, initialSeed: { vendors: 3, bills: 9 } });
+  try {
+    const seeded = items(await collect(open(h).port.read.bill.iterate(null)));
+    const broken = seeded[0]!.vendorId;
+    await override(h, broken, { billCurrency: 7 });
+    // A fresh port, as a new run opens one: the vendor is read with the bills.
+    const { port } = open(h);
+    const page = (await collect(port.read.bill.iterate(null)))[0]!;
+    const ofBroken = seeded.filter((b) => b.vendorId === broken).map((b) => b.id);
+    assert.deepEqual(new Set(page.invalid.map((r) => r.id)), new Set(ofBroken));
+    for (const r of page.invalid) assert.match(r.reason, new RegExp(`^vendorId: vendor ${broken} could not be read \\(billCurrency: `));
+    assert.equal(page.items.length, seeded.length - ofBroken.length);
+    const vendors = (await collect(port.read.vendor.iterate(null)))[0]!;
+    assert.deepEqual(vendors.invalid.map((r) => r.id), [broken]);
   } finally {
     await h.stop();
   }

@@ -141,7 +141,6 @@ export class BillPort implements SystemPort {
     this.departments = { list: () => this.listDepartments() };
     // BILL as a source (BILL → QBO): vendors and bills changed since a checkpoint, and by id.
     const source = new BillSource(client, {
-      currencies: (ids) => this.vendorCurrencies(ids),
       defaultCurrency,
       ...(options.cursorOverlapMs !== undefined ? { cursorOverlapMs: options.cursorOverlapMs } : {}),
     });

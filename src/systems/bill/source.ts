@@ -50,8 +50,7 @@ export function frequencyLabel(period: string, every: number): string {
 }
 
 export interface BillSourceOptions {
-  /** The vendors' bill currencies (vendor id → currency); a vendor left out is in `defaultCurrency`. */
-  currencies(vendorIds: readonly string[]): Promise<Map<string, string>>;
+  /** The currency of a vendor BILL does not return (BILL's default bill currency is USD). */
   defaultCurrency: string;
   cursorOverlapMs?: number;
 }
@@ -65,6 +64,11 @@ export interface BillSourceOptions {
 export class BillSource {
   readonly vendor: EntityReader<Vendor>;
   readonly bill: EntityReader<Bill>;
+  /**
+   * Vendor id → its bill currency, or why its record could not be read, for the bills read in this
+   * run: BILL puts no currency on bills, and vendors are usually read just before them.
+   */
+  private readonly vendorCurrency = new Map<string, string | { unreadable: string }>();
 
   constructor(
     private readonly client: BillOrgClient,
@@ -115,6 +119,7 @@ export class BillSource {
       page.invalid.push(...p.invalid);
     }
     const vendors = await this.client.readVendorsByIds([...new Set(page.records.map((r) => r.vendorId))]);
+    this.rememberVendors(vendors);
     const byId = new Map(vendors.records.map((v) => [v.id, v]));
     return convertEach(page, (r) => {
       const vendor = byId.get(r.vendorId);
@@ -136,14 +141,36 @@ export class BillSource {
     }, (r) => r.description ?? r.id, 'description');
   }
 
+  private rememberVendors(page: CheckedRecords<BillVendor>): void {
+    for (const v of page.records) this.vendorCurrency.set(v.id, v.billCurrency || this.options.defaultCurrency);
+    for (const i of page.invalid) {
+      const id = textField(i, 'id');
+      if (id) this.vendorCurrency.set(id, { unreadable: i.reason });
+    }
+  }
+
+  /** The bill currency of each vendor, read by id for those not seen yet; a vendor BILL does not return is in the default currency. */
+  private async currencies(vendorIds: readonly string[]): Promise<Map<string, string | { unreadable: string }>> {
+    const unseen = [...new Set(vendorIds)].filter((id) => !this.vendorCurrency.has(id));
+    if (unseen.length > 0) this.rememberVendors(await this.client.readVendorsByIds(unseen));
+    for (const id of unseen) if (!this.vendorCurrency.has(id)) this.vendorCurrency.set(id, this.options.defaultCurrency);
+    return this.vendorCurrency;
+  }
+
   private async vendors(page: CheckedRecords<BillVendor>): Promise<Read<Vendor>> {
+    this.rememberVendors(page);
     return convertEach(page, (v) => vendorToModel(v, this.options.defaultCurrency), (v) => v.name, 'name');
   }
 
   private async bills(page: CheckedRecords<BillBill>): Promise<Read<Bill>> {
     // A bill is in its vendor's bill currency (BILL puts none on bills).
-    const currencies = await this.options.currencies([...new Set(page.records.map((b) => b.vendorId))]);
-    return convertEach(page, (b) => billToModel(b, currencies.get(b.vendorId) ?? this.options.defaultCurrency), (b) => b.invoice.invoiceNumber, 'invoice');
+    const currencies = await this.currencies(page.records.map((b) => b.vendorId));
+    return convertEach(page, (b) => {
+      const currency = currencies.get(b.vendorId) ?? this.options.defaultCurrency;
+      // Without its vendor the bill's currency is unknown: the bill waits for its vendor to be readable.
+      if (typeof currency !== 'string') throw new UnreadableRecord(`vendorId: vendor ${b.vendorId} could not be read (${currency.unreadable}), so the bill's currency is unknown`);
+      return billToModel(b, currency);
+    }, (b) => b.invoice.invoiceNumber, 'invoice');
   }
 }
 
