@@ -13,17 +13,19 @@ import { reconcile } from '../engine/reconcile.ts';
 import { createBillClient } from '../systems/bill/client.ts';
 import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 import type { BillCredentials } from '../systems/bill/auth.ts';
+import { billQboStory } from './bill-qbo-story.ts';
 
 /**
  * The whole product on one screen: starts the emulators in-process, seeds a realistic firm, connects
  * through the real OAuth and login code paths, syncs, pays part of the bills in BILL (some
  * partially), syncs the payments back and reconciles. Exits 0 only when reconciliation agrees.
- * `--erp acumatica` runs the same story on Acumatica ⇄ BILL (default: xero).
+ * `--erp acumatica` runs the same story on Acumatica ⇄ BILL (default: xero); `--erp qbo` runs
+ * BILL → QuickBooks Online, where BILL is the source (bill-qbo-story.ts).
  */
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const summary = (r: RunResult) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join('  ');
 
-const erps = ['xero', 'acumatica'] as const;
+const erps = ['xero', 'acumatica', 'qbo'] as const;
 type DemoErp = (typeof erps)[number];
 
 function erpOf(argv: readonly string[]): DemoErp {
@@ -40,6 +42,14 @@ async function main(erp: DemoErp): Promise<number> {
   const billEmu = emulators.bill!;
   const erpName = erp === 'xero' ? 'Xero' : 'Acumatica';
   try {
+    if (erp === 'qbo') {
+      const rt = await openRuntime({ dataDir, masterKey: undefined });
+      try {
+        return await billQboStory(rt, emulators.qbo!, billEmu, say);
+      } finally {
+        await rt.close();
+      }
+    }
     billEmu.seed({ seed: 42, vendors: 3, bills: 0 });
     if (erp === 'xero') {
       say('1. Seeding the Xero sandbox (40 suppliers, 100 bills in mixed states) and the BILL sandbox');

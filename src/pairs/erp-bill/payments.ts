@@ -33,7 +33,14 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
   }
 
   async plan(apps: readonly BillPaymentApplication[], posted: ReadonlyMap<string, IdMapRow>): Promise<Planned<PaymentPayload>[]> {
-    const bills = await this.billLinks(apps);
+    let bills = await this.billLinks(apps);
+    // BILL → ledger: a payment may arrive before its bill was synced (a webhook, or a bill that
+    // failed until its account was mapped): that bill is synced first, as bills ensure vendors.
+    const unsynced = this.billsFrom === 'bill' ? [...new Set(apps.filter((a) => !bills.has(a.billId)).map((a) => a.billId))] : [];
+    if (unsynced.length > 0) {
+      await this.run.ensure('bill', unsynced);
+      bills = await this.billLinks(apps);
+    }
     const erpBills = await this.currentErpBills(apps, bills, posted);
     return apps.map((app) => {
       const billRow = bills.get(app.billId);
@@ -54,7 +61,9 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
         if (erpBill.amountDue.minor === 0n) erpBill.status = 'paid';
       }
       // A payment still on its way is pending: read again by id on every run until it settles.
-      if (d.kind === 'unchanged' || d.kind === 'skip') return { ...d, pending: awaitsSettlement(app.state) && (d.kind === 'unchanged' || Boolean(billRow)) };
+      // A payment on a BILL bill the ledger does not hold yet waits with it: read again each run until the bill syncs.
+      const waitsForBill = this.billsFrom === 'bill' && !billRow && app.state !== 'cancelled';
+      if (d.kind === 'unchanged' || d.kind === 'skip') return { ...d, pending: waitsForBill || (awaitsSettlement(app.state) && (d.kind === 'unchanged' || Boolean(billRow))) };
       return d;
     });
   }
