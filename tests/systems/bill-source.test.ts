@@ -165,6 +165,10 @@ test('BILL source: vendors and bills by id in one list call each; an id BILL doe
       { d: 'Uncoded', a: 2005n, account: null, dims: [] },
     ]);
 
+    const odd = await port.read.bill.get(['00n,"x"', seeded[0]!.id]);
+    assert.deepEqual(odd.items.map((b) => b.id), [seeded[0]!.id], 'an id that is not BILL-shaped does not break the others');
+    assert.deepEqual(odd.invalid.map((r) => [r.id, r.code]), [['00n,"x"', 'MLC_ERR_NOT_FOUND']]);
+
     const vendors = await port.read.vendor.get([eur.id, '00901NotAVendor00000']);
     assert.deepEqual(vendors.items.map((v: Vendor) => ({ ...v, updatedAt: '' })), [{
       id: eur.id, name: 'Rheinwerk GmbH', email: 'ap@rheinwerk.example', phone: '+49 30 1234', taxId: 'DE123456789', currency: 'EUR', active: true, updatedAt: '',

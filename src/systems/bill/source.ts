@@ -76,11 +76,11 @@ export class BillSource {
   ) {
     this.vendor = {
       iterate: (since) => this.delta(since, (o) => client.readVendors(o), (p) => this.vendors(p)),
-      get: async (ids) => this.vendors(await client.readVendorsByIds(ids)),
+      get: (ids) => byBillIds(ids, async (wanted) => this.vendors(await client.readVendorsByIds(wanted))),
     };
     this.bill = {
       iterate: (since) => this.delta(since, (o) => client.readBills(o), (p) => this.bills(p)),
-      get: async (ids) => this.bills(await client.readBillsByIds(ids)),
+      get: (ids) => byBillIds(ids, async (wanted) => this.bills(await client.readBillsByIds(wanted))),
     };
   }
 
@@ -172,6 +172,17 @@ export class BillSource {
       return billToModel(b, currency);
     }, (b) => b.invoice.invoiceNumber, 'invoice');
   }
+}
+
+/**
+ * Reads by id the ids shaped like BILL's (letters and digits, [BD:bill-generated-ids]); any other is
+ * invalid on its own rather than breaking the `id:in` filter of the others.
+ */
+async function byBillIds<T>(ids: readonly string[], read: (ids: string[]) => Promise<Read<T>>): Promise<Read<T>> {
+  const wanted = ids.filter((id) => /^[A-Za-z0-9]+$/.test(id));
+  const others = ids.filter((id) => !/^[A-Za-z0-9]+$/.test(id)).map((id): InvalidRecord => ({ id, label: id, reason: `'${id}' is not a BILL id`, code: 'MLC_ERR_NOT_FOUND' }));
+  const got = wanted.length > 0 ? await read(wanted) : { items: [], invalid: [] };
+  return { items: got.items, invalid: [...others, ...got.invalid] };
 }
 
 /** Each decoded record converted on its own; those that do not decode or convert are invalid, named by what can be read of them. */
