@@ -70,6 +70,9 @@ forEachBackend('Acumatica over OAuth 2.0', (b) => {
     assert.equal('password' in saved, false, 'the password was used once for the grant');
     const found = await acumaticaSystem.ping(rt, 'acumatica');
     assert.equal(found.auth, 'oauth');
+    const advice = acumaticaSystem.reconnectCommand(row!);
+    assert.match(advice, /\/connect\/acumatica/);
+    assert.ok(advice.includes(acu.sandbox.clientId) && !advice.includes(acu.sandbox.clientSecret), 'names the client, not its secret');
   });
 
   test('a sync sends the released bills to BILL on Bearer tokens, with no cookie sign-in', async () => {
