@@ -278,3 +278,17 @@ test('BILL source: bills of a vendor whose record cannot be read are invalid, na
     await h.stop();
   }
 });
+
+test('BILL source: the end of a list is found whether BILL omits nextPage, nulls it or leaves it empty', async () => {
+  for (const listEndStyle of ['omit', 'null', 'empty'] as const) {
+    const h = await startBillHarness({ seed: 40, listEndStyle, initialSeed: { vendors: 120, bills: 0 } });
+    try {
+      const before = await calls(h, 'GET /connect/v3/vendors');
+      const pages = await collect(open(h).port.read.vendor.iterate(null));
+      assert.deepEqual(pages.map((p) => p.items.length), [100, 20], listEndStyle);
+      assert.equal((await calls(h, 'GET /connect/v3/vendors')) - before, 2, `${listEndStyle}: no call past the last page`);
+    } finally {
+      await h.stop();
+    }
+  }
+});
