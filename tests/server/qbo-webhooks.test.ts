@@ -94,7 +94,8 @@ forEachBackend('QBO webhooks: verified, realm-checked, both formats, once per ev
     assert.deepEqual(statuses(deliveries), [200, 200]);
     assert.deepEqual(await counts(), { events: before.events + 1, jobs: before.jobs + 1 });
     const row = (await b.db.query<{ payload: Json; event_key: string }>("select payload, event_key from webhook_events where system = 'qbo' order by id desc limit 1")).rows[0]!;
-    assert.equal(row.event_key, `${realm}|ce:${row.payload.eventId}@qbo-hooks`);
+    assert.equal(row.event_key, `${realm}|ce:${row.payload.eventSource}|${row.payload.eventId}@qbo-hooks`);
+    assert.ok(row.payload.eventSource && row.payload.eventId, 'the event is identified by its CloudEvents source and id');
   });
 
   test('a forged or missing signature is 401 and records nothing', async () => {

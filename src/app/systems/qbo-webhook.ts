@@ -13,15 +13,15 @@ import type { ReceivedEvent, WebhookEntity, WebhookReceiver } from './webhook.ts
 const entityOf: Readonly<Record<string, WebhookEntity | undefined>> = { Vendor: 'vendor', PurchaseOrder: 'bill', Bill: 'bill', BillPayment: 'payment' };
 
 /**
- * An event's identity. A CloudEvents event carries an `id` that its producer keeps for a repeated
- * delivery (CloudEvents 1.0, "id": consumers may treat the same source and id as a duplicate;
- * that Intuit repeats it is not documented, and were it not, a repeat would only re-read the record
- * once more). A legacy notification has none, so it is the record, what happened to it and when
+ * An event's identity. A CloudEvents event carries a `source` and an `id` that its producer keeps
+ * for a repeated delivery (CloudEvents 1.0, "id": consumers may treat the same source and id as a
+ * duplicate; that Intuit repeats them is not documented, and were it not, a repeat would only
+ * re-read the record once more). A legacy notification has none, so it is the record, what happened to it and when
  * (`lastUpdated`): a repeat gives the same key, a later change of the record a later time. Kept
  * per link (suffix) because one company may feed more than one link.
  */
 export function qboEventKey(e: QboWebhookEvent, link: string): string {
-  const identity = e.eventId !== undefined ? `ce:${e.eventId}` : `${e.entity}|${e.id}|${e.operation}|${e.occurredAt ?? ''}`;
+  const identity = e.eventId !== undefined ? `ce:${e.eventSource ?? ''}|${e.eventId}` : `${e.entity}|${e.id}|${e.operation}|${e.occurredAt ?? ''}`;
   return `${e.realmId}|${identity}@${link}`;
 }
 
@@ -76,7 +76,7 @@ export const qboWebhook: WebhookReceiver = {
       if (!entity) continue;
       events.push({
         tenantId: e.realmId, entity, id: e.id, eventKey: (link) => qboEventKey(e, link),
-        payload: { realmId: e.realmId, entity: e.entity, id: e.id, operation: e.operation, ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}), ...(e.eventId ? { eventId: e.eventId } : {}) },
+        payload: { realmId: e.realmId, entity: e.entity, id: e.id, operation: e.operation, ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}), ...(e.eventId ? { eventId: e.eventId } : {}), ...(e.eventSource ? { eventSource: e.eventSource } : {}) },
       });
     }
     return { status: 200, events };

@@ -23,6 +23,8 @@ export interface QboWebhookEvent {
   occurredAt: string | undefined;
   /** CloudEvents `id`, for de-duplicating repeated deliveries; legacy events have none. */
   eventId: string | undefined;
+  /** CloudEvents `source`: with `id` it identifies the event (CloudEvents 1.0, "id"). */
+  eventSource: string | undefined;
 }
 
 const legacySchema = z.object({
@@ -39,6 +41,7 @@ const legacySchema = z.object({
 const cloudEventSchema = z.object({
   specversion: z.string(),
   id: z.string(),
+  source: z.string().optional(),
   type: z.string(),
   time: z.string().optional(),
   intuitaccountid: z.string(),
@@ -70,11 +73,12 @@ export function parseQboWebhook(json: unknown): QboWebhookEvent[] {
         operation: verbs[verb.toLowerCase()] ?? verb,
         occurredAt: e.time,
         eventId: e.id,
+        eventSource: e.source,
       };
     });
   }
   return legacySchema.parse(json).eventNotifications.flatMap((n) =>
-    n.dataChangeEvent.entities.map((e) => ({ realmId: n.realmId, entity: e.name, id: e.id, operation: e.operation, occurredAt: e.lastUpdated, eventId: undefined })),
+    n.dataChangeEvent.entities.map((e) => ({ realmId: n.realmId, entity: e.name, id: e.id, operation: e.operation, occurredAt: e.lastUpdated, eventId: undefined, eventSource: undefined })),
   );
 }
 
