@@ -2,6 +2,7 @@ import type { WebhookEntity } from '../../app/systems/webhook.ts';
 import type { SystemId } from '../../systems/types.ts';
 import type { LinkWork } from '../contract.ts';
 import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
+import { wakeLinkWorkers } from '../worker/index.ts';
 
 /** A link a webhook concerns, with the hub organisation whose singleton key serialises its work. */
 export interface LinkRoute {
@@ -42,11 +43,12 @@ const maxIdsPerJob = 500;
  * Records each event once in webhook_events and sends one `records` job per link and entity for
  * the events not seen before, in one transaction: a row exists only with its job, so a crash
  * between the two cannot lose the follow-up, and a repeated delivery finds the row and adds
- * nothing. Returns how many events were new and the jobs sent.
+ * nothing. Returns how many events were new and the jobs sent. Once committed, this process's
+ * workers are woken, so a follow-up starts at once rather than at the next poll.
  */
 export async function recordAndEnqueue(services: Pick<ServerServices, 'db' | 'queue'>, events: readonly InboundEvent[]): Promise<{ fresh: number; jobs: string[] }> {
   if (events.length === 0) return { fresh: 0, jobs: [] };
-  return services.db.transaction(async (tx) => {
+  const sent = await services.db.transaction(async (tx) => {
     const groups = new Map<string, { route: LinkRoute; system: InboundEvent['system']; entity: InboundEvent['entity']; ids: Set<string>; rowIds: number[] }>();
     let fresh = 0;
     for (const e of events) {
@@ -75,4 +77,6 @@ export async function recordAndEnqueue(services: Pick<ServerServices, 'db' | 'qu
     }
     return { fresh, jobs };
   });
+  if (sent.jobs.length > 0) wakeLinkWorkers(services.queue);
+  return sent;
 }

@@ -1,4 +1,6 @@
+import type { PgBoss } from 'pg-boss';
 import type { RunResult } from '../../engine/sync.ts';
+import type { Queue } from '../../store/queue.ts';
 import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
 import { handleLinkWork } from './handler.ts';
 
@@ -10,12 +12,40 @@ export interface WorkerOptions {
   stopping?: AbortSignal;
 }
 
-/** Starts this process's link-work workers on the shared queue; queue.stop() ends them gracefully. */
+/** This process's link-work workers, by the queue instance they fetch from. */
+const workersOf = new WeakMap<PgBoss, Set<string>>();
+
+/**
+ * Wakes this process's link-work workers to fetch now rather than at their next poll (every 0.5 s
+ * when idle): called once a job is committed. Workers in other processes still find it by polling.
+ */
+export function wakeLinkWorkers(queue: Pick<Queue, 'boss'>): void {
+  for (const id of workersOf.get(queue.boss) ?? []) queue.boss.notifyWorker(id);
+}
+
+/**
+ * Starts this process's link-work workers on the shared queue; queue.stop() ends them gracefully.
+ * Each worker is its own pg-boss worker, so each can be woken: on enqueue (wakeLinkWorkers), and at
+ * the end of each job, when it fetches again at once instead of waiting out the rest of its polling
+ * interval (pg-boss subtracts the job's duration from it), since another job of the same
+ * organisation may be waiting for this one to end. Returns the first worker's id.
+ */
 export async function startLinkWorkers(services: Pick<ServerServices, 'deps' | 'db' | 'queue'>, options: WorkerOptions = {}): Promise<string> {
-  return services.queue.work(linkWorkJob, (work, job) => {
-    const signal = options.stopping ? AbortSignal.any([job.signal, options.stopping]) : job.signal;
-    return handleLinkWork(services.deps, services.db, work, { id: job.id, retryCount: job.retryCount, signal }, options.onRun ? { onRun: options.onRun } : {});
-  }, {
-    localConcurrency: options.concurrency ?? 2,
-  });
+  const ids: string[] = [];
+  const mine = workersOf.get(services.queue.boss) ?? new Set<string>();
+  workersOf.set(services.queue.boss, mine);
+  for (let i = 0; i < (options.concurrency ?? 2); i += 1) {
+    let id: string | undefined;
+    id = await services.queue.work(linkWorkJob, async (work, job) => {
+      const signal = options.stopping ? AbortSignal.any([job.signal, options.stopping]) : job.signal;
+      try {
+        return await handleLinkWork(services.deps, services.db, work, { id: job.id, retryCount: job.retryCount, signal }, options.onRun ? { onRun: options.onRun } : {});
+      } finally {
+        if (id !== undefined) services.queue.boss.notifyWorker(id);
+      }
+    }, { localConcurrency: 1 });
+    mine.add(id);
+    ids.push(id);
+  }
+  return ids[0]!;
 }
