@@ -98,7 +98,7 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     assert.ok(lines.length > 0 && lines.every((l) => departmentName.has(l.classifications?.departmentId)), 'every BILL line carries a department of the map');
   });
 
-  test('a blank choice removes an entry; an entry no subaccount uses is named and removed alone; a map the pair does not keep is refused', async () => {
+  test('a blank choice removes an entry; an entry no subaccount uses is named and removed alone; a bad entry or a map the pair does not keep saves nothing', async () => {
     const removed = await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.000000': '', _csrf: session.csrf });
     assert.equal(removed.status, 303);
     assert.equal((await storedMap())['000000'], undefined);
@@ -110,6 +110,10 @@ describe('mapping page and API (Acumatica ⇄ BILL)', () => {
     const dropped = await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.000-000': '', _csrf: session.csrf });
     assert.equal(dropped.status, 303);
     assert.equal((await storedMap())['000-000'], undefined);
+    assert.equal(Object.keys(await storedMap()).length, 14);
+    const refused = await post('/mapping', { link: 'acu', setting: 'subaccountDepartments', 'entry.': 'Sales', _csrf: session.csrf });
+    assert.equal(refused.status, 400, 'an entry without a subaccount code is refused by the settings schema');
+    assert.match(await refused.text(), /Nothing was saved: subaccountDepartments\.?: /);
     assert.equal(Object.keys(await storedMap()).length, 14);
     const unknownMap = await post('/mapping', { link: 'acu', setting: 'cashAccount', 'entry.x': 'y', _csrf: session.csrf });
     assert.equal(unknownMap.headers.get('location'), '/mapping?notice=unknown-link');
