@@ -1,13 +1,18 @@
 /**
- * The command line's contract, through the real bin: help for the root and every command, and exit
- * code 2 with a message naming the bad argument for every kind of usage mistake. None of these
- * open a database.
+ * The command line's contract: help for the root and every command, and exit code 2 with a
+ * message naming the bad argument for every kind of usage mistake. None of these open a database.
+ * The root help and a sample of each kind run through the real bin (its streams and exit code);
+ * the per-command loops run main() in one worker (in-process-cli.ts), so the sources load once.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commands } from '../../src/cli/commands/index.ts';
 import { maxBasePort } from '../../src/emulators/catalog.ts';
-import { runCli } from './run-cli.ts';
+import { InProcessCli } from './in-process-cli.ts';
+import { runCli, type CliResult } from './run-cli.ts';
+
+const inProcess = new InProcessCli();
+after(() => inProcess.close());
 
 test('--help lists every command and exits 0; no command at all prints the same and exits 2', async () => {
   for (const args of [['--help'], ['help']]) {
@@ -22,21 +27,22 @@ test('--help lists every command and exits 0; no command at all prints the same 
 });
 
 test('every command has --help (and -h): its usage on stdout, exit 0', async () => {
-  for (const name of Object.keys(commands)) {
-    const r = await runCli([name, '--help']);
+  const check = (name: string, r: CliResult) => {
     assert.equal(r.code, 0, `${name} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^Usage: ml-connector ${name}\\b`), `${name} --help prints its usage`);
     assert.equal(r.stderr, '', `${name} --help writes nothing to stderr`);
-  }
+  };
+  for (const name of Object.keys(commands)) check(name, await inProcess.run([name, '--help']));
+  check('status', await runCli(['status', '--help']));
   const short = await runCli(['sync', '-h']);
   assert.equal(short.code, 0);
   assert.match(short.stdout, /^Usage: ml-connector sync/);
 });
 
 test('usage mistakes exit 2 and name what was wrong, with the command usage on stderr', async () => {
-  const cases: { args: string[]; names: RegExp }[] = [
-    { args: ['frobnicate'], names: /unknown command 'frobnicate'/ },
-    { args: ['sync', '--bogus'], names: /'--bogus'/ },
+  const cases: { args: string[]; names: RegExp; realBin?: true }[] = [
+    { args: ['frobnicate'], names: /unknown command 'frobnicate'/, realBin: true },
+    { args: ['sync', '--bogus'], names: /'--bogus'/, realBin: true },
     { args: ['sync', '--link'], names: /--link/ },
     { args: ['status', 'extra'], names: /'extra'/ },
     { args: ['audit'], names: /exactly one record id/ },
@@ -47,7 +53,7 @@ test('usage mistakes exit 2 and name what was wrong, with the command usage on s
     { args: ['emulate', '--port', 'eighty'], names: new RegExp(`--port must be a whole number from 0 to ${maxBasePort}, got 'eighty'`) },
   ];
   for (const c of cases) {
-    const r = await runCli(c.args);
+    const r = c.realBin ? await runCli(c.args) : await inProcess.run(c.args);
     assert.equal(r.code, 2, `${c.args.join(' ')} exits 2 (stderr: ${r.stderr})`);
     assert.match(r.stderr, c.names, `${c.args.join(' ')} names the problem`);
     assert.equal(r.stdout, '', `${c.args.join(' ')} keeps stdout empty`);
