@@ -93,7 +93,7 @@ forEachBackend('Acumatica ⇄ BILL: sessions and the licence during a run', (bac
     assert.equal(refused.error?.code, 'MLC_ERR_RATE_LIMITED', JSON.stringify(refused.error));
     assert.match(refused.error!.message, /API-user seat/);
     assert.match(refused.error!.message, /API Login Limit/);
-    assert.doesNotMatch(refused.error!.message, new RegExp(other.password), 'no password in the error');
+    assert.ok(!refused.error!.message.includes(other.password), 'no password in the error');
     assert.equal((await sb.stats('acumatica')).rejections['acumatica.api-users'], 1, 'one sign-in refused, not retried');
     assert.equal((await ledgers()).billBills.length, billsBefore, 'nothing was written');
     // Sessions not signed out keep their seats until they idle out (20 minutes on the emulator clock).

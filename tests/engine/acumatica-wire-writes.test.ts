@@ -144,7 +144,7 @@ forEachBackend('Acumatica ⇄ BILL on the wire', (backend) => {
       assert.ok(error instanceof ConnectorError, String(error));
       assert.equal(error.code, 'MLC_ERR_CONFIG');
       assert.match(error.message, /does not serve the Default\/24\.200\.001 endpoint; it offers Default\/23\.200\.001, Default\/25\.100\.001/);
-      assert.doesNotMatch(error.message, new RegExp(other.sandbox.password));
+      assert.ok(!error.message.includes(other.sandbox.password), 'no password in the error');
       const stats = await control(other.urls.base, 'GET', '/stats');
       assert.equal(stats.callsByEndpoint['POST /entity/auth/login'] ?? 0, 0, 'no sign-in was made');
     } finally {
