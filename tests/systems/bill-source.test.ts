@@ -81,7 +81,7 @@ test('BILL source: bills page 100 at a time by token, each page with its checkpo
     const before = await calls(h, 'GET /connect/v3/bills');
     const pages = await collect(port.read.bill.iterate(null));
     assert.deepEqual(pages.map((p) => p.items.length), [100, 100, 30]);
-    assert.equal((await calls(h, 'GET /connect/v3/bills')) - before, 3, 'one call per page');
+    assert.equal((await calls(h, 'GET /connect/v3/bills')) - before, 4, 'one call per page of active bills, one for the archived ones');
     const ids = items(pages).map((b) => b.id);
     assert.equal(new Set(ids).size, 230, 'no bill twice across pages');
     const cursors = pages.map((p) => Date.parse(p.cursor!));
@@ -152,7 +152,7 @@ test('BILL source: vendors and bills by id in one list call each; an id BILL doe
 
     const beforeBills = await calls(h, 'GET /connect/v3/bills');
     const got = await port.read.bill.get([...seeded.map((b) => b.id), eurBill.id, '00n01NotABillAtAll00']);
-    assert.equal((await calls(h, 'GET /connect/v3/bills')) - beforeBills, 1, 'one id:in list call');
+    assert.equal((await calls(h, 'GET /connect/v3/bills')) - beforeBills, 2, 'one id:in list call, and one asking for the id it did not return as an archived bill');
     assert.equal(await calls(h, 'GET /connect/v3/bills/:billId'), 0, 'no GET per bill');
     assert.deepEqual(new Set(got.items.map((b) => b.id)), new Set([...seeded.map((b) => b.id), eurBill.id]));
     const bill = got.items.find((b) => b.id === eurBill.id)!;
@@ -210,8 +210,12 @@ test('BILL source: every documented bill status value maps on purpose; an unknow
   }
 });
 
-test('BILL source: an archived vendor is read as inactive, its archived bills as voided', async () => {
-  const h = await startBillHarness({ seed: 37, initialSeed: { vendors: 2, bills: 2 } });
+test('BILL source: an archived vendor is read as inactive, its archived bills as voided, whether or not BILL lists archived records by default', async () => {
+  for (const listArchived of [true, false]) await archivedCase(listArchived);
+});
+
+async function archivedCase(listArchived: boolean): Promise<void> {
+  const h = await startBillHarness({ seed: 37, listArchived, initialSeed: { vendors: 2, bills: 2 } });
   try {
     const { org, port } = open(h);
     const [first] = items(await collect(port.read.vendor.iterate(null)));
@@ -222,11 +226,14 @@ test('BILL source: an archived vendor is read as inactive, its archived bills as
     assert.equal(vendors.find((v) => v.id === first!.id)?.active, false);
     assert.ok(vendors.filter((v) => v.id !== first!.id).every((v) => v.active));
     const after = await port.read.bill.get([bills[0]!.id]);
-    assert.equal(after.items[0]?.status, 'voided');
+    assert.equal(after.items[0]?.status, 'voided', `listArchived ${listArchived}: read by id`);
+    const delta = items(await collect(port.read.bill.iterate(null)));
+    assert.equal(delta.find((b) => b.id === bills[0]!.id)?.status, 'voided', `listArchived ${listArchived}: in the delta read`);
+    assert.equal((await port.read.vendor.get([first!.id])).items[0]?.active, false);
   } finally {
     await h.stop();
   }
-});
+}
 
 test('BILL source: recurring bills are listed with vendor, amount, frequency and next date; each bill they make is read like any other', async () => {
   const h = await startBillHarness({ seed: 38, initialSeed: { vendors: 2, bills: 1 } });
@@ -286,7 +293,7 @@ test('BILL source: the end of a list is found whether BILL omits nextPage, nulls
       const before = await calls(h, 'GET /connect/v3/vendors');
       const pages = await collect(open(h).port.read.vendor.iterate(null));
       assert.deepEqual(pages.map((p) => p.items.length), [100, 20], listEndStyle);
-      assert.equal((await calls(h, 'GET /connect/v3/vendors')) - before, 2, `${listEndStyle}: no call past the last page`);
+      assert.equal((await calls(h, 'GET /connect/v3/vendors')) - before, 3, `${listEndStyle}: two pages of active vendors and one of archived ones, no call past the last page`);
     } finally {
       await h.stop();
     }

@@ -167,8 +167,8 @@ export class BillOrgClient {
   }
 
   /** Vendors by id, 50 to an `id:in` filter (documented for vendors, [BD:filterable-fields]), each checked on its own. */
-  async readVendorsByIds(vendorIds: readonly string[]): Promise<CheckedRecords<BillVendor>> {
-    return this.byIds('/vendors', vendorSchema, 'readVendorsByIds', vendorIds);
+  async readVendorsByIds(vendorIds: readonly string[], filters: readonly BillFilter[] = []): Promise<CheckedRecords<BillVendor>> {
+    return this.byIds('/vendors', vendorSchema, 'readVendorsByIds', vendorIds, filters);
   }
 
   async getVendor(vendorId: string): Promise<BillVendor> {
@@ -218,8 +218,8 @@ export class BillOrgClient {
   }
 
   /** Bills by id, 50 to an `id:in` filter (documented for bills, [BD:filterable-fields]), each checked on its own. */
-  async readBillsByIds(billIds: readonly string[]): Promise<CheckedRecords<BillBill>> {
-    return this.byIds('/bills', billSchema, 'readBillsByIds', billIds);
+  async readBillsByIds(billIds: readonly string[], filters: readonly BillFilter[] = []): Promise<CheckedRecords<BillBill>> {
+    return this.byIds('/bills', billSchema, 'readBillsByIds', billIds, filters);
   }
 
   async getBill(billId: string): Promise<BillBill> {
@@ -287,10 +287,16 @@ export class BillOrgClient {
   }
 
   /** Records by id through `id:in` list filters of 50 ids, one chunk after another, each record checked on its own. */
-  private async byIds<S extends z.ZodType<{ updatedTime?: string | undefined }>>(path: string, item: S, operation: string, ids: readonly string[]): Promise<CheckedRecords<z.output<S>>> {
+  private async byIds<S extends z.ZodType<{ updatedTime?: string | undefined }>>(
+    path: string,
+    item: S,
+    operation: string,
+    ids: readonly string[],
+    filters: readonly BillFilter[] = [],
+  ): Promise<CheckedRecords<z.output<S>>> {
     const out: CheckedRecords<z.output<S>> = { records: [], invalid: [] };
     for (const chunk of chunks([...new Set(ids)], billSpec.batchCaps.idsPerFilter)) {
-      for await (const page of this.pages('api', path, item, operation, { filters: [{ field: 'id', op: 'in', value: chunk }] }, 'updatedTime:asc', true)) {
+      for await (const page of this.pages('api', path, item, operation, { filters: [{ field: 'id', op: 'in', value: chunk }, ...filters] }, 'updatedTime:asc', true)) {
         out.records.push(...page.records);
         out.invalid.push(...page.invalid);
       }
