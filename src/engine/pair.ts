@@ -55,13 +55,25 @@ export interface AccountPolicy {
   mayCreate(link: Link): boolean;
 }
 
-/** An inbound event and the step it re-reads: `ids` syncs the named records, `delta` runs the step from its cursor. */
+/**
+ * An inbound event and the step it re-reads: `ids` syncs the named records, `delta` runs the step
+ * from its cursor, `validate` names records on the step's TARGET side (an edit or delete made there
+ * by a person): their sources are re-read and synced, then the step's `validate` checks what the
+ * target holds now and raises a conflict for anything changed behind the connector's back.
+ */
 export interface Trigger {
   side: Side;
   /** The entity the event names on that side. */
   entity: string;
   step: EntityName;
-  mode: 'ids' | 'delta';
+  mode: 'ids' | 'delta' | 'validate';
+}
+
+/** What a step's validation found wrong with one linked record on its target. */
+export interface TargetProblem {
+  sourceId: string;
+  targetId: string;
+  reason: string;
 }
 
 export type EntityName = keyof Readers & string;
@@ -117,6 +129,11 @@ export interface StepDefinition<S extends SourceRecord = any, P = any> {
   linkExtra?(record: S, payload: P): Record<string, unknown>;
   /** Records left pending (a payment not settled yet) are read again by id on every run, whatever the cursor. */
   rereadPending?: boolean;
+  /**
+   * For `validate` triggers: reads the target's current view of these linked records and says which
+   * were deleted, voided or edited there (never repaired by writing: a person decides).
+   */
+  validate?(run: StepRun, links: readonly IdMapRow[]): Promise<TargetProblem[]>;
   /** The label a record's intent is known by when it is read again by id (BILL payments: their reference). */
   labelOfIntent?(intent: IdMapRow): string | null;
   texts: {

@@ -38,6 +38,7 @@ export class StepRunner<S extends SourceRecord, P> {
   private readonly resolved = new Map<string, string | null>();
   private recoveries = 0;
   private readonly planner: Planner<S, P>;
+  private readonly run: StepRun;
   readonly key: StepKey;
 
   constructor(
@@ -46,7 +47,8 @@ export class StepRunner<S extends SourceRecord, P> {
     run: Omit<StepRun, 'ctx' | 'source' | 'target' | 'key'>,
   ) {
     this.key = { link: ctx.link.name, entity: def.entity, source_system: this.source.system, target_system: this.target.system };
-    this.planner = def.planner({ ...run, ctx, source: this.source, target: this.target, key: this.key });
+    this.run = { ...run, ctx, source: this.source, target: this.target, key: this.key };
+    this.planner = def.planner(this.run);
   }
 
   get source(): SystemPort {
@@ -135,6 +137,24 @@ export class StepRunner<S extends SourceRecord, P> {
       await this.processRead(await this.reader.get(ids.slice(i, i + idsPerRead), labels));
       await commitPage(this.ctx, this.stepName, null);
     }
+  }
+
+  /**
+   * A `validate` trigger: records changed on this step's target. Their sources are read again and
+   * synced as usual, then the step's own check compares what the target holds now; each problem is
+   * a conflict on the record for a person, nothing is written to put it back.
+   */
+  async validateTargets(targetIds: readonly string[]): Promise<void> {
+    const links = [...(await getMappingsByTarget(this.ctx.db, { link: this.ctx.link.name, entity: this.def.entity }, targetIds)).values()].filter((r) => r.state === 'linked');
+    this.ctx.count(`${this.def.entity}.validate`, links.length);
+    if (links.length === 0 || !this.def.validate) return;
+    await this.syncIds(links.map((r) => r.source_id));
+    const problems = await this.def.validate(this.run, links);
+    for (const p of problems) {
+      const row = links.find((r) => r.source_id === p.sourceId);
+      recordConflict(this.ctx, { entity: this.def.entity, sourceId: p.sourceId, label: row?.match_key ?? '' }, { sourceSystem: this.source.system, targetSystem: this.target.system }, p.reason, p.targetId);
+    }
+    await commitPage(this.ctx, this.stepName, null);
   }
 
   /** Target ids for these source records, syncing (by id) the ones not linked yet. */

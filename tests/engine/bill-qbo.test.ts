@@ -28,6 +28,7 @@ import { connectQboSandbox } from '../../src/sandbox/connect-qbo.ts';
 import { saveConnection } from '../../src/store/repos/connections.ts';
 import { getLink, saveLink } from '../../src/store/repos/links.ts';
 import { listRecords } from '../../src/store/repos/records.ts';
+import { syncRecords } from '../../src/server/worker/records.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { QboClient } from '../emulators/qbo-helpers.ts';
 
@@ -162,5 +163,36 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     const report = await reconcile(deps, link);
     assert.deepEqual(report.differences.filter((d) => d.kind !== 'missing_in_erp'), [], JSON.stringify(report.differences));
     assert.equal(report.differences.length, bills.filter((b) => !b.archived && usesUnmapped(b)).length, 'only the bills on the unmapped account are missing');
+  });
+
+  test('a QBO webhook about a PO deleted or edited in QBO, or a vendor renamed there, raises a conflict; nothing is re-created or overwritten', async () => {
+    const userEdit = async (body: Json) => {
+      const r = await fetch(`${qbo.urls.base}/_emulator/user-edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await r.text();
+      assert.ok(r.ok, text);
+      return JSON.parse(text) as Json;
+    };
+    const open = ourPos().filter((po) => po.POStatus === 'Open');
+    const [gone, edited, kept] = [open[0]!, open[1]!, open[2]!];
+    await userEdit({ entity: 'PurchaseOrder', operation: 'delete', record: { Id: gone.Id, SyncToken: gone.SyncToken } });
+    const line = edited.Line[0];
+    await userEdit({ entity: 'PurchaseOrder', operation: 'update', record: { Id: edited.Id, Line: [{ ...line, Amount: '1.23' }] } });
+    const vendor = qboTable('Vendor').find((v) => v.Id === kept.VendorRef.value)!;
+    await userEdit({ entity: 'Vendor', operation: 'update', record: { Id: vendor.Id, DisplayName: `${vendor.DisplayName} (renamed)` } });
+    const posBefore = qboTable('PurchaseOrder').length;
+
+    const bills = await syncRecords(deps, link, { kind: 'records', link: 'books', system: 'qbo', entity: 'bill', ids: [gone.Id, edited.Id, kept.Id] });
+    assert.equal(bills.error, null, JSON.stringify(bills.error));
+    const vendors = await syncRecords(deps, link, { kind: 'records', link: 'books', system: 'qbo', entity: 'vendor', ids: [vendor.Id] });
+    assert.equal(vendors.error, null, JSON.stringify(vendors.error));
+    const conflicts = await listRecords(backend.db, { link: 'books', status: ['conflict'] });
+    const reasons = conflicts.map((c) => `${c.entity}: ${c.error_message}`);
+    assert.equal(conflicts.length, 3, JSON.stringify(reasons));
+    assert.ok(reasons.some((r) => new RegExp(`^bill: ${gone.Id} was deleted in QuickBooks Online; it is not re-created`).test(r)), JSON.stringify(reasons));
+    assert.ok(reasons.some((r) => new RegExp(`^bill: ${edited.Id} was edited in QuickBooks Online: its total is 1\\.23`).test(r)), JSON.stringify(reasons));
+    assert.ok(reasons.some((r) => /^vendor: vendor \S+ was renamed in QuickBooks Online to '.*\(renamed\)'/.test(r)), JSON.stringify(reasons));
+    assert.equal(qboTable('PurchaseOrder').length, posBefore, 'the deleted PO is not re-created');
+    assert.equal(cents(qboTable('PurchaseOrder').find((p) => p.Id === edited.Id)!.TotalAmt), 123n, 'the edit made in QBO is not overwritten');
+    assert.match(qboTable('Vendor').find((v) => v.Id === vendor.Id)!.DisplayName, /\(renamed\)$/, 'the rename made in QBO is kept');
   });
 });

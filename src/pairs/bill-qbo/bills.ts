@@ -6,6 +6,7 @@ import type { Bill, BillLine, Department, TargetBillState } from '../../model/ty
 import type { Planner, StepDefinition, StepRun } from '../../engine/pair.ts';
 import type { IdMapRow } from '../../store/repos/id-map.ts';
 import { billQboSettingsOf } from './settings.ts';
+import { validatePurchases } from './validate.ts';
 
 /** The dimension a BILL bill line carries its department under (src/systems/bill: the BILL department id). */
 export const billDepartmentDimension = 'Department';
@@ -110,6 +111,7 @@ export const purchaseStep: StepDefinition<Bill, BillPayload> = {
   label: labelOfBillBill,
   matchKey: (p, b) => billMatchKey(p.vendorId, p.invoiceNumber, b.total.minor),
   planner: (run) => new PurchasePlanner(run),
+  validate: validatePurchases,
   texts: {
     createReason: (b, dryRun) => (dryRun ? `recorded in BILL: ${formatMoney(b.total)} ${b.currency}` : 'recorded in BILL'),
     updateReason: 'bill changed in BILL',

@@ -30,10 +30,14 @@ export const billToLedgerAccounts: AccountPolicy = {
 /**
  * What inbound events re-read in BILL → QBO: BILL names its vendors, bills and payments by id (a
  * payment's delta reads its applications in order, the cursor moving only with the records it
- * covers). QBO's own events ask for validation of what the connector wrote (see the pair's index).
+ * covers). QBO's own events ask for validation of what the connector wrote.
  */
 export const billToLedgerTriggers: PairDefinition['triggers'] = [
   { side: 'bill', entity: 'vendor', step: 'vendor', mode: 'ids' },
   { side: 'bill', entity: 'bill', step: 'bill', mode: 'ids' },
   { side: 'bill', entity: 'payment', step: 'payment', mode: 'delta' },
+  // A QBO event names what a person changed in the books: the BILL side is re-read, what QBO holds is checked, and a
+  // deleted, closed or edited record is raised as a conflict (systems/qbo webhooks: Vendor → vendor, PurchaseOrder and Bill → bill).
+  { side: 'erp', entity: 'vendor', step: 'vendor', mode: 'validate' },
+  { side: 'erp', entity: 'bill', step: 'bill', mode: 'validate' },
 ];

@@ -4,6 +4,7 @@ import type { VendorPayload } from '../../model/payloads.ts';
 import type { Vendor } from '../../model/types.ts';
 import type { StepDefinition } from '../../engine/pair.ts';
 import { VendorPlanner } from '../vendor-planner.ts';
+import { validateVendors } from './validate.ts';
 
 /** BILL vendors become ledger vendors, each linked to the ledger vendor with its name, tax id or email where one exists. */
 export const ledgerVendorStep: StepDefinition<Vendor, VendorPayload> = {
@@ -17,5 +18,6 @@ export const ledgerVendorStep: StepDefinition<Vendor, VendorPayload> = {
   // The ledger finds a vendor again by its display name (the QBO port compares it as QBO would hold it).
   matchKey: (p) => p.name,
   planner: (run) => new VendorPlanner(run, planLedgerVendor, vendorPayload),
+  validate: validateVendors,
   texts: { createReason: () => 'no matching ledger vendor', updateReason: 'vendor details changed in BILL' },
 };

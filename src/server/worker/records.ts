@@ -26,6 +26,7 @@ export function syncRecords(deps: EngineDeps, link: Link, work: RecordsWork, opt
     // The charts of accounts are read by a step only when a record may be written.
     await step.settle();
     if (trigger.mode === 'delta') await step.syncChanged();
+    else if (trigger.mode === 'validate') await step.validateTargets(work.ids);
     else await step.syncIds(work.ids);
   });
 }
