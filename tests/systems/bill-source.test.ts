@@ -228,6 +228,10 @@ async function archivedCase(listArchived: boolean): Promise<void> {
     const after = await port.read.bill.get([bills[0]!.id]);
     assert.equal(after.items[0]?.status, 'voided', `listArchived ${listArchived}: read by id`);
     const delta = items(await collect(port.read.bill.iterate(null)));
+    // The active vendor changes after the archive: it comes after the archived one.
+    await org.updateVendor(vendors.find((v) => v.id !== first!.id)!.id, { phone: '+1 555 0199' });
+    const stamps = items(await collect(port.read.vendor.iterate(null))).map((v) => Date.parse(v.updatedAt));
+    assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b), 'archived and active vendors merged oldest first');
     assert.equal(delta.find((b) => b.id === bills[0]!.id)?.status, 'voided', `listArchived ${listArchived}: in the delta read`);
     assert.equal((await port.read.vendor.get([first!.id])).items[0]?.active, false);
   } finally {
