@@ -41,10 +41,10 @@ with 'ml-connector link update --setting' or on the dashboard's Mapping page.
       command: `mapping ${action}`,
       async run(api, out) {
         const names = values.link ? [values.link] : (await api.call<{ items: { name: string }[] }>('GET', '/links')).body.items.map((l) => l.name);
-        const all = await Promise.all(names.map(async (name) => (await api.call<{ link: string; maps: ValueMapSuggestions[] }>('GET', `/links/${encodeURIComponent(name)}/mapping-suggestions`)).body));
-        if (action === 'suggest') return printSuggestions(out, all);
+        const suggestionsOf = async (name: string) => (await api.call<{ link: string; maps: ValueMapSuggestions[] }>('GET', `/links/${encodeURIComponent(name)}/mapping-suggestions`)).body;
+        if (action === 'suggest') return printSuggestions(out, await Promise.all(names.map(suggestionsOf)));
         const link = (await api.call<Link>('GET', `/links/${encodeURIComponent(onlyLink(names))}`)).body;
-        return applyConfirmed(out, link, all[0]!.maps, confirm, async (settings, setting) => {
+        return applyConfirmed(out, link, (await suggestionsOf(link.name)).maps, confirm, async (settings, setting) => {
           await api.call('PATCH', `/links/${encodeURIComponent(link.name)}`, { settings: { [setting]: settings[setting] } });
         });
       },
