@@ -35,8 +35,9 @@ export { control, type Json };
 export interface SandboxOptions {
   /** Emulator seed (ids, faults); data seeds default to it too. */
   seed?: number;
-  xero?: { suppliers?: number; bills?: number; customers?: number; salesInvoices?: number; purchaseOrders?: number };
-  bill?: { vendors?: number; bills?: number; accounts?: number; departments?: number };
+  /** `seed` here is the data seed (default: the emulator seed), so one data set can sit under other tenant ids. */
+  xero?: { seed?: number; suppliers?: number; bills?: number; customers?: number; salesInvoices?: number; purchaseOrders?: number };
+  bill?: { seed?: number; vendors?: number; bills?: number; accounts?: number; departments?: number };
   settings?: Partial<LinkSettings>;
   linkName?: string;
   /** Engine policy (settle window, retry schedule); the engine's defaults otherwise. */
