@@ -93,6 +93,12 @@ export class AccountMap {
     return line.account.code ? this.sourceByCode.get(line.account.code.trim().toUpperCase()) : undefined;
   }
 
+  /** How people know a line's source account ("400 Advertising"), or null when the source chart lacks it. */
+  sourceLabel(line: BillLine): string | null {
+    const a = this.sourceFor(line);
+    return a ? label(a) : null;
+  }
+
   /** Target account id for a bill line, or null when it has no match. */
   forLine(line: BillLine): string | null {
     if (!line.account) return null;

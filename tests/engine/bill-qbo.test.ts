@@ -29,6 +29,7 @@ import { saveConnection } from '../../src/store/repos/connections.ts';
 import { getLink, saveLink } from '../../src/store/repos/links.ts';
 import { listRecords } from '../../src/store/repos/records.ts';
 import { syncRecords } from '../../src/server/worker/records.ts';
+import { suggestValueMaps } from '../../src/pairs/value-maps.ts';
 import { forEachBackend } from '../helpers/db.ts';
 import { QboClient } from '../emulators/qbo-helpers.ts';
 
@@ -121,8 +122,15 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     }
     const failed = await listRecords(backend.db, { link: 'books', entity: 'bill', status: ['failed'] });
     assert.equal(failed.length, bills.filter(usesUnmapped).length);
-    for (const f of failed) assert.match(String(f.error_message), new RegExp(`BILL account '${unmappedAccount.id}'.*accountMap`));
+    for (const f of failed) assert.match(String(f.error_message), new RegExp(`BILL account '[^']*Entertainment' \\(${unmappedAccount.id}\\).*mapping suggest --link books`));
     assert.equal(qboTable('Account').length, realm().table('Account').size, 'the QBO chart is never written');
+
+    // The account map's suggestions: Entertainment is unmapped and QBO has no account of its number or name.
+    const maps = await suggestValueMaps(deps, link);
+    const accountRows = maps.find((m) => m.setting === 'accountMap')!.rows;
+    const entertainment = accountRows.find((r) => r.value === unmappedAccount.id)!;
+    assert.deepEqual([entertainment.current, entertainment.suggestion], [null, null]);
+    assert.ok(accountRows.filter((r) => r.current !== null).length >= 10, 'the pins show as the current entries');
 
     const again = await syncLink(deps, link);
     assert.equal(again.counts['bill.create'] ?? 0, 0, JSON.stringify(again.counts));

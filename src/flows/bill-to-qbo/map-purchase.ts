@@ -14,6 +14,8 @@ export interface PurchaseContext {
   accountFor(line: BillLine): string | null;
   /** The ledger department or class of a line, null for none, or why it has none (`unmapped`: the rest of a sentence after "line N"). */
   departmentFor(line: BillLine): string | null | { unmapped: string };
+  /** How people know a line's BILL account, when the chart names it. */
+  accountName?(line: BillLine): string | null;
   /** How a person maps an account this link does not map yet (a command or a page), for the failure text. */
   howToMapAccount: string;
   /** Whether an archived BILL bill can be closed in the ledger (a PurchaseOrder can; a posted Bill is left to a person). */
@@ -51,8 +53,9 @@ export function planPurchase(bill: Bill, ctx: PurchaseContext): Decision<BillPay
     if (isZero(line.amount)) continue;
     const account = ctx.accountFor(line);
     if (!account) {
-      const label = line.account?.code ?? line.account?.id ?? 'none';
-      return fail('MLC_ERR_MISSING_ACCOUNT', `line ${i + 1} is on BILL account '${label}', which maps to no account of the ledger's chart: ${ctx.howToMapAccount}`);
+      const id = line.account?.code ?? line.account?.id ?? 'none';
+      const name = ctx.accountName?.(line);
+      return fail('MLC_ERR_MISSING_ACCOUNT', `line ${i + 1} is on BILL account '${name ? `${name}' (${id})` : `${id}'`}, which maps to no account of the ledger's chart: ${ctx.howToMapAccount}`);
     }
     const department = ctx.departmentFor(line);
     if (department !== null && typeof department === 'object') return fail('MLC_ERR_MISSING_DEPARTMENT', `line ${i + 1} ${department.unmapped}`);

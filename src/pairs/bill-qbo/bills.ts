@@ -34,13 +34,14 @@ class PurchasePlanner implements Planner<Bill, BillPayload> {
       const row = mapped.get(b.id);
       return row?.state === 'linked' ? { targetId: row.target_id!, hash: row.content_hash } : null;
     };
-    const howToMapAccount = `map it in the link's accountMap setting (BILL account id → QuickBooks Online account id): ml-connector link update --name ${ctx.link.name} --setting accountMap='{"<BILL id>":"<QBO id>"}'`;
+    const howToMapAccount = `map it to a QuickBooks Online account on the dashboard's Mapping page or with 'ml-connector mapping suggest --link ${ctx.link.name}' (setting accountMap)`;
     const plan = (b: Bill, current: TargetBillState | null) =>
       planPurchase(b, {
         linked: linkedOf(b),
         target: current,
         vendorTargetId: vendorIds.get(b.vendorId) ?? null,
         accountFor: (l) => accounts.forLine(l),
+        accountName: (l) => accounts.sourceLabel(l),
         departmentFor: (l) => this.departments?.(l) ?? null,
         howToMapAccount,
         closable: settings.billsAs === 'purchaseOrder',

@@ -8,6 +8,7 @@ import { billToLedgerAccounts, billToLedgerTriggers } from './policy.ts';
 import { reconcileBillLedger } from './reconcile.ts';
 import { billQboSettingsOf, billQboSettingsSchema } from './settings.ts';
 import { ledgerVendorStep } from './vendors.ts';
+import { accountValueMap, departmentValueMap } from './value-maps.ts';
 
 /** The QBO account BillPayments are paid from: `id:<Id>`, or its account number. */
 function paymentAccountOf(ctx: RunContext): PaymentAccountRef {
@@ -36,6 +37,7 @@ export const billQbo: PairDefinition = {
   triggers: billToLedgerTriggers,
   settings: billQboSettingsSchema,
   reconcile: reconcileBillLedger,
+  valueMaps: [accountValueMap, departmentValueMap],
   sideOptions: (link) => {
     const { billsAs, departmentsAs } = billQboSettingsOf(link);
     return { erp: { billsAs, dimension: departmentsAs } };

@@ -18,8 +18,6 @@ export const billQboSettingsSchema = z
     departmentMap: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
     /** The QBO Bank or Credit Card account BillPayments are paid from (its account number, or `id:<Id>`). */
     paymentAccount: z.string().trim().min(1).max(40).optional(),
-    /** When BILL payments are recorded in QBO (cron syntax; default daily at 06:00 UTC). */
-    paymentsCron: z.string().min(1).default('0 6 * * *'),
     /** Poll schedule for vendors and bills (cron syntax); the CLI ignores it. */
     pollCron: z.string().min(1).default('*/15 * * * *'),
   })
