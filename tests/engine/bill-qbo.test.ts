@@ -8,101 +8,42 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { silentLogger } from '../../src/core/log.ts';
-import { parseMoney } from '../../src/core/money.ts';
-import type { Runtime } from '../../src/app/runtime.ts';
-import { openSecretBox } from '../../src/app/secret-box.ts';
-import { engineDeps } from '../../src/app/engine-deps.ts';
-import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/index.ts';
-import { startQboEmulator, type QboEmulator } from '../../src/emulators/qbo/index.ts';
 import type { EngineDeps } from '../../src/engine/sync.ts';
 import { syncLink } from '../../src/engine/sync.ts';
 import { reconcile } from '../../src/engine/reconcile.ts';
-import { billQboSettingsSchema } from '../../src/pairs/bill-qbo/settings.ts';
 import type { Link } from '../../src/model/link.ts';
-import type { BillCredentials } from '../../src/systems/bill/auth.ts';
-import { createBillClient } from '../../src/systems/bill/client.ts';
-import { MemoryCredentialStore } from '../../src/systems/memory-credential-store.ts';
-import { connectQboSandbox } from '../../src/sandbox/connect-qbo.ts';
-import { saveConnection } from '../../src/store/repos/connections.ts';
-import { getLink, saveLink } from '../../src/store/repos/links.ts';
 import { listRecords } from '../../src/store/repos/records.ts';
 import { syncRecords } from '../../src/server/worker/records.ts';
 import { suggestValueMaps } from '../../src/pairs/value-maps.ts';
 import { forEachBackend } from '../helpers/db.ts';
-import { QboClient } from '../emulators/qbo-helpers.ts';
-
-type Json = Record<string, any>;
+import { cents, openBillQboWorld, type BillQboWorld, type Json } from './bill-qbo-fixture.ts';
 
 forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
-  let bill: BillEmulator;
-  let qbo: QboEmulator;
-  let qboApi: QboClient;
+  let w: BillQboWorld;
   let deps: EngineDeps;
   let link: Link;
-  const org = (): Json => (bill.dump() as Json).organizations[0];
-  const realm = () => qbo.state.realms.get(qbo.sandbox.realmId)!;
-  const qboTable = (entity: string): Json[] => [...realm().table(entity as never).values()].map((r) => r.data as Json);
-  // The company's own purchase orders (the seed has some) are not BILL's.
-  const ourPos = () => {
-    const ours = new Set(qboTable('Vendor').filter((v) => (org().vendors as Json[]).some((b) => b.name === v.DisplayName)).map((v) => v.Id));
-    return qboTable('PurchaseOrder').filter((po) => ours.has(po.VendorRef.value));
-  };
-  const billPay = async (billId: string, amount?: string) => {
-    const r = await fetch(`${bill.urls.base}/_emulator/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ billId, ...(amount ? { amount } : {}) }) });
-    assert.ok(r.ok, await r.text());
-  };
+  let qbo: BillQboWorld['qbo'];
   let unmappedAccount: Json;
   let twinVendorId = '';
+  const org = () => w.org();
+  const qboTable = (entity: string) => w.qboTable(entity);
+  const ourPos = () => w.ourPos();
+  const billPay = (billId: string, amount?: string) => w.billPay(billId, amount);
+  const usesUnmapped = (b: Json) => w.usesUnmapped(b);
 
   before(async () => {
-    bill = await startBillEmulator({ seed: 21 });
-    bill.seed({ seed: 21, vendors: 6, bills: 24, departments: 4 });
-    qbo = await startQboEmulator({ seed: 21 });
-    qboApi = await QboClient.open(qbo);
-    // QBO already has a vendor of the same name as one of BILL's: it must be linked, never created twice.
-    const twinName = org().vendors[0].name as string;
-    const twin = await qboApi.call('POST', '/vendor', { DisplayName: twinName, CompanyName: twinName });
-    assert.equal(twin.status, 200, JSON.stringify(twin.body));
-    twinVendorId = (twin.body as Json).Vendor.Id;
-
-    const box = await openSecretBox({ dataDir: backend.dataDir, masterKey: randomBytes(32).toString('hex') });
-    deps = engineDeps({ db: backend.db, box, log: silentLogger });
-    const rt: Runtime = { db: backend.db, box, log: silentLogger, dataDir: backend.dataDir, deps, close: async () => undefined };
-    await connectQboSandbox(rt, { qboUrl: qbo.urls.base, sandbox: qbo.sandbox });
-    const billUrls = { api: bill.urls.api, events: bill.urls.events };
-    const store = new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox });
-    await createBillClient({ credentials: store, urls: billUrls }).session.authorize({ method: 'GET', url: billUrls.api });
-    await saveConnection(backend.db, box, { id: 'bill', system: 'bill', label: bill.sandbox.organizationId, tenantId: bill.sandbox.organizationId, config: { urls: billUrls }, secret: await store.load() });
-
-    // The person's mapping: BILL's expense accounts onto QBO's, all but one; Marketing and
-    // Engineering onto the Research class (Operations and Sales match classes by name).
-    const qboExpense = qboTable('Account').filter((a) => a.AccountType === 'Expense');
-    const billExpense = (org().chartOfAccounts as Json[]).filter((a) => a.account?.type === 'EXPENSE');
-    unmappedAccount = billExpense.find((a) => a.name === 'Entertainment')!;
-    const accountMap = Object.fromEntries(billExpense.filter((a) => a !== unmappedAccount).map((a, i) => [a.id, qboExpense[i % qboExpense.length]!.Id]));
-    const research = qboTable('Class').find((c) => c.Name === 'Research')!;
-    const departmentMap = Object.fromEntries((org().departments as Json[]).filter((d) => d.name === 'Marketing' || d.name === 'Engineering').map((d) => [d.id, research.Id]));
-    const bank = qboTable('Account').find((a) => a.AccountType === 'Bank')!;
-    await saveLink(backend.db, {
-      name: 'books', pair: 'bill-qbo', erpSystem: 'qbo', erpConnectionId: 'qbo', billConnectionId: 'bill',
-      settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum }),
-    });
-    link = (await getLink(backend.db, 'books'))!;
+    w = await openBillQboWorld(backend, { seed: 21, vendors: 6, bills: 24 });
+    ({ deps, link, qbo, unmappedAccount, twinVendorId } = w);
   });
   after(async () => {
-    await bill?.stop();
-    await qbo?.stop();
+    await w?.stop();
   });
-
-  const usesUnmapped = (b: Json) => (b.billLineItems as Json[]).some((l) => l.classifications?.chartOfAccountId === unmappedAccount.id);
-  const cents = (v: unknown) => parseMoney(String(v), 'USD').minor;
 
   test('BILL vendors and bills reach QBO once: the twin vendor linked, bills as POs on mapped accounts, unmapped ones failed by name', async () => {
     const bills = org().bills as Json[];
     const expectedPos = bills.filter((b) => !b.archived && !usesUnmapped(b));
     assert.ok(expectedPos.length >= 5 && expectedPos.length < bills.length, `the seed has mapped and unmapped bills (${expectedPos.length} of ${bills.length})`);
+    const accountsBefore = qboTable('Account').map((a) => [a.Id, a.Name, a.SyncToken]);
     const run = await syncLink(deps, link);
     assert.equal(run.error, null, JSON.stringify(run.error));
     const pos = ourPos();
@@ -123,7 +64,7 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     const failed = await listRecords(backend.db, { link: 'books', entity: 'bill', status: ['failed'] });
     assert.equal(failed.length, bills.filter(usesUnmapped).length);
     for (const f of failed) assert.match(String(f.error_message), new RegExp(`BILL account '[^']*Entertainment' \\(${unmappedAccount.id}\\).*mapping suggest --link books`));
-    assert.equal(qboTable('Account').length, realm().table('Account').size, 'the QBO chart is never written');
+    assert.deepEqual(qboTable('Account').map((a) => [a.Id, a.Name, a.SyncToken]), accountsBefore, 'the QBO chart is never written');
 
     // The account map's suggestions: Entertainment is unmapped and QBO has no account of its number or name.
     const maps = await suggestValueMaps(deps, link);
