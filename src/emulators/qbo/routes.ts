@@ -29,16 +29,26 @@ const ENTITY_BY_PATH = new Map<string, EntityName>([
   ['billpayment', 'BillPayment'], ['class', 'Class'], ['department', 'Department'], ['item', 'Item'],
 ]);
 
+/**
+ * How stats name a call: "POST /v3/company/:realmId/purchaseorder", with the entity segment as
+ * sent when it is one QBO serves (so calls are counted, and can be watched, per entity); an unknown
+ * segment stays `:entity`, so made-up paths do not grow the table.
+ */
+function endpointOf(method: string, path: string, request: FastifyRequest): string {
+  const segment = (request.params as { entity?: string }).entity;
+  const concrete = segment !== undefined && ENTITY_BY_PATH.has(segment) ? path.replace(':entity', segment) : path;
+  return `${method} ${API_PREFIX}/:realmId${concrete}`;
+}
+
 const ok = (body: Record<string, unknown>, now: number): QboAnswer => ({ status: 200, body: { ...body, time: qboTime(now) } });
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const route = (method: 'GET' | 'POST', path: string, handler: (call: Call, request: FastifyRequest) => QboAnswer | Promise<QboAnswer>) => {
-    const endpoint = `${method} ${API_PREFIX}${path}`;
     app.route({
       method,
       url: `${API_PREFIX}/:realmId${path}`,
       handler: async (request, reply) => {
-        deps.ctx.stats.countCall(endpoint);
+        deps.ctx.stats.countCall(endpointOf(method, path, request));
         const { realmId } = request.params as { realmId: string };
         return send(reply, await runApi(deps, request, realmId, (call) => handler(call, request)));
       },
