@@ -9,6 +9,10 @@ import { connectBillQboSandbox } from '../sandbox/connect-bill-qbo.ts';
 import { listLinked } from '../store/repos/id-map.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
 import { listRecords } from '../store/repos/records.ts';
+import type { BillCredentials } from '../systems/bill/auth.ts';
+import { createBillClient } from '../systems/bill/client.ts';
+import { BillPort } from '../systems/bill/port.ts';
+import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 
 type Json = Record<string, any>;
 
@@ -27,7 +31,8 @@ const mappedLater = { bill: 'Insurance', qbo: 'Legal & Professional Fees' };
  * BILL → QuickBooks Online on one screen: a BILL organisation (30 vendors, one of them already in
  * QBO by name; 100 bills, some already paid; departments) and a QBO company with its own chart;
  * connected through Intuit's code flow and BILL's login; first sync with one account not mapped
- * yet, then mapped and replayed; payments in BILL, the payments run, reconcile. 0 when it agrees.
+ * yet, then mapped and replayed; a recurring bill's next bill; payments in BILL, the payments run,
+ * reconcile. 0 when it agrees.
  */
 export async function billQboStory(rt: Runtime, qbo: QboEmulator, bill: BillEmulator, say: (text: string) => void): Promise<number> {
   const summary = (r: RunResult) => Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join('  ');
@@ -70,7 +75,21 @@ export async function billQboStory(rt: Runtime, qbo: QboEmulator, bill: BillEmul
   const replayed = await replay(rt.deps, link, { failed: true });
   say(`   ${replayed.status}: ${summary(replayed)}`);
 
-  say('6. Paying bills in BILL: some in full, some in part');
+  say('6. A recurring bill in BILL (monthly rent) makes its next bill, which syncs like any other');
+  const billOrg = createBillClient({ credentials: new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox }), urls: { api: bill.urls.api, events: bill.urls.events } }).forOrg(bill.sandbox.organizationId);
+  const rent = billAccounts.find((a) => a.name === 'Rent')!;
+  const due = new Date(bill.ctx.clock.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const recurring = await billOrg.createRecurringBill({
+    vendorId: org().vendors[1].id, description: 'Office rent',
+    schedule: { period: 'MONTHLY', frequency: 1, nextDueDate: due, daysInAdvance: 2 },
+    recurringBillLineItems: [{ amount: '2450.00', description: 'Rent', classifications: { chartOfAccountId: rent.id } }],
+  });
+  const shown = (await new BillPort(billOrg).recurringBills.list()).items.find((r) => r.id === recurring.id);
+  say(`   ${shown?.vendorName}: ${shown ? formatMoney(shown.amount) : '?'} USD ${shown?.frequencyLabel.toLowerCase()}, next due ${shown?.nextDueDate} (its first bill is made today, ${shown?.daysInAdvance} days ahead)`);
+  const withRecurring = await syncLink(rt.deps, link);
+  say(`   ${withRecurring.status}: ${summary(withRecurring)}`);
+
+  say('7. Paying bills in BILL: some in full, some in part');
   const linked = await listLinked(rt.db, { link: 'demo', entity: 'bill' });
   let full = 0;
   let partial = 0;
@@ -87,11 +106,11 @@ export async function billQboStory(rt: Runtime, qbo: QboEmulator, bill: BillEmul
   }
   say(`   paid ${full} bills in full and ${partial} in part`);
 
-  say('7. The payments run: each BILL payment as a QuickBooks BillPayment on the Bill its purchase order becomes');
+  say('8. The payments run: each BILL payment as a QuickBooks BillPayment on the Bill its purchase order becomes');
   const second = await syncLink(rt.deps, link);
   say(`   ${second.status}: ${summary(second)}`);
 
-  say('8. Reconcile');
+  say('9. Reconcile');
   const report = await reconcile(rt.deps, link);
   say(`   checked ${report.checked.billBills} BILL bills (${report.checked.linkedBills} in QuickBooks), ${report.checked.paymentApplications} BILL payments, ${report.checked.linkedVendors} vendors`);
   for (const [currency, t] of Object.entries(report.totals)) say(`   ${currency}: BILL ${t.bill} = QuickBooks ${t.erpLinked}; paid in BILL ${t.paidInBill} = paid in QuickBooks ${t.paidInErp}`);

@@ -1,3 +1,4 @@
+import { formatMoney } from '../../core/money.ts';
 import { BillPort } from '../../systems/bill/port.ts';
 import { billSpec } from '../../systems/bill/spec.ts';
 import { openBillClient, reconnectCommand } from './bill-client.ts';
@@ -16,7 +17,10 @@ async function ping(deps: SideDeps, connectionId: string): Promise<Record<string
   const [accounts, departments] = await Promise.all([o.listChartOfAccounts(), o.listDepartments()]);
   let vendors = 0;
   for await (const page of o.iterateVendors()) vendors += page.records.length;
-  return { organizationId: orgId, chartOfAccounts: accounts.length, departments: departments.length, vendors };
+  // Recurring bills with their next dates (BILL → ledger pairs sync each bill they make like any other).
+  const recurring = (await new BillPort(o).recurringBills.list()).items.filter((r) => !r.archived);
+  const recurringBills = recurring.slice(0, 20).map((r) => ({ vendor: r.vendorName || r.vendorId, amount: `${formatMoney(r.amount)} ${r.amount.currency}`, every: r.frequencyLabel, next: r.nextDueDate ?? 'ended' }));
+  return { organizationId: orgId, chartOfAccounts: accounts.length, departments: departments.length, vendors, recurringBills: { count: recurring.length, first: recurringBills } };
 }
 
 export const billSystem: SystemEntry = {
