@@ -8,12 +8,11 @@
  * went (webhook-timeline.ts: delivery, receipt, queue pick-up, reads, writes, database); the target
  * is a p95 under 1 second each way.
  *
- * By default each change is made once the connector has settled after the previous one: no job
- * queued or running and nothing received for 300 ms, so the echo of the connector's own write (Xero
- * reports the payment it was sent as an INVOICE UPDATE, BILL the bill it was sent) is handled
- * before the next change, as it is when people make changes seconds apart. `--back-to-back` makes
- * each change the moment the previous one is seen, so a change can wait for that echo's job (the
- * queue runs one job per BILL organisation at a time).
+ * Each change is made the moment the previous one is seen, so a change can wait for the job that
+ * handles the echo of the connector's own previous write (Xero reports the payment it was sent as
+ * an INVOICE UPDATE, BILL the bill it was sent): the queue runs one job per BILL organisation at a
+ * time. `--settled` makes each change only once the connector has settled (no job queued or
+ * running, nothing received for 300 ms), as when people make changes seconds apart.
  *
  * `--poll-only` runs the worker as it was before it was woken on enqueue and at the end of each
  * job (pg-boss polling every 0.5 s alone), to compare the two on the same machine.
@@ -42,7 +41,7 @@ import { startLinkWorkers } from '../server/worker/index.ts';
 import { handleLinkWork } from '../server/worker/handler.ts';
 import { now, WebhookTimeline, type ChangeBreakdown } from './webhook-timeline.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '10' }, latency: { type: 'string', default: '25' }, trace: { type: 'boolean', default: false }, 'back-to-back': { type: 'boolean', default: false }, 'poll-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '10' }, latency: { type: 'string', default: '25' }, trace: { type: 'boolean', default: false }, settled: { type: 'boolean', default: false }, 'poll-only': { type: 'boolean', default: false } } });
 const n = Number(values.n);
 const latencyMs = Number(values.latency);
 if (!Number.isInteger(n) || n < 1 || n > 500) throw new Error('--n must be a whole number from 1 to 500');
@@ -84,9 +83,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000): Pr
   }
 }
 
-/** Until no link-work job is queued or running and nothing came in or ended for 300 ms (skipped with --back-to-back). */
+/** With --settled: until no link-work job is queued or running and nothing came in or ended for 300 ms. */
 async function settled(db: { query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }> }): Promise<void> {
-  if (values['back-to-back']) return;
+  if (!values.settled) return;
   const deadline = Date.now() + 30_000;
   for (;;) {
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = $1 and state in ('created', 'retry', 'active')`, [linkWorkJob.name]);
@@ -175,7 +174,7 @@ try {
   const bills = summary(billMs);
   const payments = summary(paymentMs);
   const fmt = (ms: number) => `${Math.round(ms)} ms`;
-  console.log(`webhook latency, ${n} changes each way (${values['back-to-back'] ? 'back to back' : 'each once the previous one settled'}${values['poll-only'] ? '; worker polling only' : ''}), emulators at ${latencyMs} ms per call, one worker, embedded database`);
+  console.log(`webhook latency, ${n} changes each way (${values.settled ? 'each once the previous one settled' : 'back to back'}${values['poll-only'] ? '; worker polling only' : ''}), emulators at ${latencyMs} ms per call, one worker, embedded database`);
   console.log(`  Xero bill approved -> bill in BILL:      median ${fmt(bills.median)}, p95 ${fmt(bills.p95)}, max ${fmt(bills.max)}`);
   console.log(`  BILL payment made  -> payment in Xero:   median ${fmt(payments.median)}, p95 ${fmt(payments.p95)}, max ${fmt(payments.max)}`);
   console.log('');

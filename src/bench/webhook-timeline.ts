@@ -154,8 +154,13 @@ export class WebhookTimeline {
     // before the answer is sent: the woken worker may take the database first.
     const commit = receipt && this.database.find((d) => d.sql === 'transaction' && d.start >= receipt.start && d.start <= receipt.end);
     const enqueuedAt = commit?.end ?? receipt?.end ?? madeAt;
-    // The follow-up: the first records job picked up after the enqueue (echo jobs of earlier changes may run before it).
-    const job = this.jobs.find((j) => j.kind === 'records' && j.start >= enqueuedAt - 2 && j.start < seenAt);
+    // The follow-up: the job that made the last call before the change was seen, i.e. the last
+    // records job picked up after the enqueue and before that call (the echo job of an earlier
+    // change may run between the enqueue and it; the echo of this one may start before the bench
+    // looks again).
+    const lastCall = this.calls.filter((c) => c.end <= seenAt && c.start >= enqueuedAt).at(-1);
+    const before = lastCall?.start ?? seenAt;
+    const job = this.jobs.filter((j) => j.kind === 'records' && j.start >= enqueuedAt - 2 && j.start <= before).at(-1);
     const pickedAt = job?.start ?? enqueuedAt;
     const behind = union(within(this.jobs).filter((j) => j !== job).map((j) => clip(j, enqueuedAt, pickedAt)));
     const runCalls = within(this.calls).filter((c) => c.end > pickedAt);
