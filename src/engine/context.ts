@@ -33,6 +33,11 @@ export interface RunOptions {
    * MLC_ERR_STOPPED, and the next run resumes from the cursors it saved (a worker shutting down).
    */
   signal?: AbortSignal;
+  /**
+   * Which steps a sync runs: `only` these (a step's own schedule), or all but the steps that have a
+   * schedule of their own (`skipScheduled`, the server's poll). Absent: every step.
+   */
+  steps?: { only?: readonly string[]; skipScheduled?: boolean };
   /** Test hook: called after each committed page with the step name (crash tests kill here). */
   afterCommit?: (step: string) => void | Promise<void>;
 }

@@ -127,6 +127,12 @@ export interface StepDefinition<S extends SourceRecord = any, P = any> {
   writeOptions?(ctx: RunContext): unknown;
   /** Kept on the link row (id_map.extra), e.g. the amount a payment posted. */
   linkExtra?(record: S, payload: P): Record<string, unknown>;
+  /**
+   * A step the server runs on a schedule of its own rather than with every poll (BILL → QBO records
+   * payments daily): the link setting holding its cron, and the default. Webhook follow-ups, the
+   * CLI's `sync` and replay still run it whenever they run the link.
+   */
+  schedule?: { setting: string; defaultCron: string };
   /** Records left pending (a payment not settled yet) are read again by id on every run, whatever the cursor. */
   rereadPending?: boolean;
   /**

@@ -145,9 +145,12 @@ async function runGraph(parts: RunParts, each: (runner: StepRunner<any, any>) =>
 
 /** A full delta sync: accounts first, then every step of the pair from its saved cursor, by dependency. */
 export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {}): Promise<RunResult> {
+  const { only, skipScheduled } = options.steps ?? {};
+  const runs = (def: PairDefinition['steps'][number]) => (only ? only.includes(def.entity) : !(skipScheduled && def.schedule));
   return runOnLink(deps, link, 'sync', options, async (parts) => {
     await parts.accounts.load();
     await runGraph(parts, async (step) => {
+      if (!runs(step.def)) return;
       await step.settle();
       await step.syncChanged();
     });

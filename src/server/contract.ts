@@ -35,7 +35,12 @@ export interface ServerServices {
  */
 export const linkWorkSchema = z.discriminatedUnion('kind', [
   /** A delta sync from the saved cursors (poll, "sync now", catch-up after a subscription gap). */
-  z.object({ kind: z.literal('sync'), link: z.string().min(1), reason: z.enum(['poll', 'manual', 'webhook', 'catch-up']) }),
+  z.object({
+    kind: z.literal('sync'), link: z.string().min(1), reason: z.enum(['poll', 'manual', 'webhook', 'catch-up']),
+    /** A step's own schedule runs only it; the poll of a pair with such steps leaves them out (engine RunOptions.steps). */
+    steps: z.array(z.string().min(1)).min(1).optional(),
+    skipScheduled: z.boolean().optional(),
+  }),
   /** Webhook follow-up: re-read these records by id from their source and sync them. */
   z.object({
     kind: z.literal('records'),

@@ -24,6 +24,7 @@ import { QboClient } from '../emulators/qbo-helpers.ts';
 export type Json = Record<string, any>;
 
 export interface BillQboWorld {
+  backend: BackendUnderTest;
   bill: BillEmulator;
   qbo: QboEmulator;
   deps: EngineDeps;
@@ -63,7 +64,7 @@ export async function openBillQboWorld(backend: BackendUnderTest, options: { see
   const bank = qboTable('Account').find((a) => a.AccountType === 'Bank')!;
   const { link } = await connectBillQboSandbox(rt, { qbo, bill }, { linkName: 'books', settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum }) });
   return {
-    bill, qbo, deps, link, twinVendorId: (twin.body as Json).Vendor.Id, unmappedAccount, org, qboTable,
+    backend, bill, qbo, deps, link, twinVendorId: (twin.body as Json).Vendor.Id, unmappedAccount, org, qboTable,
     ourPos() {
       const ours = new Set(qboTable('Vendor').filter((v) => (org().vendors as Json[]).some((b) => b.name === v.DisplayName)).map((v) => v.Id));
       return qboTable('PurchaseOrder').filter((po) => ours.has(po.VendorRef.value));

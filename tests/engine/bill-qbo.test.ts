@@ -16,6 +16,8 @@ import { listRecords } from '../../src/store/repos/records.ts';
 import { syncRecords } from '../../src/server/worker/records.ts';
 import { suggestValueMaps } from '../../src/pairs/value-maps.ts';
 import { forEachBackend } from '../helpers/db.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { PollScheduler } from '../../src/server/scheduler/index.ts';
 import { cents, openBillQboWorld, type BillQboWorld, type Json } from './bill-qbo-fixture.ts';
 
 forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
@@ -88,7 +90,17 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     const before = qboTable('BillPayment').length;
     await billPay(full.id);
     await billPay(part.id, '10.00');
-    const run = await syncLink(deps, link);
+    // The server's poll leaves payments to their own schedule (paymentsCron, daily by default)...
+    const schedules = await new PollScheduler(w.backend.db, undefined as never, silentLogger).desired(link);
+    assert.deepEqual(schedules.map((x) => [x.key, x.cron, x.data]), [
+      ['books', '*/15 * * * *', { kind: 'sync', link: 'books', reason: 'poll', skipScheduled: true }],
+      ['books:payment', '0 6 * * *', { kind: 'sync', link: 'books', reason: 'poll', steps: ['payment'] }],
+    ]);
+    const poll = await syncLink(deps, link, { steps: { skipScheduled: true } });
+    assert.equal(poll.error, null, JSON.stringify(poll.error));
+    assert.equal(qboTable('BillPayment').length, before, `the poll records no payment: ${JSON.stringify(poll.counts)}`);
+    // ...which records them.
+    const run = await syncLink(deps, link, { steps: { only: ['payment'] } });
     assert.equal(run.error, null, JSON.stringify(run.error));
     const paymentFailures = await listRecords(backend.db, { link: 'books', entity: 'payment', status: ['failed'] });
     assert.equal(qboTable('BillPayment').length, before + 2, JSON.stringify([run.counts, paymentFailures.map((f) => f.error_message)]));

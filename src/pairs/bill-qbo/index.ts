@@ -33,7 +33,8 @@ export const billQbo: PairDefinition = {
   erp: 'qbo',
   hub: 'bill',
   accounts: billToLedgerAccounts,
-  steps: [ledgerVendorStep, purchaseStep, paymentStepWith(paymentAccountOf, 'bill')],
+  // Payments are recorded on the link's own payments schedule (issue: default daily), not with every poll.
+  steps: [ledgerVendorStep, purchaseStep, { ...paymentStepWith(paymentAccountOf, 'bill'), schedule: { setting: 'paymentsCron', defaultCron: '0 6 * * *' } }],
   triggers: billToLedgerTriggers,
   settings: billQboSettingsSchema,
   reconcile: reconcileBillLedger,

@@ -18,6 +18,12 @@ export const billQboSettingsSchema = z
     departmentMap: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
     /** The QBO Bank or Credit Card account BillPayments are paid from (its account number, or `id:<Id>`). */
     paymentAccount: z.string().trim().min(1).max(40).optional(),
+    /**
+     * When the server records BILL payments in QBO (cron syntax, UTC; default daily at 06:00): a
+     * schedule of its own, apart from the poll. BILL payment webhooks and `ml-connector sync` record
+     * them at once whatever it says.
+     */
+    paymentsCron: z.string().min(1).default('0 6 * * *'),
     /** Poll schedule for vendors and bills (cron syntax); the CLI ignores it. */
     pollCron: z.string().min(1).default('*/15 * * * *'),
   })

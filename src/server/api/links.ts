@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { pairOfErp, type Link, type PairId } from '../../model/link.ts';
+import { pairOfErp, type Link, type LinkSettings, type PairId } from '../../model/link.ts';
 import { pairDefinitions, parsePairSettings } from '../../pairs/index.ts';
 import { getConnection, listConnections } from '../../store/repos/connections.ts';
 import { getLink, getLinkTenants, listLinks, saveLink, tenantMismatch } from '../../store/repos/links.ts';
@@ -32,9 +32,14 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
     }
     return parsed.settings;
   };
-  const checkCron = (cron: string) => {
-    const problem = checkPollCron(queue, cron);
-    if (problem) throw new HttpError(400, 'bad_request', `body.settings.pollCron ${problem}`, 'body.settings.pollCron');
+  /** Every schedule the settings hold: the poll, and the own schedule of any step of the pair that has one. */
+  const checkCron = (pair: PairId, settings: LinkSettings) => {
+    const crons = ['pollCron', ...(pairDefinitions[pair]?.steps.flatMap((st) => (st.schedule ? [st.schedule.setting] : [])) ?? [])];
+    for (const setting of crons) {
+      const cron = (settings as Record<string, unknown>)[setting];
+      const problem = typeof cron === 'string' ? checkPollCron(queue, cron) : null;
+      if (problem) throw new HttpError(400, 'bad_request', `body.settings.${setting} ${problem}`, `body.settings.${setting}`);
+    }
   };
 
   app.get('/links', { schema: { tags, summary: 'List links', response: { 200: z.object({ items: z.array(linkSchema) }) } } }, async () => ({ items: await listLinks(db) }));
@@ -51,7 +56,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
       throw new HttpError(400, 'bad_request', `body.pair: pair '${pair}' does not run ${body.erpSystem} links (a ${body.erpSystem} link runs '${pairOfErp[body.erpSystem]}')`, 'body.pair');
     }
     const settings = checkSettings(body.name, pair, body.settings ?? {});
-    checkCron(settings.pollCron);
+    checkCron(pair, settings);
     const link: Link = { name: body.name, pair, erpSystem: body.erpSystem, erpConnectionId: body.erpConnectionId, billConnectionId: body.billConnectionId, settings };
     await saveLink(db, link);
     await ctx.scheduler.reconcile();
@@ -61,7 +66,7 @@ export const linkRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app
   app.patch('/links/:name', { schema: { tags, summary: "Change a link's settings or point it at other connections of the same tenants", params: linkParams, body: updateLinkBody, response: { 200: linkSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {
     const link = await requireLink(ctx, req.params.name);
     const merged = checkSettings(link.name, link.pair, { ...link.settings, ...req.body.settings });
-    checkCron(merged.pollCron);
+    checkCron(link.pair, merged);
     const { erpConnectionId = link.erpConnectionId, billConnectionId = link.billConnectionId } = req.body;
     const erp = erpConnectionId !== link.erpConnectionId ? await checkConnection(erpConnectionId, link.erpSystem, 'body.erpConnectionId') : null;
     const bill = billConnectionId !== link.billConnectionId ? await checkConnection(billConnectionId, hubSystemId, 'body.billConnectionId') : null;

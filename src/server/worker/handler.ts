@@ -49,7 +49,7 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
     // queue gives up on the job), and the retry resumes from the committed cursors.
     const options = { onProgress: progress.onProgress, ...(job.signal ? { signal: job.signal } : {}) };
     result =
-      work.kind === 'sync' ? await syncLink(deps, link, options)
+      work.kind === 'sync' ? await syncLink(deps, link, work.steps || work.skipScheduled ? { ...options, steps: { ...(work.steps ? { only: work.steps } : {}), ...(work.skipScheduled ? { skipScheduled: true } : {}) } } : options)
       : work.kind === 'records' ? await syncRecords(deps, link, work, options)
       : await replay(deps, link, work.target, options);
   } finally {
