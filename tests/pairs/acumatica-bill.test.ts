@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMoney } from '../../src/core/money.ts';
-import { acumaticaBill, subaccountToDepartment } from '../../src/pairs/acumatica-bill/index.ts';
+import { acumaticaBill, mappedDepartment, subaccountToDepartment } from '../../src/pairs/acumatica-bill/index.ts';
 import { acumaticaBillSettingsSchema } from '../../src/pairs/acumatica-bill/settings.ts';
 import { planBill } from '../../src/flows/erp-to-bill/map-bill.ts';
 import { stepOrder } from '../../src/engine/sync.ts';
@@ -62,4 +62,10 @@ test('subaccounts reach BILL departments only through the map; an unmapped one f
     },
   });
   assert.deepEqual(d.kind === 'fail' ? [d.code, d.reason.slice(0, 37)] : d.kind, ['MLC_ERR_MISSING_DEPARTMENT', "line 2 is on subaccount '000-200', wh"]);
+});
+
+test('a subaccount map entry typed with segment separators ("200-010") maps the bare code lines carry ("200010")', () => {
+  assert.equal(mappedDepartment({ '200-010': 'Sales' }, '200010'), 'Sales');
+  assert.equal(mappedDepartment({ '200010': 'Ops', '200-010': 'Sales' }, '200010'), 'Ops', 'an exact key wins');
+  assert.equal(mappedDepartment({ '200-011': 'Sales' }, '200010'), undefined);
 });

@@ -9,6 +9,16 @@ import { vendorStep } from '../erp-bill/vendors.ts';
 import { acumaticaBillSettingsOf, acumaticaBillSettingsSchema } from './settings.ts';
 import { subaccountDepartmentMap } from './subaccount-map.ts';
 
+/** A subaccount code as compared: Acumatica shows segments with separators ("200-010"), lines carry them bare ("200010"). */
+const segmentKey = (code: string): string => code.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+
+/** The map's entry for a subaccount: its exact key first, else the key that is the same code with other separators. */
+export function mappedDepartment(map: Readonly<Record<string, string>>, subaccount: string): string | undefined {
+  if (map[subaccount] !== undefined) return map[subaccount];
+  const wanted = segmentKey(subaccount);
+  return Object.entries(map).find(([key]) => segmentKey(key) === wanted)?.[1];
+}
+
 /**
  * Each line's subaccount goes to the BILL department the link's map names. A line on a subaccount
  * the map leaves out fails its bill rather than landing on no department.
@@ -18,7 +28,7 @@ export const subaccountToDepartment: DepartmentRule = {
   departmentOf(link, line) {
     const subaccount = line.dimensions.find((d) => d.category === subaccountDimension)?.option;
     if (!subaccount) return null;
-    const department = acumaticaBillSettingsOf(link).subaccountDepartments[subaccount];
+    const department = mappedDepartment(acumaticaBillSettingsOf(link).subaccountDepartments, subaccount);
     return department ?? {
       unmapped: `is on subaccount '${subaccount}', which link '${link.name}' maps to no BILL department: add it to the link's subaccountDepartments setting`,
     };
