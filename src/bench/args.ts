@@ -3,18 +3,20 @@ import { erpNames, latencyProfiles, resolveLatency, type ErpName, type LatencyPr
 import type { BenchOptions } from './run.ts';
 
 /** The benchmark's command line (`npm run bench -- …`): what to run, or a UsageError naming the flag at fault. */
-export const usage = `Usage: npm run bench -- [--erp xero|acumatica] [--bills N] [--profile loopback|real] [--latency-ms N] [--xero-latency-ms N] [--acumatica-latency-ms N] [--bill-latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
+export const usage = `Usage: npm run bench -- [--erp xero|acumatica|qbo] [--bills N] [--profile loopback|real] [--latency-ms N] [--xero-latency-ms N] [--acumatica-latency-ms N] [--qbo-latency-ms N] [--bill-latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
        npm run bench -- --memory [--bills N] [--large-bills N] [--latency-ms N]
 
-  --erp E           the pair's ERP: xero (default) or acumatica
-  --bills N         ERP bills to seed (default 2000; up to 50000; Acumatica: AP documents of every type)
+  --erp E           the pair's ERP: xero (default), acumatica, or qbo (BILL → QuickBooks Online: BILL is
+                    seeded, its bills become purchase orders, its payments Bills and BillPayments)
+  --bills N         ERP bills to seed (default 2000; up to 50000; Acumatica: AP documents of every type;
+                    qbo: BILL bills, up to 5000)
   --profile P       loopback (default: 25 ms per call) or real (Xero and BILL at 300 ms per call, bulk
                     and batch calls slower with their size: BILL 5 ms, Xero 3 ms per item; Acumatica at
-                    500 ms per call; all assumed)
+                    500 ms per call; QBO at 400 ms per call; all assumed)
   --latency-ms N    emulated latency per API call of every system (overrides the profile's)
-  --xero-latency-ms N, --acumatica-latency-ms N, --bill-latency-ms N
+  --xero-latency-ms N, --acumatica-latency-ms N, --qbo-latency-ms N, --bill-latency-ms N
                     one system's latency per call (default --latency-ms)
-  --suppliers N     ERP suppliers / vendors (default bills / 10, between 12 and 5000)
+  --suppliers N     ERP suppliers / vendors (default bills / 10, between 12 and 5000; qbo: BILL vendors, up to 1000)
   --skip-payments   time the first sync only
   --no-reconcile    do not reconcile the ledgers at the end
   --detail          also list the calls per endpoint
@@ -51,6 +53,7 @@ export function parseBenchArgs(argv: string[]): BenchCommand {
       erp: { type: 'string' },
       'xero-latency-ms': { type: 'string' },
       'acumatica-latency-ms': { type: 'string' },
+      'qbo-latency-ms': { type: 'string' },
       'bill-latency-ms': { type: 'string' },
       profile: { type: 'string' },
       seed: { type: 'string' },
@@ -66,15 +69,17 @@ export function parseBenchArgs(argv: string[]): BenchCommand {
   });
   if (values.help) return { kind: 'help' };
   const erp = (values.erp ?? 'xero') as ErpName;
-  if (!erpNames.includes(erp)) throw new UsageError(`--erp must be ${erpNames.join(' or ')}, got '${values.erp}'`);
-  const bills = whole(values.bills, 'bills', 2000, 1, 50_000);
+  if (!erpNames.includes(erp)) throw new UsageError(`--erp must be ${erpNames.slice(0, -1).join(', ')} or ${erpNames.at(-1)}, got '${values.erp}'`);
+  // The BILL emulator seeds at most 5,000 bills and 1,000 vendors (src/emulators/bill/seed.ts).
+  const source = erp === 'qbo' ? { bills: 5000, suppliers: 1000 } : { bills: 50_000, suppliers: 5000 };
+  const bills = whole(values.bills, 'bills', 2000, 1, source.bills);
   const profile = (values.profile ?? 'loopback') as LatencyProfile;
   if (!latencyProfiles.includes(profile)) throw new UsageError(`--profile must be ${latencyProfiles.join(' or ')}, got '${values.profile}'`);
   const optionalMs = (flag: string) => (values[flag as 'latency-ms'] === undefined ? undefined : whole(values[flag as 'latency-ms'], flag, 0, 0, 10_000));
   const latencyMs = optionalMs('latency-ms');
-  const latency = resolveLatency({ profile, latencyMs, perSystemMs: { xero: optionalMs('xero-latency-ms'), acumatica: optionalMs('acumatica-latency-ms'), bill: optionalMs('bill-latency-ms') } });
-  const otherErp = erpNames.find((e) => e !== erp)!;
-  if (values[`${otherErp}-latency-ms`] !== undefined) throw new UsageError(`--${otherErp}-latency-ms does not apply to a run with --erp ${erp}`);
+  const latency = resolveLatency({ profile, latencyMs, perSystemMs: { xero: optionalMs('xero-latency-ms'), acumatica: optionalMs('acumatica-latency-ms'), qbo: optionalMs('qbo-latency-ms'), bill: optionalMs('bill-latency-ms') } });
+  const otherErp = erpNames.find((e) => e !== erp && values[`${e}-latency-ms`] !== undefined);
+  if (otherErp) throw new UsageError(`--${otherErp}-latency-ms does not apply to a run with --erp ${erp}`);
   const seed = whole(values.seed, 'seed', 7, 0, 2 ** 31 - 1);
   if (values.memory) {
     if (erp !== 'xero') throw new UsageError('--memory measures the Xero first sync; leave out --erp');
@@ -84,7 +89,7 @@ export function parseBenchArgs(argv: string[]): BenchCommand {
   const options: BenchOptions = {
     erp,
     bills,
-    suppliers: whole(values.suppliers, 'suppliers', Math.min(5000, Math.max(12, Math.round(bills / 10))), 1, 5000),
+    suppliers: whole(values.suppliers, 'suppliers', Math.min(source.suppliers, Math.max(12, Math.round(bills / 10))), 1, source.suppliers),
     profile,
     latency,
     seed,

@@ -12,6 +12,10 @@ import type { ErpName, SystemLatency, SystemName } from './latency.ts';
  *   post the payments. Acumatica's post is three round trips: the Check is saved (its reference
  *   number is Acumatica's answer), then released by that number (`ReleaseCheck` answers 202 with a
  *   Location), then the action's status is read until it is done (Action_Execution example).
+ * - BILL → QBO, the other way round: first sync reads BILL's vendors and bills → creates the QBO
+ *   vendors the purchase orders reference → creates the purchase orders; payments read the BILL
+ *   payments → read the purchase orders they pay (QBO's answer holds the SyncToken and lines the Bill
+ *   copies) → create the Bill from the PO (its Id is QBO's answer) → create the BillPayment on it.
  * A round trip counts only when the run made a call of its kind (a payments-back run that found
  * nothing to post has no post on its path), so the count follows what the run did. A write carries
  * at least one item, so it is counted with one item's per-item latency.
@@ -26,6 +30,8 @@ export interface RoundTrip {
 
 const acumaticaApi = String.raw`\S*\/entity\/Default\/[^/\s]+`;
 const acumatica = (method: string, tail: string) => new RegExp(`^${method} ${acumaticaApi}\\/${tail}`);
+/** QBO stats name calls "POST /v3/company/:realmId/purchaseorder". */
+const qbo = (method: string, tail: string) => new RegExp(`^${method} \\S*\\/v3\\/company\\/[^/\\s]+\\/${tail}`);
 
 export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>> = {
   xero: {
@@ -52,6 +58,19 @@ export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>
       { system: 'acumatica', what: 'save the payment', write: true, endpoint: acumatica('PUT', String.raw`Check$`) },
       { system: 'acumatica', what: 'release it', write: true, endpoint: acumatica('POST', String.raw`Check\/ReleaseCheck$`) },
       { system: 'acumatica', what: 'read the release done', write: false, endpoint: acumatica('GET', String.raw`Check\/ReleaseCheck\/status\/`) },
+    ],
+  },
+  qbo: {
+    'first sync': [
+      { system: 'bill', what: 'read vendors and bills', write: false, endpoint: /^GET \S*\/v3\/(vendors|bills)\b/ },
+      { system: 'qbo', what: 'create vendors', write: true, endpoint: qbo('POST', String.raw`vendor$`) },
+      { system: 'qbo', what: 'create purchase orders', write: true, endpoint: qbo('POST', String.raw`purchaseorder$`) },
+    ],
+    payments: [
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'qbo', what: 'read the purchase orders they pay', write: false, endpoint: qbo('(GET|POST)', String.raw`query\b|^GET \S*\/purchaseorder\/`) },
+      { system: 'qbo', what: 'create the Bill from the PO', write: true, endpoint: qbo('POST', String.raw`bill$`) },
+      { system: 'qbo', what: 'create the BillPayment', write: true, endpoint: qbo('POST', String.raw`billpayment$`) },
     ],
   },
 };

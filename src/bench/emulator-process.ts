@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SandboxEndpoints } from '../sandbox/connect.ts';
 import type { AcumaticaSandboxEndpoints } from '../sandbox/connect-acumatica.ts';
+import type { BillQboSandboxEndpoints } from '../sandbox/connect-bill-qbo.ts';
 import type { StatsSnapshot } from '../emulators/kit/stats.ts';
 import { systemsOf, type ErpName, type SystemLatency, type SystemName } from './latency.ts';
 
@@ -11,6 +12,7 @@ import { systemsOf, type ErpName, type SystemLatency, type SystemName } from './
 interface ReadyLine {
   xero: { api: string; identity: string; login: string; connections: string; control: string; sandbox: { clientId: string; clientSecret: string } };
   acumatica: { base: string; control: string; sandbox: { name: string; password: string; tenant: string; branch: string } };
+  qbo: { api: string; control: string; sandbox: { clientId: string; clientSecret: string; webhookVerifierToken?: string } };
   bill: { api: string; events: string; control: string; sandbox: { devKey: string; username: string; password: string; organizationId: string } };
 }
 
@@ -78,6 +80,15 @@ export class EmulatorProcess {
     const acu = this.ready.acumatica;
     if (!acu) throw new Error('the Acumatica emulator is not running in this benchmark');
     return { acumatica: { urls: { base: acu.base }, sandbox: acu.sandbox }, bill: this.bill };
+  }
+
+  /** URLs and credentials in the shape connectBillQboSandbox takes (a BILL → QBO run). */
+  get qboEndpoints(): BillQboSandboxEndpoints {
+    const qbo = this.ready.qbo;
+    if (!qbo) throw new Error('the QBO emulator is not running in this benchmark');
+    // The ready line names the API and control roots; the OAuth and API paths hang off their common base.
+    const base = qbo.control.replace(/\/_emulator$/, '');
+    return { qbo: { urls: { base }, sandbox: { clientId: qbo.sandbox.clientId, clientSecret: qbo.sandbox.clientSecret } }, bill: this.bill };
   }
 
   /** Seeding BILL replaces its organisation: later connections go to the new one. */
@@ -172,7 +183,7 @@ function parseReadyLine(line: string): Partial<ReadyLine> {
 }
 
 function checkReady(erp: ErpName, v: Partial<ReadyLine>): Partial<ReadyLine> {
-  const erpReady = erp === 'xero' ? Boolean(v.xero?.api && v.xero.control) : Boolean(v.acumatica?.base && v.acumatica.control);
+  const erpReady = { xero: Boolean(v.xero?.api && v.xero.control), acumatica: Boolean(v.acumatica?.base && v.acumatica.control), qbo: Boolean(v.qbo?.api && v.qbo.control) }[erp];
   if (!erpReady || !v.bill?.api || !v.bill.control) throw new Error(`the emulator ready lines lack the ${erp} or BILL URLs`);
   return v;
 }

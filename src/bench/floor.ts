@@ -24,13 +24,22 @@ export interface SystemLimits {
  * are the customer's licence (License Restrictions for API Users; none is published per tier): the
  * bench's instance has the emulator's licence, 4 concurrent requests and 600 a minute
  * (benchAcumaticaLicence), and the connection is told so, as a deployment with that licence would be.
+ * QuickBooks Online's: 500 requests a minute and 10 in flight per realm (developer.intuit.com,
+ * "API call limits and throttles"; the QBO emulator enforces the same).
  */
 export const benchAcumaticaLicence = { concurrentRequests: 4, requestsPerMinute: 600 } as const;
 
 export const publishedLimits: Record<SystemName, SystemLimits> = {
   xero: { concurrency: 5, rate: { perWindow: 60, windowMs: 60_000 } },
   acumatica: { concurrency: benchAcumaticaLicence.concurrentRequests, rate: { perWindow: benchAcumaticaLicence.requestsPerMinute, windowMs: 60_000 } },
+  qbo: { concurrency: 10, rate: { perWindow: 500, windowMs: 60_000 } },
   bill: { concurrency: 3, rate: { perWindow: 20_000, windowMs: 3_600_000 } },
+};
+
+const erpLimitsLine: Record<ErpName, string> = {
+  xero: 'Xero: 5 concurrent, 60 calls/minute per tenant',
+  acumatica: `Acumatica: the bench instance's licence, ${benchAcumaticaLicence.concurrentRequests} concurrent, ${benchAcumaticaLicence.requestsPerMinute} requests/minute (slowed past half of it)`,
+  qbo: 'QBO: 10 concurrent, 500 requests/minute per realm',
 };
 
 export interface SystemFloor {
@@ -53,9 +62,7 @@ export function runFloor(floors: readonly SystemFloor[]): number {
 
 export const floorExplanation = (erp: ErpName): string[] => [
   'limits floor per system = max((calls × latency + per-item latency held) / concurrency, (⌈calls / per-window⌉ − 1) × window + latency)',
-  erp === 'xero'
-    ? '  Xero: 5 concurrent, 60 calls/minute per tenant; BILL: 3 concurrent per organisation, 20,000/hour'
-    : `  Acumatica: the bench instance's licence, ${benchAcumaticaLicence.concurrentRequests} concurrent, ${benchAcumaticaLicence.requestsPerMinute} requests/minute (slowed past half of it); BILL: 3 concurrent per organisation, 20,000/hour`,
+  `  ${erpLimitsLine[erp]}; BILL: 3 concurrent per organisation, 20,000/hour`,
   'limits floor of a run = the largest system floor (both systems can work at once)',
   'dependency floor = the round trips the data forces one after another, each at its system\'s latency (a write with one item\'s per-item latency)',
   'ratio = measured / max(limits floor, dependency floor)',

@@ -2,15 +2,18 @@
  * The emulated latency of each system in a benchmark run: a base per call and, for bulk and batch
  * calls, a cost per item on top (the emulators' `--latency-per-item-ms`).
  */
-export type ErpName = 'xero' | 'acumatica';
-export const erpNames: readonly ErpName[] = ['xero', 'acumatica'];
+export type ErpName = 'xero' | 'acumatica' | 'qbo';
+export const erpNames: readonly ErpName[] = ['xero', 'acumatica', 'qbo'];
 export type SystemName = ErpName | 'bill';
-export const systemNames: readonly SystemName[] = ['xero', 'acumatica', 'bill'];
+export const systemNames: readonly SystemName[] = ['xero', 'acumatica', 'qbo', 'bill'];
 
 /** The systems of one run: its ERP, then BILL. */
 export const systemsOf = (erp: ErpName): [ErpName, 'bill'] => [erp, 'bill'];
 
-export const systemLabel: Record<SystemName, string> = { xero: 'Xero', acumatica: 'Acumatica', bill: 'BILL' };
+export const systemLabel: Record<SystemName, string> = { xero: 'Xero', acumatica: 'Acumatica', qbo: 'QBO', bill: 'BILL' };
+
+/** Whether the run's records go from BILL to the ledger (BILL → QuickBooks Online) rather than from the ERP to BILL. */
+export const billIsSource = (erp: ErpName): boolean => erp === 'qbo';
 
 export interface SystemLatency {
   /** Held for every API call. */
@@ -37,18 +40,24 @@ export const latencyProfiles: readonly LatencyProfile[] = ['loopback', 'real'];
  * lines), so a call costs more than a Xero or BILL one on the same network path. Acumatica has no
  * bulk create (a PUT writes one record), so no per-item cost.
  *
+ * QuickBooks Online at 400 ms, also an assumption (Intuit publishes no response times): one shared
+ * multi-tenant API like Xero's, but each write runs QuickBooks' transaction rules on the company
+ * file (a Bill made from a PurchaseOrder links and closes it; a BillPayment re-balances the Bill),
+ * and every write answers with the whole entity, so a call is put a little above Xero's. The
+ * connector writes QBO one entity per call (no batch), so no per-item cost.
+ *
  * `loopback` (the default): the emulators' 25 ms, no per-item cost.
  */
 const profiles: Record<LatencyProfile, Record<SystemName, SystemLatency>> = {
-  loopback: { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } },
-  real: { xero: { baseMs: 300, perItemMs: 3 }, acumatica: { baseMs: 500, perItemMs: 0 }, bill: { baseMs: 300, perItemMs: 5 } },
+  loopback: { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, qbo: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } },
+  real: { xero: { baseMs: 300, perItemMs: 3 }, acumatica: { baseMs: 500, perItemMs: 0 }, qbo: { baseMs: 400, perItemMs: 0 }, bill: { baseMs: 300, perItemMs: 5 } },
 };
 
 export interface LatencyFlags {
   profile: LatencyProfile;
   /** --latency-ms: the base of every system (overrides the profile's). */
   latencyMs?: number;
-  /** --xero-latency-ms / --acumatica-latency-ms / --bill-latency-ms: one system's base (overrides --latency-ms). */
+  /** --xero-latency-ms / --acumatica-latency-ms / --qbo-latency-ms / --bill-latency-ms: one system's base (overrides --latency-ms). */
   perSystemMs: Partial<Record<SystemName, number>>;
 }
 
@@ -59,7 +68,7 @@ export function resolveLatency(flags: LatencyFlags): Record<SystemName, SystemLa
     baseMs: flags.perSystemMs[system] ?? flags.latencyMs ?? chosen[system].baseMs,
     perItemMs: chosen[system].perItemMs,
   });
-  return { xero: one('xero'), acumatica: one('acumatica'), bill: one('bill') };
+  return { xero: one('xero'), acumatica: one('acumatica'), qbo: one('qbo'), bill: one('bill') };
 }
 
 /** The latency of the run's systems, in words ("Xero 300 ms + 3 ms per bulk item, BILL 300 ms ..."). */

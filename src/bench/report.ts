@@ -1,5 +1,5 @@
 import { floorExplanation } from './floor.ts';
-import { describeLatency, systemLabel as label, systemsOf } from './latency.ts';
+import { billIsSource, describeLatency, systemLabel as label, systemsOf } from './latency.ts';
 import type { PhaseFigures } from './phase.ts';
 import type { BenchReport } from './run.ts';
 
@@ -11,10 +11,10 @@ export function formatReport(report: BenchReport): string[] {
   const o = report.options;
   const lines = [
     '',
-    `Benchmark, ${label[o.erp]} ⇄ BILL: ${report.seededBills} ${label[o.erp]} bills (${Object.entries(report.seededByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${o.suppliers} ${o.erp === 'xero' ? 'suppliers' : 'vendors'}, latency profile ${o.profile} (${describeLatency(o.latency, o.erp)}), seed ${o.seed}`,
+    `Benchmark, ${billIsSource(o.erp) ? `BILL → ${label[o.erp]}` : `${label[o.erp]} ⇄ BILL`}: ${report.seededBills} ${billIsSource(o.erp) ? 'BILL' : label[o.erp]} bills (${Object.entries(report.seededByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}), ${o.suppliers} ${o.erp === 'xero' ? 'suppliers' : 'vendors'}, latency profile ${o.profile} (${describeLatency(o.latency, o.erp)}), seed ${o.seed}`,
   ];
   for (const phase of report.phases) lines.push(...formatPhase(phase));
-  if (report.paid) lines.push(`  (before the payments-back run: ${report.paid.full} bills paid in full and ${report.paid.partial} in part in BILL)`);
+  if (report.paid) lines.push(`  (before the ${billIsSource(o.erp) ? 'payments' : 'payments-back'} run: ${report.paid.full} bills paid in full and ${report.paid.partial} in part in BILL)`);
   lines.push('', `peak RSS of the syncing process: ${fixed(report.peakRssMb, 1)} MB${memoryAtEnd(report)}`);
   if (report.ledgersAgree !== null) lines.push(report.ledgersAgree ? 'reconcile: the ledgers agree' : `reconcile: ${report.differences} difference(s)`);
   lines.push('', ...floorExplanation(o.erp));

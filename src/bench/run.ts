@@ -17,12 +17,13 @@ import { getConnection, readSecret, saveConnection } from '../store/repos/connec
 import { profiled } from './cpu-profile.ts';
 import { EmulatorProcess } from './emulator-process.ts';
 import { benchAcumaticaLicence } from './floor.ts';
-import { describeLatency, systemLabel, type ErpName, type LatencyProfile, type SystemLatency, type SystemName } from './latency.ts';
+import { connectBillQbo, seedBillSource } from './bill-qbo-setup.ts';
+import { billIsSource, describeLatency, systemLabel, type ErpName, type LatencyProfile, type SystemLatency, type SystemName } from './latency.ts';
 import { payShareOfBills, type PaidShare } from './pay-bills.ts';
 import { measurePhase, type PhaseFigures } from './phase.ts';
 
 export interface BenchOptions {
-  /** The ERP side of the pair: Xero ⇄ BILL or Acumatica ⇄ BILL. */
+  /** The ERP side of the pair: Xero ⇄ BILL, Acumatica ⇄ BILL, or BILL → QuickBooks Online. */
   erp: ErpName;
   bills: number;
   suppliers: number;
@@ -38,7 +39,7 @@ export interface BenchOptions {
 
 export interface BenchReport {
   options: BenchOptions;
-  /** Bills the ERP sandbox holds, in every status (Acumatica: every AP document type). */
+  /** Bills the source sandbox holds, in every status (Acumatica: every AP document type; QBO runs: BILL's bills). */
   seededBills: number;
   seededByStatus: Record<string, number>;
   phases: PhaseFigures[];
@@ -66,11 +67,14 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
   say(`starting the emulators (${describeLatency(options.latency, erp)}) in their own processes`);
   const emulators = await EmulatorProcess.start({ erp, latency: options.latency, seed: options.seed });
   try {
-    say(`seeding ${systemLabel[erp]} with ${options.suppliers} ${erp === 'xero' ? 'suppliers' : 'vendors'} and ${options.bills} bills`);
-    const seeded = await seedErp(emulators, options);
-    const billSeed = (await emulators.control('bill', '/seed', { seed: options.seed, vendors: 3, bills: 0 })) as { organizationId: string };
-    // Seeding BILL replaces its organisation; connect to the new one.
-    emulators.useBillOrganization(billSeed.organizationId);
+    const fromBill = billIsSource(erp);
+    say(`seeding ${fromBill ? 'BILL' : systemLabel[erp]} with ${options.suppliers} ${erp === 'xero' ? 'suppliers' : 'vendors'} and ${options.bills} bills`);
+    const seeded = fromBill ? await seedBillSource(emulators, options) : await seedErp(emulators, options);
+    if (!fromBill) {
+      const billSeed = (await emulators.control('bill', '/seed', { seed: options.seed, vendors: 3, bills: 0 })) as { organizationId: string };
+      // Seeding BILL replaces its organisation; connect to the new one.
+      emulators.useBillOrganization(billSeed.organizationId);
+    }
 
     say('creating the embedded database in a separate process');
     await createDataDir(dataDir);
@@ -78,14 +82,17 @@ export async function runBench(options: BenchOptions, say: (line: string) => voi
     try {
       const link = await connect(rt, emulators);
       const phases: PhaseFigures[] = [];
-      say(`first sync: accounts, ${erp === 'xero' ? 'suppliers' : 'subaccounts, vendors'} and bills to BILL`);
-      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latency, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link))));
+      say(fromBill ? 'first sync: BILL vendors and bills to QBO vendors and purchase orders' : `first sync: accounts, ${erp === 'xero' ? 'suppliers' : 'subaccounts, vendors'} and bills to BILL`);
+      // BILL → QBO payments run on a schedule of their own; the poll (the first sync) leaves them out.
+      const firstSync = fromBill ? { steps: { skipScheduled: true } } : {};
+      phases.push(await measurePhase(emulators, 'first sync', 'bill.create', options.latency, () => profiled(options.cpuProfileDir, 'first-sync', () => syncLink(rt.deps, link, firstSync))));
 
       let paid: PaidShare | null = null;
       if (!options.skipPayments) {
         paid = await payShareOfBills(emulators);
-        say(`paid ${paid.full} bills in full and ${paid.partial} in part in BILL; payments-back run`);
-        phases.push(await measurePhase(emulators, 'payments back', 'payment.create', options.latency, () => profiled(options.cpuProfileDir, 'payments-back', () => syncLink(rt.deps, link))));
+        const payments = fromBill ? { name: 'payments', run: { steps: { only: ['payment'] } } } : { name: 'payments back', run: {} };
+        say(`paid ${paid.full} bills in full and ${paid.partial} in part in BILL; ${payments.name} run`);
+        phases.push(await measurePhase(emulators, payments.name, 'payment.create', options.latency, () => profiled(options.cpuProfileDir, payments.name.replace(' ', '-'), () => syncLink(rt.deps, link, payments.run))));
       }
       const peakRssMb = process.resourceUsage().maxRSS / 1024;
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -145,6 +152,7 @@ async function seedErp(emulators: EmulatorProcess, options: BenchOptions): Promi
  */
 async function connect(rt: Runtime, emulators: EmulatorProcess): Promise<Link> {
   if (emulators.erp === 'xero') return (await connectSandbox(rt, emulators.xeroEndpoints, { linkName: 'bench' })).link;
+  if (emulators.erp === 'qbo') return connectBillQbo(rt, emulators);
   const { link } = await connectAcumaticaSandbox(rt, emulators.acumaticaEndpoints, { linkName: 'bench' });
   const row = await getConnection(rt.db, link.erpConnectionId);
   if (!row) throw new Error(`connection '${link.erpConnectionId}' was not saved`);
