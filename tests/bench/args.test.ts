@@ -30,17 +30,33 @@ test('--erp picks the pair (Xero by default) and each system takes its own laten
 });
 
 test('a bad value is refused with the flag it was given to', () => {
-  refused(['--erp', 'sap'], /^--erp must be xero or acumatica, got 'sap'/);
+  refused(['--erp', 'sap'], /^--erp must be xero, acumatica or qbo, got 'sap'/);
   refused(['--erp', 'acumatica', '--acumatica-latency-ms=-5'], /^--acumatica-latency-ms must be a whole number from 0 to 10000, got '-5'/);
   refused(['--acumatica-latency-ms', '1.5'], /^--acumatica-latency-ms must be a whole number/);
   refused(['--bills', '0'], /^--bills must be/);
   refused(['--profile', 'fast'], /^--profile must be loopback or real/);
 });
 
+test('--erp qbo takes --qbo-latency-ms and the BILL seed\'s sizes, naming the flag past them', () => {
+  const qbo = run(['--erp', 'qbo', '--profile', 'real', '--bill-latency-ms', '250']);
+  assert.equal(qbo.erp, 'qbo');
+  assert.deepEqual(qbo.latency.qbo, { baseMs: 400, perItemMs: 0 }, 'QBO is written one entity per call: no per-item cost');
+  assert.equal(qbo.latency.bill.baseMs, 250);
+  assert.equal(qbo.suppliers, 200);
+  assert.equal(run(['--erp=qbo', '--qbo-latency-ms', '90']).latency.qbo.baseMs, 90);
+  refused(['--erp', 'qbo', '--bills', '5001'], /^--bills must be a whole number from 1 to 5000, got '5001'/);
+  refused(['--erp', 'qbo', '--suppliers', '1001'], /^--suppliers must be a whole number from 1 to 1000/);
+  refused(['--erp', 'qbo', '--qbo-latency-ms', 'x'], /^--qbo-latency-ms must be a whole number/);
+  assert.equal(run(['--bills', '5001']).bills, 5001, 'the ERP-seeded pairs keep their own ceiling');
+});
+
 test('a latency flag for the ERP the run does not use is refused rather than ignored', () => {
   refused(['--erp', 'acumatica', '--xero-latency-ms', '300'], /--xero-latency-ms does not apply to a run with --erp acumatica/);
   refused(['--acumatica-latency-ms', '300'], /--acumatica-latency-ms does not apply to a run with --erp xero/);
   refused(['--erp', 'acumatica', '--memory'], /--memory/);
+  refused(['--erp', 'qbo', '--xero-latency-ms', '300'], /^--xero-latency-ms does not apply to a run with --erp qbo/);
+  refused(['--qbo-latency-ms', '300'], /^--qbo-latency-ms does not apply to a run with --erp xero/);
+  refused(['--erp', 'qbo', '--memory'], /--memory/);
 });
 
 test('an unknown flag is a usage error naming it', () => {

@@ -7,7 +7,7 @@ import { resolveLatency } from '../../src/bench/latency.ts';
 /** The benchmark's floors and latency profiles, from the figures a run reports. */
 
 test('each system latency comes from the profile, then --latency-ms, then the system flag', () => {
-  assert.deepEqual(resolveLatency({ profile: 'loopback', perSystemMs: {} }), { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } });
+  assert.deepEqual(resolveLatency({ profile: 'loopback', perSystemMs: {} }), { xero: { baseMs: 25, perItemMs: 0 }, acumatica: { baseMs: 25, perItemMs: 0 }, qbo: { baseMs: 25, perItemMs: 0 }, bill: { baseMs: 25, perItemMs: 0 } });
   const real = resolveLatency({ profile: 'real', latencyMs: 100, perSystemMs: { bill: 400 } });
   assert.equal(real.xero.baseMs, 100);
   assert.equal(real.acumatica.baseMs, 100);
@@ -73,4 +73,37 @@ test('the Acumatica limits floor is the bench licence: 4 concurrent, 600 a minut
   assert.equal(floor.concurrencyMs, (900 * 25) / 4);
   assert.equal(floor.rateMs, 60_000 + 25);
   assert.equal(floor.floorMs, 60_025);
+});
+
+test('BILL → QBO: QBO\'s limits are 10 in flight and 500 a minute per realm, so a long run is held by the minute', () => {
+  assert.deepEqual(publishedLimits.qbo, { concurrency: 10, rate: { perWindow: 500, windowMs: 60_000 } });
+  // 2,400 calls at 400 ms: 96 s of concurrency, but the 2,001st call cannot start before four whole minutes.
+  const floor = systemFloor(2400, 400, publishedLimits.qbo);
+  assert.equal(floor.concurrencyMs, 96_000);
+  assert.equal(floor.rateMs, 4 * 60_000 + 400);
+  assert.equal(floor.floorMs, 240_400);
+});
+
+test('the dependency floor of BILL → QBO: BILL is read first; a paid PO becomes a Bill, then a BillPayment', () => {
+  const latency = resolveLatency({ profile: 'real', perSystemMs: {} });
+  const api = '/v3/company/:realmId';
+  const firstSync = dependencyFloor('first sync', {
+    bill: { 'GET /connect/v3/vendors': 2, 'GET /connect/v3/bills': 10, 'GET /connect/v3/classifications/departments': 1 },
+    qbo: { [`GET ${api}/query`]: 4, [`POST ${api}/vendor`]: 20, [`POST ${api}/purchaseorder`]: 200 },
+  }, latency, 'qbo');
+  assert.deepEqual(firstSync.roundTrips.map((t) => [t.system, t.what, t.ms]), [['bill', 'read vendors and bills', 300], ['qbo', 'create vendors', 400], ['qbo', 'create purchase orders', 400]]);
+  assert.equal(firstSync.floorMs, 1100);
+
+  const payments = dependencyFloor('payments', {
+    bill: { 'GET /connect/v3/payments': 1 },
+    qbo: { [`GET ${api}/purchaseorder/:id`]: 5, [`POST ${api}/bill`]: 5, [`POST ${api}/billpayment`]: 7 },
+  }, latency, 'qbo');
+  assert.deepEqual(payments.roundTrips.map((t) => t.what), ['read payments', 'read the purchase orders they pay', 'create the Bill from the PO', 'create the BillPayment']);
+  assert.equal(payments.floorMs, 300 + 3 * 400);
+
+  // A payment on a PO already billed skips the Bill create; a create of a PO is not a read of one.
+  const billedBefore = dependencyFloor('payments', { bill: {}, qbo: { [`POST ${api}/purchaseorder`]: 1, [`POST ${api}/billpayment`]: 1 } }, latency, 'qbo');
+  assert.deepEqual(billedBefore.roundTrips.map((t) => t.what), ['create the BillPayment']);
+  // The phase is named 'payments' for this pair; the other pairs' name has no chain here.
+  assert.equal(dependencyFloor('payments back', { bill: { 'GET /connect/v3/payments': 1 }, qbo: {} }, latency, 'qbo').source, 'no documented pipeline for this phase');
 });
