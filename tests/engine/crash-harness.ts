@@ -1,5 +1,5 @@
 /**
- * The crash harness, for either ERP pair (Xero ⇄ BILL, Acumatica ⇄ BILL): the emulators run in this process, the connector runs as a child process
+ * The crash harness, for each ERP pair (Xero ⇄ BILL, Acumatica ⇄ BILL, BILL → QuickBooks Online): the emulators run in this process, the connector runs as a child process
  * through the real CLI (`bin/ml-connector.js sync --json`), and the test SIGKILLs the child at the
  * exact request it chooses. The emulators tell us synchronously when a request arrives (the kit's
  * `stats.onCall`), before processing it, so a kill on a write lands while the write is applied
@@ -13,6 +13,8 @@ import { startEmulators, type Emulators } from '../../src/emulators/index.ts';
 import type { EmulatorContext } from '../../src/emulators/kit/base.ts';
 import { connectSandbox } from '../../src/sandbox/connect.ts';
 import { connectAcumaticaSandbox } from '../../src/sandbox/connect-acumatica.ts';
+import { connectBillQboSandbox } from '../../src/sandbox/connect-bill-qbo.ts';
+import type { BillQboSettings } from '../../src/pairs/bill-qbo/settings.ts';
 import { useLicenceLimits } from '../helpers/acumatica-sandbox.ts';
 import { control, type Json } from '../helpers/emulator-control.ts';
 
@@ -21,9 +23,9 @@ export { control, type Json };
 export const cliPath = fileURLToPath(new URL('../../bin/ml-connector.js', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-export type System = 'xero' | 'bill' | 'acumatica';
+export type System = 'xero' | 'bill' | 'acumatica' | 'qbo';
 
-/** The ERP side of the pair under test: Xero ⇄ BILL or Acumatica ⇄ BILL. */
+/** The ERP side of the pair under test: Xero ⇄ BILL, Acumatica ⇄ BILL or BILL → QBO. */
 export type ErpSystem = Exclude<System, 'bill'>;
 
 /** Where to kill: the `nth` request (counted from the child's start) whose "METHOD path" matches. */
@@ -106,6 +108,34 @@ export class CrashRig {
     }
   }
 
+  /**
+   * BILL → QuickBooks Online: seeds BILL with vendors, bills (the seed pays some) and departments,
+   * lets the caller prepare the QBO company and choose the link's settings (its account and
+   * department maps), then connects both through the user's paths (Intuit's code flow, BILL's
+   * login) and creates the link.
+   */
+  static async openQbo(options: {
+    dataDir: string; databaseUrl?: string | undefined; seed: number; vendors: number; bills: number; linkName?: string;
+    settings: (emulators: { qbo: NonNullable<Emulators['qbo']>; bill: NonNullable<Emulators['bill']> }) => Promise<Partial<BillQboSettings>>;
+  }): Promise<CrashRig> {
+    const emulators = await startEmulators({ only: ['qbo', 'bill'], seed: options.seed });
+    try {
+      await control(emulators.bill!.urls.base, 'POST', '/seed', { seed: options.seed, vendors: options.vendors, bills: options.bills, departments: 4 });
+      const settings = await options.settings({ qbo: emulators.qbo!, bill: emulators.bill! });
+      const rig = new CrashRig(emulators, 'qbo', options.dataDir, options.databaseUrl, options.linkName ?? 'crash');
+      const rt = await rig.runtime();
+      try {
+        await connectBillQboSandbox(rt, { qbo: emulators.qbo!, bill: emulators.bill! }, { linkName: rig.linkName, settings });
+      } finally {
+        await rt.close();
+      }
+      return rig;
+    } catch (e) {
+      await emulators.stop();
+      throw e;
+    }
+  }
+
   get xero() {
     if (!this.emulators.xero) throw new Error('this rig runs Acumatica ⇄ BILL, not Xero');
     return this.emulators.xero;
@@ -116,9 +146,14 @@ export class CrashRig {
     return this.emulators.acumatica;
   }
 
+  get qbo() {
+    if (!this.emulators.qbo) throw new Error(`this rig runs ${this.erpSystem}, not QuickBooks Online`);
+    return this.emulators.qbo;
+  }
+
   /** The ERP emulator of the pair: its base URL and context (clock, stats). */
   get erp(): { urls: { base: string }; ctx: EmulatorContext } {
-    return this.erpSystem === 'xero' ? this.xero : this.acumatica;
+    return this.erpSystem === 'xero' ? this.xero : this.erpSystem === 'qbo' ? this.qbo : this.acumatica;
   }
 
   private emulatorOf(system: System): { urls: { base: string }; ctx: EmulatorContext } {
@@ -157,7 +192,7 @@ export class CrashRig {
    * instead of the signal, and the caller's assertion on `signal` fails.
    */
   async runCli(args: string[], kill?: KillPoint): Promise<ChildOutcome> {
-    const calls: Record<System, Record<string, number>> = { xero: {}, bill: {}, acumatica: {} };
+    const calls: Record<System, Record<string, number>> = { xero: {}, bill: {}, acumatica: {}, qbo: {} };
     let child: ChildProcess | null = null;
     let seen = 0;
     const observe = (system: System) => (endpoint: string) => {
