@@ -6,7 +6,8 @@ import { runBench } from './run.ts';
 /**
  * `npm run bench`: syncs N seeded ERP bills (Xero, or Acumatica with `--erp acumatica`) to BILL
  * against the emulators (each in its own process with emulated latency), then posts a share of BILL
- * payments back, and prints the throughput, API calls per record, in-flight maxima, limit
+ * payments back (`--erp qbo`: N seeded BILL bills to QuickBooks Online purchase orders, then BILL
+ * payments as Bills and BillPayments), and prints the throughput, API calls per record, in-flight maxima, limit
  * rejections, peak RSS and the measured time against the floors the limits and the data allow. `--memory` compares peak RSS at two sizes in separate processes.
  */
 async function main(argv: string[]): Promise<number> {
