@@ -1,11 +1,9 @@
 import type { Runtime } from '../app/runtime.ts';
+import { connectBillSandbox } from './connect-bill.ts';
 import { acumaticaCredentialsFlow, type AcumaticaAuthKind } from '../app/systems/acumatica-credentials.ts';
 import { issuePushSecret, pushHeaderName, pushPath } from '../app/systems/acumatica-webhook.ts';
 import type { Link } from '../model/link.ts';
 import { acumaticaBillSettingsSchema, type AcumaticaBillSettings } from '../pairs/acumatica-bill/settings.ts';
-import type { BillCredentials } from '../systems/bill/auth.ts';
-import { createBillClient } from '../systems/bill/client.ts';
-import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 import { saveConnection } from '../store/repos/connections.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
 
@@ -36,18 +34,14 @@ export async function connectAcumaticaSandbox(rt: Runtime, emulators: AcumaticaS
   const secret = await acumaticaCredentialsFlow.check(values, urls, rt.log);
   await saveConnection(rt.db, rt.box, { ...acumaticaCredentialsFlow.connection(values, urls, secret, 'acumatica'), system: 'acumatica' });
 
-  const bill = emulators.bill;
-  const billUrls = { api: bill.urls.api, events: bill.urls.events };
-  const store = new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox });
-  await createBillClient({ credentials: store, urls: billUrls }).session.authorize({ method: 'GET', url: billUrls.api });
-  await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: bill.sandbox.organizationId, tenantId: bill.sandbox.organizationId, config: { urls: billUrls }, secret: await store.load() });
+  await connectBillSandbox(rt, emulators.bill);
 
   const name = options.linkName ?? 'sandbox';
   const settings = acumaticaBillSettingsSchema.parse({ cashAccount: '10100', paymentMethod: 'CHECK', ...options.settings });
   await saveLink(rt.db, { name, pair: 'acumatica-bill', erpSystem: 'acumatica', erpConnectionId: 'acumatica', billConnectionId: 'bill', settings });
   const link = await getLink(rt.db, name);
   if (!link) throw new Error(`link '${name}' was not saved`);
-  return { link, billOrgId: bill.sandbox.organizationId };
+  return { link, billOrgId: emulators.bill.sandbox.organizationId };
 }
 
 /**

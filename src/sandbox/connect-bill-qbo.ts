@@ -1,16 +1,13 @@
 import type { Runtime } from '../app/runtime.ts';
+import { connectBillSandbox, type BillSandboxEndpoints } from './connect-bill.ts';
 import type { Link } from '../model/link.ts';
 import { billQboSettingsSchema, type BillQboSettings } from '../pairs/bill-qbo/settings.ts';
-import { saveConnection } from '../store/repos/connections.ts';
 import { getLink, saveLink } from '../store/repos/links.ts';
-import type { BillCredentials } from '../systems/bill/auth.ts';
-import { createBillClient } from '../systems/bill/client.ts';
-import { MemoryCredentialStore } from '../systems/memory-credential-store.ts';
 import { connectQboSandbox } from './connect-qbo.ts';
 
 export interface BillQboSandboxEndpoints {
   qbo: { urls: { base: string }; sandbox: { clientId: string; clientSecret: string; webhookVerifierToken?: string } };
-  bill: { urls: { api: string; events: string }; sandbox: BillCredentials & { organizationId: string } };
+  bill: BillSandboxEndpoints;
 }
 
 /**
@@ -25,15 +22,11 @@ export async function connectBillQboSandbox(
   options: { linkName?: string; settings?: Partial<BillQboSettings> } = {},
 ): Promise<{ link: Link; billOrgId: string; realmId: string }> {
   const { realmId } = await connectQboSandbox(rt, { qboUrl: emulators.qbo.urls.base, sandbox: emulators.qbo.sandbox });
-  const bill = emulators.bill;
-  const billUrls = { api: bill.urls.api, events: bill.urls.events };
-  const store = new MemoryCredentialStore<BillCredentials>({ ...bill.sandbox });
-  await createBillClient({ credentials: store, urls: billUrls }).session.authorize({ method: 'GET', url: billUrls.api });
-  await saveConnection(rt.db, rt.box, { id: 'bill', system: 'bill', label: bill.sandbox.organizationId, tenantId: bill.sandbox.organizationId, config: { urls: billUrls }, secret: await store.load() });
+  await connectBillSandbox(rt, emulators.bill);
   const name = options.linkName ?? 'sandbox';
   const settings = billQboSettingsSchema.parse({ departmentsAs: 'class', paymentAccount: '1000', ...options.settings });
   await saveLink(rt.db, { name, pair: 'bill-qbo', erpSystem: 'qbo', erpConnectionId: 'qbo', billConnectionId: 'bill', settings });
   const link = await getLink(rt.db, name);
   if (!link) throw new Error(`link '${name}' was not saved`);
-  return { link, billOrgId: bill.sandbox.organizationId, realmId };
+  return { link, billOrgId: emulators.bill.sandbox.organizationId, realmId };
 }

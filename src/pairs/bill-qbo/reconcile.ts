@@ -1,11 +1,10 @@
 import { addMoney, compareMoney, formatMoney, money, type Money } from '../../core/money.ts';
+import { ReconcileTotals, type TotalField } from '../reconcile-totals.ts';
 import { getMappings, listLinked } from '../../store/repos/id-map.ts';
 import { billMatchKey, type BillSummary } from '../../model/payloads.ts';
 import type { Bill } from '../../model/types.ts';
 import type { ReconcileRun } from '../../engine/pair.ts';
 import type { Difference, ReconcileReport } from '../../engine/reconcile-report.ts';
-
-type TotalField = 'erp' | 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
 
 /**
  * Proves BILL and the ledger agree when BILL is the source (BILL → QBO), reading both afresh: every
@@ -40,16 +39,8 @@ export async function reconcileBillLedger({ db, link, sides }: ReconcileRun): Pr
       settled.set(a.billId, addMoney(settled.get(a.billId) ?? money(a.amount.currency, 0n), a.amount));
     }
   }
-  const sums = new Map<string, Record<TotalField, Money>>();
-  const bump = (currency: string, field: TotalField, m: Money) => {
-    let t = sums.get(currency);
-    if (!t) {
-      const zero = money(currency, 0n);
-      t = { erp: zero, erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
-      sums.set(currency, t);
-    }
-    if (m.currency === currency) t[field] = addMoney(t[field], m);
-  };
+  const totals = new ReconcileTotals();
+  const bump = (currency: string, field: TotalField, m: Money) => totals.add(currency, field, m);
 
   let billBills = 0;
   let linkedBills = 0;
@@ -118,9 +109,7 @@ export async function reconcileBillLedger({ db, link, sides }: ReconcileRun): Pr
     link: link.name,
     agree: differences.length === 0,
     checked: { erpBills: purchases.size, linkedBills, billBills, paymentApplications: applications, ...vendors },
-    totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
-      erp: formatMoney(t.erp), erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
-    }])),
+    totals: totals.report(),
     differences,
   };
 }

@@ -1,4 +1,5 @@
 import { addMoney, compareMoney, formatMoney, money, type Money } from '../../core/money.ts';
+import { ReconcileTotals, type TotalField } from '../reconcile-totals.ts';
 import type { Db } from '../../store/db.ts';
 import { getMappings, listLinked } from '../../store/repos/id-map.ts';
 import type { Link } from '../../model/link.ts';
@@ -44,17 +45,8 @@ export async function reconcileErpBill({ db, link, sides }: ReconcileRun): Promi
     }
   }
 
-  type TotalField = 'erp' | 'erpLinked' | 'bill' | 'paidInBill' | 'paidInErp';
-  const sums = new Map<string, Record<TotalField, Money>>();
-  const bump = (currency: string, field: TotalField, m: Money) => {
-    let t = sums.get(currency);
-    if (!t) {
-      const zero = money(currency, 0n);
-      t = { erp: zero, erpLinked: zero, bill: zero, paidInBill: zero, paidInErp: zero };
-      sums.set(currency, t);
-    }
-    if (m.currency === currency) t[field] = addMoney(t[field], m);
-  };
+  const totals = new ReconcileTotals();
+  const bump = (currency: string, field: TotalField, m: Money) => totals.add(currency, field, m);
 
   let erpBills = 0;
   let linkedBills = 0;
@@ -124,9 +116,7 @@ export async function reconcileErpBill({ db, link, sides }: ReconcileRun): Promi
     link: link.name,
     agree: differences.length === 0,
     checked: { erpBills, linkedBills, billBills: hubBills.size, paymentApplications: applications, ...vendors },
-    totals: Object.fromEntries([...sums].map(([c, t]) => [c, {
-      erp: formatMoney(t.erp), erpLinked: formatMoney(t.erpLinked), bill: formatMoney(t.bill), paidInBill: formatMoney(t.paidInBill), paidInErp: formatMoney(t.paidInErp),
-    }])),
+    totals: totals.report(),
     differences,
   };
 }
