@@ -1,7 +1,7 @@
 import type { Runtime } from '../app/runtime.ts';
 import { runLoopbackConsent } from '../app/systems/loopback-consent.ts';
 import { qboUrlsOf, saveQboVerifierToken } from '../app/systems/qbo-app.ts';
-import { qboOAuthFlow, type QboConnectionConfig } from '../app/systems/qbo-oauth.ts';
+import { qboOAuthFlow } from '../app/systems/qbo-oauth.ts';
 import { saveConnection } from '../store/repos/connections.ts';
 import { qboSpec } from '../systems/qbo/spec.ts';
 import { playBrowser } from './connect.ts';
@@ -13,8 +13,6 @@ export interface QboSandboxOptions {
   sandbox?: { clientId: string; clientSecret: string; webhookVerifierToken?: string };
   /** The connection's id (default 'qbo'). */
   connectionId?: string;
-  /** How the port writes BILL's bills and departments, kept in the connection's config (default: PurchaseOrders, Departments). */
-  port?: QboConnectionConfig['port'];
 }
 
 export interface QboSandboxConnection {
@@ -41,8 +39,7 @@ export async function connectQboSandbox(rt: Runtime, options: QboSandboxOptions)
   const company = grant.tenants[0];
   if (!company) throw new Error('the QBO emulator granted no company');
   const connection = qboOAuthFlow.connection(app, grant, company, options.connectionId ?? 'qbo');
-  const config = options.port ? { ...connection.config, port: options.port } : connection.config;
-  await saveConnection(rt.db, rt.box, { ...connection, config, system: 'qbo' });
+  await saveConnection(rt.db, rt.box, { ...connection, system: 'qbo' });
   if (options.sandbox?.webhookVerifierToken) await saveQboVerifierToken(rt, options.sandbox.webhookVerifierToken);
   return { connectionId: connection.id, realmId: company.id };
 }

@@ -138,11 +138,11 @@ forEachBackend('QBO connect: consent with realmId, sealed tokens, reconnect advi
 
   test('the sandbox connect takes the real OAuth path and stores the company it was granted', async () => {
     const tokensBefore = tokenCalls();
-    const connected = await connectQboSandbox(rt, { qboUrl: qbo.urls.base, sandbox: qbo.sandbox, connectionId: 'qbo-sandbox', port: { billsAs: 'bill' } });
+    const connected = await connectQboSandbox(rt, { qboUrl: qbo.urls.base, sandbox: qbo.sandbox, connectionId: 'qbo-sandbox' });
     assert.deepEqual(connected, { connectionId: 'qbo-sandbox', realmId: qbo.sandbox.realmId });
     assert.equal(tokenCalls(), tokensBefore + 1, 'one code exchange at the token endpoint');
     const row = await getConnection(b.db, 'qbo-sandbox');
-    assert.deepEqual([row?.tenant_id, (row?.config.port as { billsAs?: string }).billsAs], [qbo.sandbox.realmId, 'bill']);
+    assert.equal(row?.tenant_id, qbo.sandbox.realmId);
     const port = await qboSystem.openSide(rt, 'qbo-sandbox');
     assert.equal(port.tenantId, qbo.sandbox.realmId);
     assert.ok((await port.chart!.list()).some((a) => a.kind === 'expense'));

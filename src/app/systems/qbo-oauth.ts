@@ -1,7 +1,6 @@
 import { ConnectorError } from '../../core/errors.ts';
 import { readSecret } from '../../store/repos/connections.ts';
 import { QboOAuth, type QboCredentials, type QboUrls } from '../../systems/qbo/auth.ts';
-import type { QboDimension } from '../../systems/qbo/to-wire.ts';
 import type { Environment } from '../../systems/types.ts';
 import type { OAuthApp, OAuthCodeFlow } from './connect-flow.ts';
 import { qboUrlsOf, readQboApp, readQboVerifierToken, saveQboApp, saveQboVerifierToken } from './qbo-app.ts';
@@ -12,11 +11,6 @@ export interface QboConnectionConfig {
   /** Sandbox or production company, chosen per connection by the base URL it was connected with. */
   environment: Environment;
   urls: QboUrls;
-  /**
-   * How this connection's port writes BILL's bills and departments (systems/qbo/port.ts); absent
-   * fields take the port's defaults (PurchaseOrders, Departments).
-   */
-  port?: { billsAs?: 'purchaseOrder' | 'bill'; dimension?: QboDimension };
   /** This connection's own call limits (app/systems/limits.ts). */
   limits?: unknown;
 }

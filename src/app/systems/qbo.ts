@@ -75,11 +75,11 @@ export const qboSystem: SystemEntry = {
   id: 'qbo',
   spec: qboSpec,
   // The link's pair decides how bills and departments are written (BILL → QBO settings billsAs and
-  // departmentsAs); the connection's config is the default for ports opened outside a link.
+  // departmentsAs); a port opened outside a link takes the port's defaults (PurchaseOrders, Departments).
   async openSide(deps, connectionId, options = {}) {
-    const { client, realmId, config } = await openQboClient(deps, connectionId);
-    const billsAs = options.billsAs === 'bill' || options.billsAs === 'purchaseOrder' ? options.billsAs : config.port?.billsAs;
-    const dimension = options.dimension === 'class' || options.dimension === 'department' ? options.dimension : config.port?.dimension;
+    const { client, realmId } = await openQboClient(deps, connectionId);
+    const billsAs = options.billsAs === 'bill' || options.billsAs === 'purchaseOrder' ? options.billsAs : undefined;
+    const dimension = options.dimension === 'class' || options.dimension === 'department' ? options.dimension : undefined;
     return new QboPort(client.forRealm(realmId), { ...(billsAs ? { billsAs } : {}), ...(dimension ? { dimension } : {}) });
   },
   ping,

@@ -1,7 +1,6 @@
 import { parse, UsageError } from '../args.ts';
 import { exitCodes, table, type Output } from '../output.ts';
 import { withRuntime } from '../context.ts';
-import type { ServerApi } from '../server-api.ts';
 import type { Link } from '../../model/link.ts';
 import { saveLink } from '../../store/repos/links.ts';
 import { settingsWithEntries, suggestValueMaps, suggestedEntries, type ValueMapSuggestions } from '../../pairs/value-maps.ts';

@@ -44,7 +44,8 @@ export async function reconcileBillLedger({ db, link, sides }: ReconcileRun): Pr
 
   let billBills = 0;
   let linkedBills = 0;
-  const linkedPurchases: string[] = [];
+  // Each active BILL bill with the ledger purchase it is linked to, for the paid amounts below.
+  const linkedPurchases: { billId: string; purchaseId: string }[] = [];
   for await (const page of hub.read.bill!.iterate(null)) {
     const mapped = await getMappings(db, { link: link.name, entity: 'bill' }, page.items.map((b) => b.id));
     for (const b of page.items) {
@@ -69,7 +70,7 @@ export async function reconcileBillLedger({ db, link, sides }: ReconcileRun): Pr
         if (!purchase.archived) differences.push({ kind: 'not_closed', erpBillId: purchase.id, billId: b.id, detail: `BILL bill ${b.invoiceNumber} is archived but ledger record ${purchase.id} is open` });
         continue;
       }
-      linkedPurchases.push(purchase.id);
+      linkedPurchases.push({ billId: b.id, purchaseId: purchase.id });
       bump(b.currency, 'bill', b.total);
       bump(purchase.amount.currency, 'erp', purchase.amount);
       bump(purchase.amount.currency, 'erpLinked', purchase.amount);
@@ -86,20 +87,19 @@ export async function reconcileBillLedger({ db, link, sides }: ReconcileRun): Pr
   // Paid amounts: the ledger's view of each linked purchase (a PurchaseOrder reads as the Bill it became).
   const ledgerBills = new Map<string, Bill>();
   for (let i = 0; i < linkedPurchases.length; i += 50) {
-    for (const b of (await ledger.read.bill!.get(linkedPurchases.slice(i, i + 50))).items) ledgerBills.set(b.id, b);
+    for (const b of (await ledger.read.bill!.get(linkedPurchases.slice(i, i + 50).map((l) => l.purchaseId))).items) ledgerBills.set(b.id, b);
   }
-  const links = await listLinked(db, { link: link.name, entity: 'bill' });
-  for (const row of links) {
-    const ledgerBill = ledgerBills.get(row.target_id!);
+  for (const row of linkedPurchases) {
+    const ledgerBill = ledgerBills.get(row.purchaseId);
     if (!ledgerBill) continue;
-    const paidInBill = settled.get(row.source_id) ?? money(ledgerBill.currency, 0n);
+    const paidInBill = settled.get(row.billId) ?? money(ledgerBill.currency, 0n);
     bump(ledgerBill.currency, 'paidInBill', paidInBill);
     bump(ledgerBill.currency, 'paidInErp', ledgerBill.amountPaid);
     if (paidInBill.currency === ledgerBill.currency && compareMoney(paidInBill, ledgerBill.amountPaid) !== 0) {
       differences.push({
         kind: compareMoney(paidInBill, ledgerBill.amountPaid) > 0 ? 'payment_not_applied' : 'paid_amount_differs',
         erpBillId: ledgerBill.id,
-        billId: row.source_id,
+        billId: row.billId,
         detail: `BILL settled ${formatMoney(paidInBill)} but the ledger shows ${formatMoney(ledgerBill.amountPaid)} ${ledgerBill.currency} paid`,
       });
     }

@@ -2,8 +2,8 @@ import type { SystemSpec } from '../types.ts';
 
 /** https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles */
 const LIMITS_DOC = 'https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles';
-/** Endpoints and the default minor version: intuit/QuickBooks-V3-PHP-SDK src/Core/CoreConstants.php. */
-const SDK_CONSTANTS = 'intuit/QuickBooks-V3-PHP-SDK src/Core/CoreConstants.php';
+// SDK_CONSTANTS below: the endpoints and default minor version in intuit/QuickBooks-V3-PHP-SDK
+// src/Core/CoreConstants.php.
 
 /**
  * The `minorversion` sent on every call. Since 1 August 2025 values below 75 are ignored and the
