@@ -15,7 +15,7 @@ import { startBillEmulator, type BillEmulator } from '../../src/emulators/bill/i
 import { startQboEmulator, type QboEmulator } from '../../src/emulators/qbo/index.ts';
 import type { EngineDeps } from '../../src/engine/sync.ts';
 import type { EnginePolicy } from '../../src/engine/policy.ts';
-import { billQboSettingsSchema } from '../../src/pairs/bill-qbo/settings.ts';
+import { billQboSettingsSchema, type BillQboSettings } from '../../src/pairs/bill-qbo/settings.ts';
 import type { Link } from '../../src/model/link.ts';
 import { connectBillQboSandbox } from '../../src/sandbox/connect-bill-qbo.ts';
 import type { BackendUnderTest } from '../helpers/db.ts';
@@ -42,7 +42,7 @@ export interface BillQboWorld {
 
 export const cents = (v: unknown): bigint => parseMoney(String(v), 'USD').minor;
 
-export async function openBillQboWorld(backend: BackendUnderTest, options: { seed: number; vendors: number; bills: number; unmappedName?: string; policy?: Partial<EnginePolicy> }): Promise<BillQboWorld> {
+export async function openBillQboWorld(backend: BackendUnderTest, options: { seed: number; vendors: number; bills: number; unmappedName?: string; policy?: Partial<EnginePolicy>; settings?: Partial<BillQboSettings> }): Promise<BillQboWorld> {
   const bill = await startBillEmulator({ seed: options.seed });
   bill.seed({ seed: options.seed, vendors: options.vendors, bills: options.bills, departments: 4 });
   const qbo = await startQboEmulator({ seed: options.seed });
@@ -62,7 +62,7 @@ export async function openBillQboWorld(backend: BackendUnderTest, options: { see
   const research = qboTable('Class').find((c) => c.Name === 'Research')!;
   const departmentMap = Object.fromEntries((org().departments as Json[]).filter((d) => d.name === 'Marketing' || d.name === 'Engineering').map((d) => [d.id, research.Id]));
   const bank = qboTable('Account').find((a) => a.AccountType === 'Bank')!;
-  const { link } = await connectBillQboSandbox(rt, { qbo, bill }, { linkName: 'books', settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum }) });
+  const { link } = await connectBillQboSandbox(rt, { qbo, bill }, { linkName: 'books', settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum, ...options.settings }) });
   return {
     backend, bill, qbo, deps, link, twinVendorId: (twin.body as Json).Vendor.Id, unmappedAccount, org, qboTable,
     ourPos() {
