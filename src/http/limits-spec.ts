@@ -29,6 +29,12 @@ export interface WindowLimitSpec {
   group: 'api' | 'login';
   /** Vendor doc the number comes from. */
   source: string;
+  /**
+   * Calls at the end of the window that bulk work (first syncs, backfills) leaves to interactive
+   * work (payments back, webhook follow-ups). Default: 5 % of a parking window's budget, none for
+   * a waiting one (store/repos/call-budget.ts).
+   */
+  interactiveReserve?: number;
 }
 
 export interface ConcurrencyLimitSpec {
