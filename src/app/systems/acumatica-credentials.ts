@@ -72,8 +72,8 @@ async function checkSignIn(values: Record<string, string>, urls: Record<string, 
  * resource-owner password grant (a code grant needs a browser round trip per customer instance,
  * which the registry's one-app-per-deployment code flow does not describe); the user's password is
  * used once and only the rotating tokens are kept. Every customer has an instance of their own, so
- * its URL is required. The client id and secret are given on the connect page; the command line
- * takes the cookie sign-in.
+ * its URL is required. The client id and secret are given on the connect page or, on the command
+ * line, with --client-id and the secret from the environment.
  */
 export const acumaticaCredentialsFlow: CredentialsFlow = {
   kind: 'credentials',
@@ -82,8 +82,8 @@ export const acumaticaCredentialsFlow: CredentialsFlow = {
     { key: 'branch', label: 'Branch (optional)', cli: { flag: 'branch', metavar: 'ID' } },
     { key: 'username', label: 'User name', required: true, cli: { flag: 'username', metavar: 'USER' } },
     { key: 'password', label: 'Password', secret: true, required: true, cli: { envFlag: 'password-env', defaultEnv: 'ML_CONNECTOR_ACUMATICA_PASSWORD' } },
-    { key: 'clientId', label: 'OAuth client id (optional: <GUID>@<Tenant> from Connected Applications, SM303010; empty signs in with a cookie session)' },
-    { key: 'clientSecret', label: 'OAuth client secret (with a client id)', secret: true },
+    { key: 'clientId', label: 'OAuth client id (optional: <GUID>@<Tenant> from Connected Applications, SM303010; empty signs in with a cookie session)', cli: { flag: 'client-id', metavar: 'GUID@TENANT' } },
+    { key: 'clientSecret', label: 'OAuth client secret (with a client id)', secret: true, cli: { envFlag: 'client-secret-env', defaultEnv: 'ML_CONNECTOR_ACUMATICA_CLIENT_SECRET' } },
   ],
   schema: z.object({
     tenant: z.string().trim().min(1, 'the tenant is required').max(100),
