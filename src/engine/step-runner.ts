@@ -150,10 +150,9 @@ export class StepRunner<S extends SourceRecord, P> {
     if (links.length === 0 || !this.def.validate) return;
     await this.syncIds(links.map((r) => r.source_id));
     const problems = await this.def.validate(this.run, links);
-    for (const p of problems) {
-      const row = links.find((r) => r.source_id === p.sourceId);
-      recordConflict(this.ctx, { entity: this.def.entity, sourceId: p.sourceId, label: row?.match_key ?? '' }, { sourceSystem: this.source.system, targetSystem: this.target.system }, p.reason, p.targetId);
-    }
+    // An empty label keeps the one the sync above gave the record (the step's own label: what a
+    // person knows it by), never the match key, which is the target's search key.
+    for (const p of problems) recordConflict(this.ctx, { entity: this.def.entity, sourceId: p.sourceId, label: '' }, { sourceSystem: this.source.system, targetSystem: this.target.system }, p.reason, p.targetId);
     await commitPage(this.ctx, this.stepName, null);
   }
 

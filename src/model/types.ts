@@ -136,6 +136,8 @@ export interface TargetBillLine {
 /** The paying side's current view of a bill it holds. */
 export interface TargetBillState {
   id: string;
+  /** The number the target shows it by (QBO DocNumber), where it has one: conflict texts name it. */
+  number?: string | null;
   amount: Money;
   paidAmount: Money;
   /** Money promised by scheduled payments that have not settled. */

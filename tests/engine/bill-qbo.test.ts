@@ -149,9 +149,15 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     const conflicts = await listRecords(backend.db, { link: 'books', status: ['conflict'] });
     const reasons = conflicts.map((c) => `${c.entity}: ${c.error_message}`);
     assert.equal(conflicts.length, 3, JSON.stringify(reasons));
-    assert.ok(reasons.some((r) => new RegExp(`^bill: ${gone.Id} was deleted in QuickBooks Online; it is not re-created`).test(r)), JSON.stringify(reasons));
-    assert.ok(reasons.some((r) => new RegExp(`^bill: ${edited.Id} was edited in QuickBooks Online: its total is 1\\.23`).test(r)), JSON.stringify(reasons));
-    assert.ok(reasons.some((r) => /^vendor: vendor \S+ was renamed in QuickBooks Online to '.*\(renamed\)'/.test(r)), JSON.stringify(reasons));
+    // Each names the record as a bookkeeper knows it: BILL's invoice number and vendor, QBO's DocNumber and Id.
+    const vendorOf = (po: Json) => {
+      const source = (org().bills as Json[]).find((b) => b.invoice.invoiceNumber === po.DocNumber)!;
+      return (org().vendors as Json[]).find((v) => v.id === source.vendorId)!.name as string;
+    };
+    assert.ok(reasons.includes(`bill: Bill ${gone.DocNumber} from ${vendorOf(gone)}: the purchase order was deleted in QuickBooks Online (Id ${gone.Id}); the connector does not re-create it. If the bill does not belong in the books, void it in BILL or press Skip; if it does, enter it again in QuickBooks Online by hand, then press Skip.`), JSON.stringify(reasons));
+    assert.ok(reasons.some((r) => r.startsWith(`bill: Bill ${edited.DocNumber} from ${vendorOf(edited)}: the purchase order's total was changed in QuickBooks Online to 1.23 USD (PO ${edited.DocNumber}, Id ${edited.Id}); BILL's bill is `)), JSON.stringify(reasons));
+    assert.ok(reasons.some((r) => /^vendor: Vendor .+: the vendor was renamed in QuickBooks Online to '.*\(renamed\)' \(Id \S+\); BILL calls it/.test(r)), JSON.stringify(reasons));
+    for (const c of conflicts) assert.ok(c.label && !c.label.includes('|'), `conflict ${c.source_id} keeps its label, not the match key: ${c.label}`);
     assert.equal(qboTable('PurchaseOrder').length, posBefore, 'the deleted PO is not re-created');
     assert.equal(cents(qboTable('PurchaseOrder').find((p) => p.Id === edited.Id)!.TotalAmt), 123n, 'the edit made in QBO is not overwritten');
     assert.match(qboTable('Vendor').find((v) => v.Id === vendor.Id)!.DisplayName, /\(renamed\)$/, 'the rename made in QBO is kept');

@@ -1,9 +1,11 @@
 import { asConnectorError } from '../../core/errors.ts';
-import { compareMoney, formatMoney } from '../../core/money.ts';
+import { compareMoney } from '../../core/money.ts';
 import { nameKey } from '../../flows/types.ts';
 import type { StepRun, TargetProblem } from '../../engine/pair.ts';
 import type { TargetBillState } from '../../model/types.ts';
 import type { IdMapRow } from '../../store/repos/id-map.ts';
+import { recordLabels } from '../../store/repos/records.ts';
+import { purchaseClosed, purchaseDeleted, purchaseNouns, purchaseTotalEdited, vendorGone, vendorRenamed, type PurchaseNamed } from './conflict-texts.ts';
 
 /**
  * Checks, after a QBO webhook, the purchases the connector wrote: one deleted in QBO, closed there
@@ -13,6 +15,9 @@ import type { IdMapRow } from '../../store/repos/id-map.ts';
 export async function validatePurchases(run: StepRun, links: readonly IdMapRow[]): Promise<TargetProblem[]> {
   const ledger = run.ctx.systemName(run.target.system);
   const source = new Map((await run.source.read.bill!.get(links.map((r) => r.source_id))).items.map((b) => [b.id, b]));
+  // Vendors are named as the vendor step last recorded them (their records' labels), without asking BILL again.
+  const vendorNames = await recordLabels(run.ctx.db, run.ctx.link.name, 'vendor', [...new Set([...source.values()].map((b) => b.vendorId))]);
+  const nouns = purchaseNouns(run.ctx.link);
   const problems: TargetProblem[] = [];
   for (const row of links) {
     const targetId = row.target_id!;
@@ -24,12 +29,17 @@ export async function validatePurchases(run: StepRun, links: readonly IdMapRow[]
       if (asConnectorError(e).code !== 'MLC_ERR_NOT_FOUND') throw e;
     }
     const archivedInBill = !bill || bill.status === 'voided' || bill.status === 'deleted';
+    const named: PurchaseNamed = {
+      invoice: bill?.invoiceNumber || row.source_id,
+      vendor: (bill && (vendorNames.get(bill.vendorId) ?? bill.vendorId)) || 'a BILL vendor',
+      ledger, nouns, targetId, number: state?.number ?? null,
+    };
     if (!state) {
-      problems.push({ sourceId: row.source_id, targetId, reason: `${targetId} was deleted in ${ledger}; it is not re-created: decide with the bookkeeper whether BILL bill ${bill?.invoiceNumber ?? row.source_id} belongs in the books` });
+      problems.push({ sourceId: row.source_id, targetId, reason: purchaseDeleted(named) });
     } else if (state.archived && !archivedInBill && state.paidAmount.minor === 0n && bill.amountPaid.minor === 0n) {
-      problems.push({ sourceId: row.source_id, targetId, reason: `${targetId} was closed in ${ledger} while BILL still owes ${formatMoney(bill.amountDue)} ${bill.currency} on ${bill.invoiceNumber}` });
+      problems.push({ sourceId: row.source_id, targetId, reason: purchaseClosed(named, bill.amountDue) });
     } else if (bill && !archivedInBill && (state.amount.currency !== bill.currency || compareMoney(state.amount, bill.total) !== 0)) {
-      problems.push({ sourceId: row.source_id, targetId, reason: `${targetId} was edited in ${ledger}: its total is ${formatMoney(state.amount)} ${state.amount.currency}, BILL's bill ${bill.invoiceNumber} ${formatMoney(bill.total)} ${bill.currency}` });
+      problems.push({ sourceId: row.source_id, targetId, reason: purchaseTotalEdited(named, state.amount, bill.total) });
     }
   }
   return problems;
@@ -46,10 +56,11 @@ export async function validateVendors(run: StepRun, links: readonly IdMapRow[]):
     const targetId = row.target_id!;
     const mine = billVendors.get(row.source_id);
     const theirs = ledgerVendors.get(targetId);
+    const named = { vendor: mine?.name ?? row.source_id, ledger, targetId };
     if (!theirs || !theirs.active) {
-      problems.push({ sourceId: row.source_id, targetId, reason: `vendor ${targetId} was deleted or made inactive in ${ledger}; it is not re-created while BILL vendor ${mine?.name ?? row.source_id} is linked to it` });
+      problems.push({ sourceId: row.source_id, targetId, reason: vendorGone(named) });
     } else if (mine && mine.active && nameKey(mine.name) !== nameKey(theirs.name)) {
-      problems.push({ sourceId: row.source_id, targetId, reason: `vendor ${targetId} was renamed in ${ledger} to '${theirs.name}'; BILL calls it '${mine.name}'` });
+      problems.push({ sourceId: row.source_id, targetId, reason: vendorRenamed(named, theirs.name) });
     }
   }
   return problems;

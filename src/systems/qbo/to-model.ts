@@ -105,6 +105,7 @@ export function purchaseState(p: QboPurchase, homeCurrency: string): TargetBillS
   const balance = 'Balance' in p && p.Balance !== undefined ? amountOf(p.Balance, currency) : total;
   return {
     id: p.Id,
+    number: p.DocNumber ?? null,
     amount: total,
     paidAmount: subtractMoney(total, balance),
     scheduledAmount: money(currency, 0n),
