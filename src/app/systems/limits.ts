@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
-import { Limiter } from '../../http/limiter.ts';
+import { Limiter, realTimers } from '../../http/limiter.ts';
 import type { LimitsSpec, WindowLimitSpec } from '../../http/limits-spec.ts';
+import type { Db } from '../../store/db.ts';
+import { appBudgetKey, databaseBudget } from '../../store/repos/call-budget.ts';
 import type { SystemSpec } from '../../systems/types.ts';
 
 const count = z.number().int().positive();
@@ -47,29 +49,48 @@ export function applyLimits(base: LimitsSpec, override: LimitsOverride): LimitsS
   return { concurrency: { ...base.concurrency, ...override.concurrency }, windows };
 }
 
-/**
- * One limiter per system per process, shared by every client, so per-tenant and per-organisation
- * limits hold however many links touch the same tenant. Across processes, links are serialised by
- * their lease and queue (one worker at a time per link). A connection with its own limits gets a
- * limiter of its own, kept while its override stays the same: its app-wide windows then count
- * that connection alone, which is what a per-instance licence (Acumatica) means.
- */
-const shared = new Map<string, Limiter>();
-const perConnection = new Map<string, { override: string; limiter: Limiter }>();
+/** Where a limiter counts its windows across processes: the database, under the app's identity. */
+export interface SharedBudgetOptions {
+  db: Db;
+  /**
+   * What the vendor counts app-wide calls by: BILL's developer key, Xero's client id. Hashed
+   * before it is stored (appBudgetKey). Absent: every connection of the system shares one key.
+   */
+  appIdentity?: string;
+}
 
-export function limiterFor(spec: Pick<SystemSpec, 'id' | 'limits'>, connection: { id: string; config: Record<string, unknown> }): Limiter {
+/**
+ * One limiter per system and app identity per process, shared by every client, so per-tenant and
+ * per-organisation limits hold however many links touch the same tenant. With a database, each
+ * call's window allowances are reserved there too (store/repos/call-budget.ts), so every process of
+ * the deployment draws on one budget: BILL's hour per developer key across all organisations and
+ * workers, Xero's minute and day per tenant across CLI runs and workers. Concurrency stays per
+ * process: a link runs in one process at a time under its lease. A connection with its own limits
+ * gets a limiter of its own, kept while its override stays the same: its app-wide windows then
+ * count that connection alone, which is what a per-instance licence (Acumatica) means.
+ */
+const processWide = new Map<string, Limiter>();
+const byDatabase = new WeakMap<Db, Map<string, Limiter>>();
+const perConnection = new Map<string, { override: string; db: Db | undefined; limiter: Limiter }>();
+
+export function limiterFor(spec: Pick<SystemSpec, 'id' | 'limits'>, connection: { id: string; config: Record<string, unknown> }, budget?: SharedBudgetOptions): Limiter {
   const raw = connection.config.limits;
   if (raw === undefined || raw === null) {
-    let limiter = shared.get(spec.id);
-    if (!limiter) shared.set(spec.id, (limiter = new Limiter(spec.id, spec.limits)));
+    const appKey = appBudgetKey(budget?.appIdentity ?? 'any');
+    const cache = budget ? (byDatabase.get(budget.db) ?? new Map<string, Limiter>()) : processWide;
+    if (budget) byDatabase.set(budget.db, cache);
+    const key = budget ? appKey : spec.id;
+    let limiter = cache.get(key);
+    if (!limiter) cache.set(key, (limiter = new Limiter(spec.id, spec.limits, realTimers, budget ? { budget: databaseBudget(budget.db), appKey } : undefined)));
     return limiter;
   }
   const key = `${spec.id}:${connection.id}`;
   const text = JSON.stringify(raw);
   const kept = perConnection.get(key);
-  if (kept?.override === text) return kept.limiter;
-  const limiter = new Limiter(spec.id, connectionLimits(spec, connection.id, raw));
-  perConnection.set(key, { override: text, limiter });
+  if (kept?.override === text && kept.db === budget?.db) return kept.limiter;
+  const shared = budget ? { budget: databaseBudget(budget.db), appKey: appBudgetKey(`connection:${connection.id}`) } : undefined;
+  const limiter = new Limiter(spec.id, connectionLimits(spec, connection.id, raw), realTimers, shared);
+  perConnection.set(key, { override: text, db: budget?.db, limiter });
   return limiter;
 }
 
