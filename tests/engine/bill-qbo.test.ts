@@ -94,7 +94,7 @@ forEachBackend('BILL → QuickBooks Online end to end', (backend) => {
     const schedules = await new PollScheduler(w.backend.db, undefined as never, silentLogger).desired(link);
     assert.deepEqual(schedules.map((x) => [x.key, x.cron, x.data]), [
       ['books', '*/15 * * * *', { kind: 'sync', link: 'books', reason: 'poll', skipScheduled: true }],
-      ['books:payment', '0 6 * * *', { kind: 'sync', link: 'books', reason: 'poll', steps: ['payment'] }],
+      ['books/payment', '0 6 * * *', { kind: 'sync', link: 'books', reason: 'poll', steps: ['payment'] }],
     ]);
     const poll = await syncLink(deps, link, { steps: { skipScheduled: true } });
     assert.equal(poll.error, null, JSON.stringify(poll.error));

@@ -11,7 +11,7 @@ export { checkPollCron } from './cron.ts';
 
 /** What a link's poll schedule should look like in pg-boss's schedule table. */
 export interface PollSchedule {
-  /** The pg-boss schedule key: the link's name for its poll, `<link>:<step>` for a step's own schedule. */
+  /** The pg-boss schedule key: the link's name for its poll, `<link>/<step>` for a step's own schedule. */
   key: string;
   link: string;
   /** The link setting the cron comes from. */
@@ -33,7 +33,7 @@ export interface ScheduleChanges {
 /**
  * Each link polls on its settings.pollCron: a pg-boss schedule per link (queue 'link-work', key =
  * link name) that sends a `sync` job with reason 'poll' under the link's BILL-organisation key; a
- * step its pair runs on a schedule of its own gets one more (key `<link>:<step>`).
+ * step its pair runs on a schedule of its own gets one more (key `<link>/<step>`).
  * pg-boss stores schedules in the database and its timekeeper (running in every worker process,
  * which take turns) sends the due ones, so a poll fires once however many processes run.
  *
@@ -53,7 +53,7 @@ export class PollScheduler {
 
   /**
    * The link's poll, and one schedule per step of its pair that runs on its own (a BILL → QBO
-   * link's payments, on its `paymentsCron`), keyed `<link>:<step>`; the poll then leaves those out.
+   * link's payments, on its `paymentsCron`), keyed `<link>/<step>`; the poll then leaves those out.
    * A link whose pair this version lacks has its poll only (the run then says why it cannot sync).
    */
   async desired(link: Link): Promise<PollSchedule[]> {
@@ -66,7 +66,8 @@ export class PollScheduler {
     return [poll, ...scheduled.map((step): PollSchedule => {
       const configured = (link.settings as Record<string, unknown>)[step.schedule!.setting];
       return {
-        key: `${link.name}:${step.entity}`, link: link.name, setting: step.schedule!.setting, singletonKey,
+        // pg-boss takes schedule keys of letters, digits, '_', '-', '.' and '/' only; a link name never holds '/'.
+        key: `${link.name}/${step.entity}`, link: link.name, setting: step.schedule!.setting, singletonKey,
         cron: typeof configured === 'string' ? configured : step.schedule!.defaultCron,
         data: { kind: 'sync', link: link.name, reason: 'poll', steps: [step.entity] },
       };
@@ -112,7 +113,7 @@ export class PollScheduler {
   /**
    * Sends the job a link's stored schedule sends when it comes due, now: the same data and
    * singleton key, read from pg-boss's schedule row. Lets tests (and an operator) fire a poll
-   * without waiting for the next minute boundary (`key`: the link's name, or `<link>:<step>`).
+   * without waiting for the next minute boundary (`key`: the link's name, or `<link>/<step>`).
    * Returns the job id, or null without a schedule.
    */
   async fireNow(key: string): Promise<string | null> {
