@@ -16,6 +16,10 @@ export async function rerunRecords({ ctx, steps }: RunParts, rows: readonly Reco
     const mine = rows.filter((r) => r.entity === step.def.entity);
     if (mine.length === 0) continue;
     await step.syncIds(mine.map((r) => r.source_id), new Map(mine.flatMap((r) => (r.label ? [[r.source_id, r.label] as const] : []))));
+    // A conflict a step's check raised about its target (a person edited the record there) is
+    // checked again, so a replay clears it only once the two sides agree.
+    const checked = step.def.validate ? mine.flatMap((r) => (r.status === 'conflict' && r.target_id ? [r.target_id] : [])) : [];
+    if (checked.length > 0) await step.validateTargets(checked);
   }
   ctx.throwIfStopped();
 }

@@ -28,6 +28,8 @@ export interface BillQboWorld {
   bill: BillEmulator;
   qbo: QboEmulator;
   deps: EngineDeps;
+  /** The runtime the link was connected with (to serve it: the dashboard, the API, webhooks). */
+  rt: Runtime;
   link: Link;
   twinVendorId: string;
   unmappedAccount: Json;
@@ -64,7 +66,7 @@ export async function openBillQboWorld(backend: BackendUnderTest, options: { see
   const bank = qboTable('Account').find((a) => a.AccountType === 'Bank')!;
   const { link } = await connectBillQboSandbox(rt, { qbo, bill }, { linkName: 'books', settings: billQboSettingsSchema.parse({ departmentsAs: 'class', accountMap, departmentMap, paymentAccount: bank.AcctNum, ...options.settings }) });
   return {
-    backend, bill, qbo, deps, link, twinVendorId: (twin.body as Json).Vendor.Id, unmappedAccount, org, qboTable,
+    backend, bill, qbo, deps, rt, link, twinVendorId: (twin.body as Json).Vendor.Id, unmappedAccount, org, qboTable,
     ourPos() {
       const ours = new Set(qboTable('Vendor').filter((v) => (org().vendors as Json[]).some((b) => b.name === v.DisplayName)).map((v) => v.Id));
       return qboTable('PurchaseOrder').filter((po) => ours.has(po.VendorRef.value));

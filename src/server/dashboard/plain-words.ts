@@ -52,3 +52,15 @@ export function explain(code: string | null, status: string, reason: string | nu
   if (status === 'skipped') return { what: reason ?? 'Skipped.', fix: null };
   return { what: reason ?? 'No reason was recorded.', fix: status === 'failed' ? 'Press Replay to try again.' : null };
 }
+
+/**
+ * A conflict's choices in general, beside the step's own words: a conflict is never settled by the
+ * connector, so a person picks the side that is right. An edit undone on the target is seen again
+ * when that system reports it (its webhook); Replay checks the record again at once.
+ */
+export function conflictSteps(source: string, target: string): PlainReason {
+  return {
+    what: `${source} and ${target} disagree about this record, and a person must decide which is right.`,
+    fix: `Either undo the change in ${target} and press Replay, or make the record in ${source} agree; to accept both as they are, press Skip.`,
+  };
+}

@@ -40,6 +40,8 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
       <div><dt>Synced</dt><dd>${total('synced')}</dd></div>
       <div><dt>Need attention</dt><dd>${attention > 0
         ? html`<a href="${href(`${ctx.base}/records`, { link: link.name })}">${attention}<span class="visually-hidden"> records of ${link.name} need attention</span></a>` : '0'}</dd></div>
+      <div><dt>Conflicts</dt><dd>${total('conflict') > 0
+        ? html`<a href="${href(`${ctx.base}/records`, { link: link.name, status: 'conflict' })}">${total('conflict')}<span class="visually-hidden"> conflicts on ${link.name}</span></a>` : '0'}</dd></div>
       <div><dt>Skipped</dt><dd>${total('skipped')}</dd></div>
       <div><dt>Missing GL accounts</dt><dd>${missingAccountText(link).short}</dd></div>
     </dl>
@@ -48,6 +50,7 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
     <div class="actions">
       <form method="post" action="${ctx.base}/links/${encodeURIComponent(link.name)}/sync">${csrfField(ctx)}
         <button type="submit" class="primary">Sync now<span class="visually-hidden"> ${link.name}</span></button></form>
+      <a href="${href(`${ctx.base}/records`, { link: link.name, status: 'conflict' })}">Conflicts<span class="visually-hidden"> on ${link.name}</span></a>
       <a href="${href(`${ctx.base}/accounts`, { link: link.name })}">GL accounts</a>
       <a href="${href(`${ctx.base}/reconcile`, { link: link.name })}">Reconcile</a>
     </div>

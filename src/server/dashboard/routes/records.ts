@@ -10,6 +10,7 @@ import { csrfField, noticeWith, page, type PageContext } from '../layout.ts';
 import { explain } from '../plain-words.ts';
 import { describePayment, paymentFacts } from '../payments.ts';
 import { activityMarks, currentActivity, jobOutcome, type JobOutcome } from '../work.ts';
+import { conflictsTable } from './conflicts.ts';
 
 const statusChoices: Record<string, { label: string; statuses: RecordStatus[] }> = {
   attention: { label: 'Needs attention (failed or conflict)', statuses: ['failed', 'conflict'] },
@@ -100,8 +101,12 @@ export function registerRecords(d: Dashboard): void {
       <div><button type="submit">Filter</button></div>
     </form>`;
 
+    // Conflicts get a list of their own: what changed on which side, what to do, both sides' ids.
+    const conflictsOnly = statusKey === 'conflict';
     const table = shown.length === 0
-      ? html`<p class="empty">${statusKey === 'attention' ? 'Nothing needs attention. Every record synced or was skipped on purpose.' : 'No records match these filters.'}</p>`
+      ? html`<p class="empty">${statusKey === 'attention' ? 'Nothing needs attention. Every record synced or was skipped on purpose.' : conflictsOnly ? 'No conflicts: nothing was changed behind the connector\'s back.' : 'No records match these filters.'}</p>`
+      : conflictsOnly
+      ? conflictsTable(ctx, shown, new Map(links.map((l) => [l.name, l])), (r) => recordActions(ctx, r, back), now)
       : html`<div class="table-wrap"><table class="records stack">
         <caption class="visually-hidden">Records</caption>
         <thead><tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col">Updated</th><th scope="col">Actions</th></tr></thead>
@@ -128,6 +133,7 @@ export function registerRecords(d: Dashboard): void {
       <input type="hidden" name="back" value="${back}"><button type="submit">Replay every failed record of ${name}</button></form>`);
 
     const body = html`${form}${table}${pager}${bulk.length > 0 ? html`<div class="actions bulk">${bulk}</div>` : ''}`;
-    return d.send(reply, page(ctx, 'Records', body, { notice: field(q, 'notice'), ...(outcome ? { outcome: replayRunNotice(outcome) } : {}) }));
+    const title = conflictsOnly ? (link ? `Conflicts on ${link}` : 'Conflicts') : 'Records';
+    return d.send(reply, page(ctx, title, body, { notice: field(q, 'notice'), ...(outcome ? { outcome: replayRunNotice(outcome) } : {}) }));
   });
 }
