@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { erpNames, latencyProfiles, resolveLatency, type ErpName, type LatencyProfile } from './latency.ts';
 import type { BenchOptions } from './run.ts';
+import { parseScaleOptions, scaleOnly, scaleUsage } from './scale-args.ts';
+import type { ScaleOptions } from './scale-run.ts';
 
 /** The benchmark's command line (`npm run bench -- …`): what to run, or a UsageError naming the flag at fault. */
 export const usage = `Usage: npm run bench -- [--erp xero|acumatica|qbo] [--bills N] [--profile loopback|real] [--latency-ms N] [--xero-latency-ms N] [--acumatica-latency-ms N] [--qbo-latency-ms N] [--bill-latency-ms N] [--seed N] [--suppliers N] [--skip-payments] [--no-reconcile] [--detail] [--json] [--cpu-profile DIR]
@@ -22,14 +24,16 @@ export const usage = `Usage: npm run bench -- [--erp xero|acumatica|qbo] [--bill
   --detail          also list the calls per endpoint
   --json            print the figures as one JSON object
   --cpu-profile DIR write a V8 CPU profile of each timed run to DIR (<phase>.cpuprofile)
-  --memory          peak RSS of a first sync at --bills (default 2000) and --large-bills (default 20000), each in its own process`;
+  --memory          peak RSS of a first sync at --bills (default 2000) and --large-bills (default 20000), each in its own process
+${scaleUsage}`;
 
 export class UsageError extends Error {}
 
 export type BenchCommand =
   | { kind: 'help' }
   | { kind: 'memory'; small: number; large: number; latencyMs: number; seed: number }
-  | { kind: 'run'; options: BenchOptions; json: boolean; detail: boolean };
+  | { kind: 'run'; options: BenchOptions; json: boolean; detail: boolean }
+  | { kind: 'scale'; options: ScaleOptions; json: boolean };
 
 function whole(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -65,15 +69,26 @@ export function parseBenchArgs(argv: string[]): BenchCommand {
       'cpu-profile': { type: 'string' },
       memory: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      orgs: { type: 'string' },
+      workers: { type: 'string' },
+      'worker-concurrency': { type: 'string' },
+      'bill-hour-ms': { type: 'string' },
+      'bill-hourly': { type: 'string' },
     },
   });
   if (values.help) return { kind: 'help' };
+  const scale = values.orgs !== undefined;
+  if (!scale) {
+    const given = scaleOnly.find((flag) => values[flag] !== undefined);
+    if (given) throw new UsageError(`--${given} needs --orgs (the many-organisations run)`);
+  }
   const erp = (values.erp ?? 'xero') as ErpName;
   if (!erpNames.includes(erp)) throw new UsageError(`--erp must be ${erpNames.slice(0, -1).join(', ')} or ${erpNames.at(-1)}, got '${values.erp}'`);
   // The BILL emulator seeds at most 5,000 bills and 1,000 vendors (src/emulators/bill/seed.ts).
   const source = erp === 'qbo' ? { bills: 5000, suppliers: 1000 } : { bills: 50_000, suppliers: 5000 };
   const bills = whole(values.bills, 'bills', 2000, 1, source.bills);
-  const profile = (values.profile ?? 'loopback') as LatencyProfile;
+  // The many-organisations run speaks to production latency unless told otherwise.
+  const profile = (values.profile ?? (scale ? 'real' : 'loopback')) as LatencyProfile;
   if (!latencyProfiles.includes(profile)) throw new UsageError(`--profile must be ${latencyProfiles.join(' or ')}, got '${values.profile}'`);
   const optionalMs = (flag: string) => (values[flag as 'latency-ms'] === undefined ? undefined : whole(values[flag as 'latency-ms'], flag, 0, 0, 10_000));
   const latencyMs = optionalMs('latency-ms');
@@ -81,6 +96,7 @@ export function parseBenchArgs(argv: string[]): BenchCommand {
   const otherErp = erpNames.find((e) => e !== erp && values[`${e}-latency-ms`] !== undefined);
   if (otherErp) throw new UsageError(`--${otherErp}-latency-ms does not apply to a run with --erp ${erp}`);
   const seed = whole(values.seed, 'seed', 7, 0, 2 ** 31 - 1);
+  if (scale) return { kind: 'scale', options: parseScaleOptions(values, { whole, latency, seed, fail: (m) => new UsageError(m) }), json: values.json };
   if (values.memory) {
     if (erp !== 'xero') throw new UsageError('--memory measures the Xero first sync; leave out --erp');
     const large = whole(values['large-bills'], 'large-bills', 20_000, 1, 50_000);

@@ -2,6 +2,8 @@ import { isUsageError, parseBenchArgs, usage } from './args.ts';
 import { runMemoryComparison } from './memory.ts';
 import { formatEndpoints, formatReport } from './report.ts';
 import { runBench } from './run.ts';
+import { formatScaleReport, scaleFailed } from './scale-format.ts';
+import { runScaleBench } from './scale-run.ts';
 
 /**
  * `npm run bench`: syncs N seeded ERP bills (Xero, or Acumatica with `--erp acumatica`) to BILL
@@ -9,6 +11,7 @@ import { runBench } from './run.ts';
  * payments back (`--erp qbo`: N seeded BILL bills to QuickBooks Online purchase orders, then BILL
  * payments as Bills and BillPayments), and prints the throughput, API calls per record, in-flight maxima, limit
  * rejections, peak RSS and the measured time against the floors the limits and the data allow. `--memory` compares peak RSS at two sizes in separate processes.
+ * `--orgs N` runs many organisations on one BILL developer key with worker processes on PostgreSQL (scale-run.ts).
  */
 async function main(argv: string[]): Promise<number> {
   const command = parseBenchArgs(argv);
@@ -17,6 +20,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command.kind === 'memory') return runMemoryComparison(command, (line) => process.stdout.write(`${line}\n`));
+  if (command.kind === 'scale') {
+    const report = await runScaleBench(command.options, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(command.json ? `${JSON.stringify(report)}\n` : `${formatScaleReport(report).join('\n')}\n`);
+    return scaleFailed(report) ? 1 : 0;
+  }
   const { options, json, detail } = command;
   // Progress goes to stderr so --json output stays one clean object.
   const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));

@@ -62,3 +62,32 @@ test('a latency flag for the ERP the run does not use is refused rather than ign
 test('an unknown flag is a usage error naming it', () => {
   refused(['--erp', 'acumatica', '--acumatica-latency', '300'], /--acumatica-latency\b/);
 });
+
+const scale = (argv: string[]) => {
+  const command = parseBenchArgs(argv);
+  assert.equal(command.kind, 'scale');
+  return (command as Extract<typeof command, { kind: 'scale' }>).options;
+};
+
+test('--orgs runs many organisations on one key: two workers, the real profile, a compressed hour and its budget by default', () => {
+  const o = scale(['--orgs', '20']);
+  assert.deepEqual([o.orgs, o.workers, o.workerConcurrency, o.bills, o.suppliers], [20, 2, 2, 600, 300]);
+  assert.deepEqual(o.latency.bill, { baseMs: 300, perItemMs: 5 }, 'production latency unless told otherwise');
+  assert.deepEqual([o.billHourMs, o.billHourly, o.budget], [30_000, 60, 58], 'the budget is 19,500/20,000 of the allowance, as for BILL\'s own');
+  const custom = scale(['--orgs=5', '--workers', '3', '--bill-hour-ms', '10000', '--bill-hourly', '200', '--latency-ms', '50', '--bills', '40', '--suppliers', '12']);
+  assert.deepEqual([custom.orgs, custom.workers, custom.billHourMs, custom.billHourly, custom.budget, custom.latency.xero.baseMs, custom.bills, custom.suppliers], [5, 3, 10_000, 200, 195, 50, 40, 12]);
+  assert.equal(scale(['--orgs', '2', '--profile', 'loopback']).latency.xero.baseMs, 25);
+});
+
+test('the many-organisations flags are checked and named, and flags of the other runs are refused with --orgs', () => {
+  refused(['--orgs', '1'], /^--orgs must be a whole number from 2 to 50, got '1'/);
+  refused(['--orgs', '20', '--workers', '0'], /^--workers must be a whole number from 1 to 4, got '0'/);
+  refused(['--orgs', '20', '--bill-hour-ms', '100'], /^--bill-hour-ms must be a whole number from 5000 to 3600000, got '100'/);
+  refused(['--orgs', '20', '--bill-hourly', 'lots'], /^--bill-hourly must be a whole number from 10 to 20000/);
+  refused(['--orgs', '20', '--bills', '2001'], /^--bills must be a whole number from 1 to 2000/);
+  refused(['--workers', '2'], /^--workers needs --orgs/);
+  refused(['--bill-hour-ms', '10000'], /^--bill-hour-ms needs --orgs/);
+  refused(['--orgs', '20', '--erp', 'acumatica'], /--orgs runs Xero ⇄ BILL firms; --erp acumatica does not apply/);
+  refused(['--orgs', '20', '--memory'], /^--memory does not apply to a run with --orgs/);
+  refused(['--orgs', '20', '--skip-payments'], /^--skip-payments does not apply to a run with --orgs/);
+});

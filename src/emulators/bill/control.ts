@@ -95,6 +95,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: BillDeps): voi
 
   app.get('/_emulator/state', async () => stateDump(deps));
 
+  // Each devKey's hourly allowance per window: admitted, refused and by organisation (docs/emulators/bill.md "Control surface").
+  app.get('/_emulator/allowance', async () => ({ hourMs: deps.options.hourMs, hourlyLimit: deps.options.hourlyLimit, devKeys: deps.limits.allowanceView() }));
+
   app.post('/_emulator/pay', async (request, reply) => {
     try {
       const body = request.body;

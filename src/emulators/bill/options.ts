@@ -21,6 +21,11 @@ export interface BillEmulatorOptions extends EmulatorOptions {
   sessionInvalidStatus?: number;
   /** Requests per devKey per clock hour (default 20,000). Lower it to test BDC_1144 without 20,000 calls. */
   hourlyLimit?: number;
+  /**
+   * Length of the "hour" of that allowance in ms (default 3,600,000). A test knob, not BILL's
+   * behaviour: a bench compresses the hour so the allowance binds and resets within a run.
+   */
+  hourMs?: number;
   /** Logins per devKey per rolling hour (default 200). */
   loginLimit?: number;
   /** Requests in flight per devKey and organisation (default 3). */
@@ -45,6 +50,7 @@ export interface ResolvedOptions {
   eventsRateLimitStatus: number;
   sessionInvalidStatus: number;
   hourlyLimit: number;
+  hourMs: number;
   loginLimit: number;
   concurrencyLimit: number;
   listArchived: boolean;
@@ -57,12 +63,14 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(opts: BillEmulatorOptions, sandboxDevKey: string): ResolvedOptions {
+  if (opts.hourMs !== undefined && (!Number.isInteger(opts.hourMs) || opts.hourMs < 1000)) throw new RangeError(`hourMs must be a whole number of ms, at least 1000, got ${opts.hourMs}`);
   return {
     bulkBillsCap: opts.bulkBillsCap ?? 200,
     rateLimitStatus: opts.rateLimitStatus ?? 400,
     eventsRateLimitStatus: opts.eventsRateLimitStatus ?? 429,
     sessionInvalidStatus: opts.sessionInvalidStatus ?? 401,
     hourlyLimit: opts.hourlyLimit ?? 20_000,
+    hourMs: opts.hourMs ?? 60 * 60 * 1000,
     loginLimit: opts.loginLimit ?? 200,
     concurrencyLimit: opts.concurrencyLimit ?? 3,
     listArchived: opts.listArchived ?? true,

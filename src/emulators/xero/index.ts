@@ -14,7 +14,7 @@ import { DEFAULT_DAILY, XeroLimits } from './limits.ts';
 import { registerOrganisationRoutes } from './organisation.ts';
 import { registerPaymentRoutes } from './payments.ts';
 import { registerPurchaseOrderRoutes } from './purchase-orders.ts';
-import { SECONDARY_SIZES, mixSeed, readSeedInput, seedTenant, summarise, tenantIds, type SeedInput, type SeedSummary } from './seed.ts';
+import { SECONDARY_SIZES, extraTenantId, mixSeed, readSeedInput, seedTenant, summarise, tenantIds, type SeedInput, type SeedSummary } from './seed.ts';
 import { XeroState } from './state.ts';
 import type { ChangeEvent } from './tenant.ts';
 import { registerTrackingRoutes } from './tracking.ts';
@@ -87,10 +87,11 @@ export async function startXeroEmulator(opts: XeroEmulatorOptions = {}): Promise
     const events: ChangeEvent[] = [];
     const primary = seedTenant(primaryId, 'Demo Company (US)', mixSeed(cfg.seed, 1), cfg, cfg.asOf, events);
     const secondary = seedTenant(secondaryId, 'Sandbox Small Business (US)', mixSeed(cfg.seed, 2), SECONDARY_SIZES, cfg.asOf, events);
-    state.replace([primary, secondary]);
+    const extras = Array.from({ length: cfg.extraTenants }, (_, i) => seedTenant(extraTenantId(ctx.seed, i), `Demo Company ${i + 3} (US)`, mixSeed(cfg.seed, 3 + i), cfg, cfg.asOf, events));
+    state.replace([primary, secondary, ...extras]);
     // Seeding is a burst of edits: a configured webhook hears about every contact and invoice.
     webhooks.emit(events);
-    return { seed: cfg.seed, asOf: cfg.asOf, tenants: [summarise(primary), summarise(secondary)] };
+    return { seed: cfg.seed, asOf: cfg.asOf, tenants: [primary, secondary, ...extras].map(summarise) };
   };
   const setWebhook = (cfg: { url: string; key: string }) => webhooks.configure(cfg);
   seed({});

@@ -31,6 +31,11 @@ export interface SeedInput {
   accounts?: number;
   /** The day the generated books end on, 'YYYY-MM-DD' (default 2026-11-01). */
   asOf?: string;
+  /**
+   * More tenants after the two standard ones, each the primary's size (default 0, at most 99): a
+   * test knob for many organisations on one app (the bench's --orgs).
+   */
+  extraTenants?: number;
 }
 
 export interface TenantSeedSummary {
@@ -74,6 +79,11 @@ export const mixSeed = (seed: number, salt: number): number => (Math.imul(seed >
 export function tenantIds(emulatorSeed: number): [string, string] {
   const rng = new Rng(mixSeed(emulatorSeed, 0x7e7a));
   return [rng.uuid(), rng.uuid()];
+}
+
+/** The id of extra tenant `index` (0-based), from the emulator's seed like the standard two. */
+export function extraTenantId(emulatorSeed: number, index: number): string {
+  return new Rng(mixSeed(emulatorSeed, 0x7e7b + index)).uuid();
 }
 
 function organisation(tenantId: string, name: string, createdMs: number, rng: Rng): Organisation {
@@ -379,6 +389,7 @@ export function readSeedInput(body: unknown, fallbackSeed: number): Required<Omi
     salesInvoices: int('salesInvoices', PRIMARY_SIZES.salesInvoices, 50_000),
     purchaseOrders: int('purchaseOrders', PRIMARY_SIZES.purchaseOrders, 50_000),
     asOf,
+    extraTenants: int('extraTenants', 0, 99),
   };
   if (b.accounts !== undefined) out.accounts = int('accounts', EXPENSE_ACCOUNTS.length, 500);
   return out;
