@@ -44,7 +44,7 @@ async function openWithConfig(deps: SideDeps, connectionId: string): Promise<{ c
   } else {
     auth = { kind: 'cookie', store: databaseCredentialStore<AcumaticaLoginCredentials>(deps.db, deps.box, connectionId) };
   }
-  return { client: createAcumaticaClient({ site: config.site, auth, logger: deps.log, limiter: limiterFor(acumaticaSpec, row) }), config };
+  return { client: createAcumaticaClient({ site: config.site, auth, logger: deps.log, limiter: limiterFor(acumaticaSpec, row, { db: deps.db, appIdentity: `${config.site.instanceUrl}|${config.site.tenant}` }) }), config };
 }
 
 /**

@@ -43,7 +43,7 @@ export async function openQboClient(deps: SideDeps, connectionId: string): Promi
     environment: config.environment,
     urls: config.urls,
     logger: deps.log,
-    limiter: limiterFor(qboSpec, row),
+    limiter: limiterFor(qboSpec, row, { db: deps.db, appIdentity: config.clientId }),
   });
   return { client, realmId: row.tenant_id ?? secret.realmId ?? '', config };
 }

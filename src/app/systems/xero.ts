@@ -33,7 +33,7 @@ export async function openXeroClient(deps: SideDeps, connectionId: string): Prom
     credentials: databaseCredentialStore<XeroCredentials>(deps.db, deps.box, connectionId, (c) => new Date(c.expiresAt)),
     urls: config.urls,
     logger: deps.log,
-    limiter: limiterFor(xeroSpec, row),
+    limiter: limiterFor(xeroSpec, row, { db: deps.db, appIdentity: config.clientId }),
   });
   return { client, tenantId: row.tenant_id ?? '' };
 }
