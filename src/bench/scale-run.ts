@@ -77,7 +77,7 @@ export async function runScaleBench(options: ScaleOptions, say: (line: string) =
     const orgs = await connectScaleOrgs(rt, emulators, { orgs: options.orgs, bills: options.bills, suppliers: options.suppliers, seed: options.seed, billHour });
     queue = await startQueue(rt.db, { jobs: [linkWorkJob] });
     say(`starting ${options.workers} worker processes (${options.workerConcurrency} jobs each) on PostgreSQL`);
-    workers = await startWorkers({ count: options.workers, concurrency: options.workerConcurrency, databaseUrl: pg.url, masterKey, dataDir, logLevel });
+    workers = await startWorkers({ count: options.workers, concurrency: options.workerConcurrency, databaseUrl: pg.url, masterKey, apiToken: `mlc_${randomBytes(24).toString('base64url')}`, dataDir, logLevel });
     const services = { db: rt.db, queue };
     const setupMs = Date.now() - started;
 

@@ -18,7 +18,7 @@ export interface WorkerProcess {
  * `concurrency` link-work jobs at once, as a deployment with several workers does; resolves once
  * each printed its ready line.
  */
-export async function startWorkers(options: { count: number; concurrency: number; databaseUrl: string; masterKey: string; dataDir: string; logLevel: string }): Promise<WorkerProcess[]> {
+export async function startWorkers(options: { count: number; concurrency: number; databaseUrl: string; masterKey: string; apiToken: string; dataDir: string; logLevel: string }): Promise<WorkerProcess[]> {
   const started: WorkerProcess[] = [];
   try {
     for (let n = 1; n <= options.count; n += 1) started.push(await startWorker(n, options));
@@ -29,11 +29,12 @@ export async function startWorkers(options: { count: number; concurrency: number
   }
 }
 
-async function startWorker(n: number, options: { concurrency: number; databaseUrl: string; masterKey: string; dataDir: string; logLevel: string }): Promise<WorkerProcess> {
+async function startWorker(n: number, options: { concurrency: number; databaseUrl: string; masterKey: string; apiToken: string; dataDir: string; logLevel: string }): Promise<WorkerProcess> {
   const dataDir = join(options.dataDir, `worker-${n}`);
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(process.execPath, [cliPath, 'serve', '--role', 'worker', '--concurrency', String(options.concurrency)], {
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, ML_CONNECTOR_MASTER_KEY: options.masterKey, ML_CONNECTOR_DATA_DIR: dataDir, ML_CONNECTOR_LOG_LEVEL: options.logLevel },
+    // An API token of the run's own, so no worker creates one and prints it to the stderr this bench shows on failure.
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, ML_CONNECTOR_MASTER_KEY: options.masterKey, ML_CONNECTOR_API_TOKEN: options.apiToken, ML_CONNECTOR_DATA_DIR: dataDir, ML_CONNECTOR_LOG_LEVEL: options.logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killOnExit = () => child.kill('SIGTERM');
