@@ -38,6 +38,12 @@ export interface RunOptions {
    * schedule of their own (`skipScheduled`, the server's poll). Absent: every step.
    */
   steps?: { only?: readonly string[]; skipScheduled?: boolean };
+  /**
+   * Also runs the validation pass after the steps (the server's poll): records changed on a target
+   * since the pass's cursor that the id map knows are validated as a `validate` trigger would
+   * (engine/validate-changes.ts). Not with `steps.only`.
+   */
+  validateTargets?: boolean;
   /** Test hook: called after each committed page with the step name (crash tests kill here). */
   afterCommit?: (step: string) => void | Promise<void>;
 }

@@ -17,10 +17,17 @@ export interface EnginePolicy {
    * a person (`replay`).
    */
   retryAfterMs: readonly number[];
+  /**
+   * How far back of its cursor the poll's validation pass reads a target's changes again (ChangeFeed):
+   * the two systems' clocks may differ, and a change stamped just before a read may not show in it
+   * yet. A change read twice with the same version is validated once.
+   */
+  validateOverlapMs: number;
 }
 
 export const defaultEnginePolicy: EnginePolicy = {
   settleMs: 120_000,
   // Retried by the next run, then 5 minutes, 30 minutes, 2 hours and 6 hours after the last failure.
   retryAfterMs: [0, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000],
+  validateOverlapMs: 5 * 60_000,
 };

@@ -149,6 +149,30 @@ export interface SystemPort {
   readonly dimensionCategories?: { list(): Promise<{ name: string; options: string[] }[]> };
   readonly vendorDirectory?: VendorDirectory;
   readonly billDirectory?: BillDirectory;
+  /** What changed on this system since a time, for the poll's validation of what the connector wrote there (ChangeFeed). */
+  readonly changes?: ChangeFeed;
+}
+
+/** One record of a change listing; the same id and version read twice is the same change. */
+export interface ChangedRecord {
+  /** The engine's entity name ('vendor', 'bill', …). */
+  entity: string;
+  id: string;
+  /** Opaque: a new change to the record has a new version (QBO: its SyncToken, or 'deleted'). */
+  version: string;
+  /** When the system stamped the change (ISO 8601), when it says. */
+  at: string | null;
+  deleted: boolean;
+}
+
+/**
+ * Records of a target created, changed or deleted since a time, whoever changed them, read on the
+ * poll so what webhooks missed is still validated (engine/validate-changes.ts). Optional: a system
+ * without it is validated on webhooks only.
+ */
+export interface ChangeFeed {
+  /** `since` null: every record (a link whose validation has no cursor yet). `via` names how it was read, for the run's counts. */
+  changedSince(entities: readonly (keyof Readers & string)[], since: Date | null): Promise<{ records: ChangedRecord[]; via: string }>;
 }
 
 /** The two sides of a link: its ledger and its payables system (BILL). A pair's steps say which reads and which writes. */

@@ -14,6 +14,7 @@ import { closeSides, type LinkSides } from './ports.ts';
 import { AccountMap } from './accounts.ts';
 import type { EntityName, PairDefinition } from './pair.ts';
 import { StepRunner } from './step-runner.ts';
+import { prepareValidation } from './validate-changes.ts';
 
 export interface EngineDeps {
   db: Db;
@@ -143,17 +144,24 @@ async function runGraph(parts: RunParts, each: (runner: StepRunner<any, any>) =>
   if (failed) throw failed.reason;
 }
 
-/** A full delta sync: accounts first, then every step of the pair from its saved cursor, by dependency. */
+/**
+ * A full delta sync: accounts first, then every step of the pair from its saved cursor, by
+ * dependency; with `validateTargets` (the server's poll), then the validation pass over what
+ * changed on the targets since its own cursor.
+ */
 export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {}): Promise<RunResult> {
   const { only, skipScheduled } = options.steps ?? {};
   const runs = (def: PairDefinition['steps'][number]) => (only ? only.includes(def.entity) : !(skipScheduled && def.schedule));
   return runOnLink(deps, link, 'sync', options, async (parts) => {
     await parts.accounts.load();
+    // The poll's validation pass (validate-changes.ts) looks at the id map before the steps write to it.
+    const validate = options.validateTargets && !only ? await prepareValidation(parts, runs) : null;
     await runGraph(parts, async (step) => {
       if (!runs(step.def)) return;
       await step.settle();
       await step.syncChanged();
     });
+    await validate?.();
     await retryTransientFailures(parts);
   });
 }

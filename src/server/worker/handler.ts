@@ -47,7 +47,11 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
   try {
     // The job's signal: the run stops after the page at hand when this worker shuts down (or the
     // queue gives up on the job), and the retry resumes from the committed cursors.
-    const options = { onProgress: progress.onProgress, ...(job.signal ? { signal: job.signal } : {}) };
+    const options = {
+      onProgress: progress.onProgress, ...(job.signal ? { signal: job.signal } : {}),
+      // A poll, and the catch-up after missed webhooks, also validate what changed on the targets (engine/validate-changes.ts).
+      ...(work.kind === 'sync' && (work.reason === 'poll' || work.reason === 'catch-up') ? { validateTargets: true } : {}),
+    };
     result =
       work.kind === 'sync' ? await syncLink(deps, link, work.steps || work.skipScheduled ? { ...options, steps: { ...(work.steps ? { only: work.steps } : {}), ...(work.skipScheduled ? { skipScheduled: true } : {}) } } : options)
       : work.kind === 'records' ? await syncRecords(deps, link, work, options)

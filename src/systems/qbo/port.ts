@@ -1,8 +1,9 @@
 import { ConnectorError } from '../../core/errors.ts';
 import { formatMoney } from '../../core/money.ts';
-import type { BillDirectory, ChartPort, EntityReader, EntityWriter, MatchFound, Page, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
+import type { BillDirectory, ChangeFeed, ChartPort, EntityReader, EntityWriter, MatchFound, Page, PaymentAccountRef, SystemPort, VendorDirectory } from '../../engine/ports.ts';
 import type { Bill, Department, GlAccount, Vendor } from '../../model/types.ts';
 import { vendorMatchKey, type BillPayload, type BillSummary, type PaymentPayload, type VendorPayload } from '../../model/payloads.ts';
+import { qboChangeFeed } from './changes.ts';
 import type { QboCompanyClient } from './company-client.ts';
 import { qboDocNumber } from './doc-number.ts';
 import { QboPaymentWriter } from './payment-writer.ts';
@@ -49,6 +50,8 @@ export class QboPort implements SystemPort {
   };
   readonly vendorDirectory: VendorDirectory;
   readonly billDirectory: BillDirectory;
+  /** Vendors, this link's purchases and BillPayments changed in QBO, deletions included (changes.ts: CDC, or queries past its window). */
+  readonly changes: ChangeFeed;
   readonly vendors: QboVendorWriter;
   readonly purchaseOrders: QboPurchaseWriter;
   readonly bills: QboPurchaseWriter;
@@ -110,6 +113,8 @@ export class QboPort implements SystemPort {
         },
       },
     };
+    // A BILL bill is checked as the PurchaseOrder (or Bill) it became, not as the Bill a paid PO turns into.
+    this.changes = qboChangeFeed(client, { vendor: 'Vendor', bill: this.purchaseEntity, payment: 'BillPayment' });
     this.vendorDirectory = { iterate: () => this.iterateVendors(), currencies: (ids) => this.vendorCurrencies(ids) };
     this.billDirectory = {
       iterate: () => this.iteratePurchases(),
