@@ -30,7 +30,8 @@ export const billToLedgerAccounts: AccountPolicy = {
 /**
  * What inbound events re-read in BILL → QBO: BILL names its vendors, bills and payments by id (a
  * payment's delta reads its applications in order, the cursor moving only with the records it
- * covers). QBO's own events ask for validation of what the connector wrote.
+ * covers). QBO's own events ask for validation of what the connector wrote; the poll validates the
+ * same steps over what QBO's change feed says changed, so a missed event is caught there.
  */
 export const billToLedgerTriggers: PairDefinition['triggers'] = [
   { side: 'bill', entity: 'vendor', step: 'vendor', mode: 'ids' },

@@ -8,7 +8,8 @@ import { recordLabels } from '../../store/repos/records.ts';
 import { purchaseClosed, purchaseDeleted, purchaseNouns, purchaseTotalEdited, vendorGone, vendorRenamed, type PurchaseNamed } from './conflict-texts.ts';
 
 /**
- * Checks, after a QBO webhook, the purchases the connector wrote: one deleted in QBO, closed there
+ * Checks, after a QBO webhook or when the poll finds them changed in QBO (engine/validate-changes.ts,
+ * systems/qbo/changes.ts), the purchases the connector wrote: one deleted in QBO, closed there
  * while BILL still owes it, or whose total a person changed there is a conflict for a person. The
  * connector never re-creates or overwrites it on its own: the ledger is the books of record.
  */
