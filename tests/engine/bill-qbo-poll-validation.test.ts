@@ -3,7 +3,8 @@
  * so, on both back-ends over real HTTP. The poll job the link's schedule sends runs through the
  * worker's handler; QBO's webhooks are off. A PO deleted, closed or re-totalled in QBO and a vendor
  * renamed there become conflicts by the store, QBO's own records are ignored, nothing is re-created
- * or overwritten; a poll with nothing new raises nothing; a cursor older than CDC's 30 days lists
+ * or overwritten; a poll with nothing new raises nothing; a failed read leaves the cursor where it
+ * was; a cursor older than CDC's 30 days lists
  * by query (what was sent is watched as it leaves, and counted by the emulator) and still finds
  * deletions through CDC's recent window.
  */
@@ -134,6 +135,25 @@ forEachBackend('BILL → QuickBooks Online: the poll validates QBO changes webho
     assert.deepEqual(now.map((c) => [c.entity, c.target_id, c.error_message]), held.map((c) => [c.entity, c.target_id, c.error_message]));
   });
 
+  test('a poll whose read of QBO fails leaves the cursor where it was; the next one validates the change', async () => {
+    const [, , , onRenamedVendor] = open;
+    await userEdit({ entity: 'PurchaseOrder', operation: 'update', record: { Id: onRenamedVendor!.Id, Line: [{ ...onRenamedVendor!.Line[0], Amount: '3.45' }] } });
+    const cursorBefore = await getCursor(backend.db, 'books', stream);
+    const faults = async (body: Json) => assert.ok((await fetch(`${w.qbo.urls.base}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).ok);
+    await faults({ serverErrorRate: 1, pathPattern: '/cdc' });
+    try {
+      await assert.rejects(poll(), /MLC_ERR_/);
+    } finally {
+      await faults({});
+    }
+    assert.equal(await getCursor(backend.db, 'books', stream), cursorBefore, 'the cursor has not moved');
+    assert.equal(conflictOn(await conflicts(), 'bill', onRenamedVendor!.Id), undefined);
+    const run = await poll();
+    assert.equal(run.counts['bill.validate'], 1, JSON.stringify(run.counts));
+    assert.match(conflictOn(await conflicts(), 'bill', onRenamedVendor!.Id)?.error_message ?? '', /3\.45/);
+    assert.notEqual(await getCursor(backend.db, 'books', stream), cursorBefore);
+  });
+
   test('a cursor older than CDC\'s 30 days lists vendors and purchase orders by query, and CDC\'s recent window still shows deletions', async () => {
     const [, , , , retotalled, deleted] = open;
     await userEdit({ entity: 'PurchaseOrder', operation: 'update', record: { Id: retotalled!.Id, Line: [{ ...retotalled!.Line[0], Amount: '2.34' }] } });
@@ -160,7 +180,7 @@ forEachBackend('BILL → QuickBooks Online: the poll validates QBO changes webho
 
     const found = await conflicts();
     const texts = JSON.stringify(found.map((c) => [c.entity, c.target_id, c.error_message]));
-    assert.equal(found.length, 6, texts);
+    assert.equal(found.length, 7, texts);
     assert.match(conflictOn(found, 'bill', retotalled!.Id)?.error_message ?? '', /2\.34/, texts);
     assert.match(conflictOn(found, 'bill', deleted!.Id)?.error_message ?? '', /deleted in QuickBooks Online/, texts);
     const cursor = JSON.parse((await getCursor(backend.db, 'books', stream))!) as Json;
