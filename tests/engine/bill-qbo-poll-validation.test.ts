@@ -186,4 +186,15 @@ forEachBackend('BILL → QuickBooks Online: the poll validates QBO changes webho
     const cursor = JSON.parse((await getCursor(backend.db, 'books', stream))!) as Json;
     assert.ok(Date.now() - Date.parse(cursor.at) < 60_000, `the cursor moved to this poll once its validations were committed: ${cursor.at}`);
   });
+
+  test('a link with linked records and no validation cursor (one synced before the poll validated) lists everything once', async () => {
+    const held = (await conflicts()).map((c) => [c.entity, c.target_id, c.error_message]);
+    await setCursor(backend.db, 'books', stream, null);
+    const { result: run, sent } = await sentDuring(poll);
+    assert.equal(run.counts['validate.read.query'], 1, JSON.stringify(run.counts));
+    assert.ok(sent.some((s) => /SELECT \* FROM PurchaseOrder ORDERBY MetaData\.LastUpdatedTime STARTPOSITION 1/.test(s)), JSON.stringify(sent));
+    assert.ok((run.counts['bill.validate'] ?? 0) >= open.length - 2, `every linked purchase order QBO still holds: ${JSON.stringify(run.counts)}`);
+    assert.deepEqual((await conflicts()).map((c) => [c.entity, c.target_id, c.error_message]), held, 'the same conflicts, none new');
+    assert.ok(await getCursor(backend.db, 'books', stream));
+  });
 });
