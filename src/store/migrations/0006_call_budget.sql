@@ -40,8 +40,9 @@ create table call_budget_active (
 -- and why: 'window' (its budget is used up), 'reserve' (bulk work leaves the last few calls of a
 -- parking window to interactive work), 'priority' (an interactive call waits for this window),
 -- 'share' (this tenant has its fair share of what the app window has left while others ask).
--- An interactive caller refused marks the window for at most a few seconds (it asks again by
--- then); a mark it does not renew lapses, so bulk work never waits for a caller that went away.
+-- An interactive caller refused marks the window until it asks again (a second after its retry
+-- time) when that is within two minutes (a minute window); for a longer wait (a parked hour or
+-- day) the mark lapses within seconds, so bulk work never waits for a caller that went away.
 create function mlc_reserve_call(
   p_system text, p_tenant text, p_interactive boolean, p_now bigint,
   p_keys text[], p_windows text[], p_budgets integer[], p_window_ms bigint[], p_bucket_ms bigint[],
@@ -58,8 +59,10 @@ declare
   mine integer;
   oldest bigint;
   others integer;
-  others_used integer;
-  share integer;
+  uses integer[];
+  spent integer;
+  sharers integer;
+  avail bigint;
   waiting bigint;
   b_index integer := 0;
   b_retry bigint := 0;
@@ -68,7 +71,7 @@ declare
   w_reason text;
 begin
   for lock_key in
-    select distinct p_system || chr(31) || k || chr(31) || w from unnest(p_keys, p_windows) as u(k, w) order by 1
+    select distinct p_system || chr(31) || kw.key_name || chr(31) || kw.win_name from unnest(p_keys, p_windows) as kw(key_name, win_name) order by 1
   loop
     perform pg_advisory_xact_lock(hashtextextended(lock_key, 0));
   end loop;
@@ -98,15 +101,28 @@ begin
            where a.system = p_system and a.scope_key = p_keys[i] and a.window_name = p_windows[i]
              and a.tenant <> p_tenant and a.last_asked > p_now - p_active_ms;
           if others > 0 then
-            select coalesce(sum(c.used), 0)::integer into others_used from call_budget c
-             where c.system = p_system and c.scope_key = p_keys[i] and c.window_name = p_windows[i] and c.bucket > cur - lookback
-               and c.tenant in (select a.tenant from call_budget_active a
-                                 where a.system = p_system and a.scope_key = p_keys[i] and a.window_name = p_windows[i]
-                                   and a.tenant <> p_tenant and a.last_asked > p_now - p_active_ms);
-            -- What the active tenants may spend between them: the budget less what tenants no
-            -- longer asking have spent, in equal parts.
-            share := (p_budgets[i] - (total - others_used - mine)) / (others + 1);
-            if mine >= share then
+            -- Water-filling over the tenants asking (this one included): what the window has left
+            -- plus what they have spent is theirs to share; a tenant that already spent more than an
+            -- equal part keeps it but gets no more, and the rest is shared among the others.
+            select array_agg(x.used_here order by x.used_here desc) into uses from (
+              select (select coalesce(sum(c.used), 0) from call_budget c
+                       where c.system = p_system and c.scope_key = p_keys[i] and c.window_name = p_windows[i]
+                         and c.bucket > cur - lookback and c.tenant = t.tenant)::integer as used_here
+                from (select a.tenant from call_budget_active a
+                       where a.system = p_system and a.scope_key = p_keys[i] and a.window_name = p_windows[i]
+                         and a.tenant <> p_tenant and a.last_asked > p_now - p_active_ms
+                      union select p_tenant) t) x;
+            avail := p_budgets[i] - total;
+            foreach spent in array uses loop
+              avail := avail + spent;
+            end loop;
+            sharers := array_length(uses, 1);
+            foreach spent in array uses loop
+              exit when spent::bigint * sharers <= avail;
+              avail := avail - spent;
+              sharers := sharers - 1;
+            end loop;
+            if sharers = 0 or mine::bigint * sharers >= avail then
               w_reason := 'share';
               w_retry := p_now + 1000;
             end if;
@@ -116,7 +132,7 @@ begin
     end if;
     if p_fair[i] or p_interactive then
       insert into call_budget_active as a (system, scope_key, window_name, tenant, last_asked, interactive_until)
-      values (p_system, p_keys[i], p_windows[i], p_tenant, p_now, case when p_interactive and w_reason is not null then least(w_retry, p_now + 5000) + 1000 else 0 end)
+      values (p_system, p_keys[i], p_windows[i], p_tenant, p_now, case when p_interactive and w_reason is not null then (case when w_retry - p_now <= 120000 then w_retry else p_now + 5000 end) + 1000 else 0 end)
       on conflict (system, scope_key, window_name, tenant) do update
         set last_asked = excluded.last_asked,
             interactive_until = case when p_interactive then excluded.interactive_until else a.interactive_until end
