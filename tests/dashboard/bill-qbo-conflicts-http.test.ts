@@ -103,6 +103,7 @@ forEachBackend('BILL → QuickBooks Online conflicts on the dashboard and the AP
 
     // The link card counts the conflicts and leads to them.
     const overview = await (await get('/')).text();
+    assert.match(overview, /books <span class="muted">BILL → QuickBooks Online<\/span>/, 'the card says which way the link writes');
     assert.match(overview, /<dt>Conflicts<\/dt><dd><a href="\/records\?link=books&amp;status=conflict">3<span class="visually-hidden"> conflicts on books<\/span><\/a>/);
 
     const res = await get('/records?link=books&status=conflict');

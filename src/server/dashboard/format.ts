@@ -6,6 +6,14 @@ import { html, type Html } from './html.ts';
 /** "Xero", "BILL": the system registry's display name, else the id. */
 export const systemName = (s: string): string => displayName(s);
 
+/** "Xero → BILL", "BILL → QuickBooks Online": which way the link's pair writes, by its first step. */
+export function linkDirection(link: Link): string {
+  const pair = pairDefinitions[link.pair];
+  const erp = systemName(link.erpSystem);
+  const hub = systemName(pair?.hub ?? 'bill');
+  return pair?.steps[0]?.from === 'bill' ? `${hub} → ${erp}` : `${erp} → ${hub}`;
+}
+
 /** What happens to a GL account bills use that the target's chart lacks, by the link's pair and settings. */
 export function missingAccountText(link: Link): { short: string; long: string } {
   const pair = pairDefinitions[link.pair];

@@ -4,7 +4,7 @@ import { listLinks } from '../../../store/repos/links.ts';
 import { countByStatus, type RecordStatus } from '../../../store/repos/records.ts';
 import { listRuns, type RunRow } from '../../../store/repos/runs.ts';
 import { field, type Dashboard } from '../context.ts';
-import { badge, countsSummary, duration, missingAccountText, parseDbTime, relative, systemName, timeCell } from '../format.ts';
+import { badge, countsSummary, duration, linkDirection, missingAccountText, parseDbTime, relative, systemName, timeCell } from '../format.ts';
 import { href, html, type Html } from '../html.ts';
 import { csrfField, page, type PageContext } from '../layout.ts';
 import { activityMarks, currentActivity, type Activity } from '../work.ts';
@@ -34,7 +34,7 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
   const waiting = activity.waiting.filter((w) => w.link === link.name);
   const running = activity.running.filter((r) => r.link === link.name);
   return html`<article class="card link-card" aria-labelledby="${domId('link', link.name)}">
-    <h3 id="${domId('link', link.name)}">${link.name} <span class="muted">${systemName(link.erpSystem)} → BILL</span></h3>
+    <h3 id="${domId('link', link.name)}">${link.name} <span class="muted">${linkDirection(link)}</span></h3>
     <dl class="facts">
       <div><dt>Pair</dt><dd>${link.pair}</dd></div>
       <div><dt>Synced</dt><dd>${total('synced')}</dd></div>
