@@ -41,16 +41,26 @@ export class AccountMap {
     return chart as ChartPort & Required<Pick<ChartPort, 'create'>>;
   }
 
-  /** Reads both charts and records the matches. */
-  private loaded = false;
+  /** Reads both charts and records the matches, once a run (a sync starts it beside its steps). */
+  private loading: Promise<void> | null = null;
 
-  /** Loads the two charts unless this run already did: runs that meet no bill to write never read them. */
-  async loadIfNeeded(): Promise<void> {
-    if (!this.loaded) await this.load();
+  /** Loads the two charts unless this run already did or is doing: runs that meet no bill to write never read them. */
+  loadIfNeeded(): Promise<void> {
+    this.loading ??= this.read();
+    return this.loading;
   }
 
-  async load(): Promise<void> {
-    this.loaded = true;
+  /** Waits for a load already started (a sync's); starts none. */
+  async ready(): Promise<void> {
+    await this.loading;
+  }
+
+  load(): Promise<void> {
+    this.loading = this.read();
+    return this.loading;
+  }
+
+  private async read(): Promise<void> {
     const [source, hub] = await Promise.all([this.source.chart.list(), this.target.chart.list()]);
     this.hubAccounts = hub;
     for (const a of source) {

@@ -44,21 +44,22 @@ export async function sendInBatches<T>(
   items: readonly T[],
   caps: WriterCaps,
   send: (batch: readonly T[]) => Promise<WriteResult[]>,
+  options: BatchOptions = {},
 ): Promise<BulkResult<string>> {
   const outcomes: WriteOutcome<string>[] = items.map(() => ({ kind: 'unsent' }));
   let fatal: ConnectorError | null = null;
-  const settle = (start: number, end: number, outcome: WriteOutcome<string>) => {
-    for (let i = start; i < end; i += 1) outcomes[i] = outcome;
+  const settle = (indices: readonly number[], outcome: WriteOutcome<string>) => {
+    for (const i of indices) outcomes[i] = outcome;
   };
 
-  const run = async (start: number, end: number): Promise<void> => {
+  const run = async (indices: readonly number[]): Promise<void> => {
     if (fatal) return;
-    const batch = items.slice(start, end);
+    const batch = indices.map((i) => items[i]!);
     let error: ConnectorError;
     try {
       const out = await send(batch);
       if (out.length === batch.length) {
-        out.forEach((r, i) => (outcomes[start + i] = r.ok ? { kind: 'written', value: r.targetId } : { kind: 'refused', error: r.error }));
+        out.forEach((r, k) => (outcomes[indices[k]!] = r.ok ? { kind: 'written', value: r.targetId } : { kind: 'refused', error: r.error }));
         return;
       }
       error = asConnectorError(new Error(`the write answered ${out.length} items for ${batch.length} sent`));
@@ -66,34 +67,61 @@ export async function sendInBatches<T>(
       error = asConnectorError(e);
     }
     if (mayHaveWritten(error)) {
-      settle(start, end, { kind: 'unknown', error });
+      settle(indices, { kind: 'unknown', error });
       if (isFatal(error)) fatal ??= error;
       return;
     }
     if (isFatal(error)) {
-      settle(start, end, { kind: 'refused', error });
+      settle(indices, { kind: 'refused', error });
       fatal ??= error;
       return;
     }
     if (!caps.atomic || error.kind !== 'invalid_data' || batch.length === 1) {
-      settle(start, end, { kind: 'refused', error });
+      settle(indices, { kind: 'refused', error });
       return;
     }
-    const mid = start + Math.ceil(batch.length / 2);
-    await run(start, mid);
-    await run(mid, end);
+    const mid = Math.ceil(indices.length / 2);
+    await run(indices.slice(0, mid));
+    await run(indices.slice(mid));
   };
 
-  const batches = evenChunks(items.length, caps.batch);
+  // Batch sizes are fixed up front; which items fill the next batch is chosen when it starts, so
+  // items a dependent step asked for meanwhile go first (options.rank).
+  const sizes = evenChunks(items.length, caps.batch).map(([s, e]) => e - s);
+  let remaining = items.map((_, i) => i);
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(caps.inFlight, batches.length)) }, async () => {
-    while (next < batches.length && !fatal) {
-      const [s, e] = batches[next++]!;
-      await run(s, e);
+  let commits: Promise<void> = Promise.resolve();
+  const take = (size: number): number[] => {
+    const rank = options.rank;
+    const ordered = rank ? remaining.map((i) => [rank(i), i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i) : remaining;
+    const batch = ordered.slice(0, size);
+    const taken = new Set(batch);
+    remaining = remaining.filter((i) => !taken.has(i));
+    return batch.sort((a, b) => a - b);
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(caps.inFlight, sizes.length)) }, async () => {
+    while (next < sizes.length && !fatal) {
+      const batch = take(sizes[next++]!);
+      await run(batch);
+      const onBatch = options.onBatch;
+      if (onBatch) {
+        // Chained, so batches commit in the order they settled while the next batch is already on its way.
+        commits = commits.then(() => onBatch(batch, outcomes)).catch((e: unknown) => {
+          fatal ??= asConnectorError(e);
+        });
+      }
     }
   });
   await Promise.all(workers);
+  await commits;
   return { outcomes, fatal };
+}
+
+export interface BatchOptions {
+  /** Lower first: the order items are put in batches (default: as given). */
+  rank?: (index: number) => number;
+  /** Called with a batch's item indices once every item in it has its outcome; awaited before the send returns. */
+  onBatch?: (indices: readonly number[], outcomes: readonly WriteOutcome<string>[]) => Promise<void>;
 }
 
 /**

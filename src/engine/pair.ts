@@ -97,6 +97,8 @@ export interface StepRun {
   accounts: AccountMap;
   /** Target ids of these source records of another step, syncing the ones not linked yet (null: failed). */
   ensure(step: EntityName, sourceIds: readonly string[]): Promise<Map<string, string | null>>;
+  /** Says which records of another step `ensure` will ask for next, in order, so that step writes them first; never waits. */
+  expect(step: EntityName, sourceIds: readonly string[]): void;
 }
 
 /** Plans one batch of a step; may keep what it learnt for the rest of the run (an index of target vendors, say). */
@@ -107,6 +109,17 @@ export interface Planner<S, P> {
   created?(sourceId: string, targetId: string, payload: P | null): void;
   /** The target's view of a record read while planning, handed to the writer's update. */
   currentOf?(targetId: string): unknown;
+  /**
+   * The step has no cursor yet, so every source record is new: start reading what planning them
+   * will need from the target (a vendor list to match against) beside the first source page.
+   */
+  warm?(): void;
+  /**
+   * Splits a round of records into groups planned one after another, each sent while the next is
+   * planned, so a group's writes start once its own references are linked (ERP bills: a chunk of
+   * one write batch, vendor by vendor). Without it the round is one group.
+   */
+  split?(records: readonly S[], mapped: ReadonlyMap<string, IdMapRow>, batch: number): S[][];
 }
 
 /** One step of a pair: an entity read on one side and written on the other. */
@@ -119,6 +132,12 @@ export interface StepDefinition<S extends SourceRecord = any, P = any> {
   /** The cursor stream this step's delta reads keep. */
   stream: string;
   dependsOn: readonly EntityName[];
+  /**
+   * The planner reaches every step it depends on through `run.ensure`, which waits for the records
+   * it names to be linked: the step then starts beside those steps instead of after them (a bill
+   * chunk goes once its own vendors are linked, not once every vendor of the run is).
+   */
+  overlapsDependencies?: boolean;
   label(record: S): string;
   /** How the record is found on the target after a lost answer (the writer's findByMatchKey understands it). */
   matchKey(payload: P, record: S): string;

@@ -1,15 +1,16 @@
 import { ConnectorError, asConnectorError } from '../core/errors.ts';
 import { mapLimit, prefetch } from '../core/concurrency.ts';
 import { getCursor } from '../store/repos/cursors.ts';
-import { dropIntents, getMappings, getMappingsByTarget, recordIntents, recordLinks, unlink, updateHash, type IntentRow } from '../store/repos/id-map.ts';
+import { dropIntents, getMappings, getMappingsByTarget, recordIntents, recordLinks, unlink, updateHash, type IdMapRow, type IntentRow } from '../store/repos/id-map.ts';
 import { listRecords, type RecordRow } from '../store/repos/records.ts';
-import { sendInBatches } from './bulk.ts';
+import { sendInBatches, type WriteOutcome } from './bulk.ts';
+import { StepClaims } from './claims.ts';
 import { commitPage } from './commit.ts';
 import type { RunContext } from './context.ts';
 import { isFatal, recordConflict, recordFailure, recordInvalid, recordNonWrite } from './failures.ts';
 import { recordWaiting, settleIntents, type StepKey } from './intents.ts';
 import type { Planned, Planner, SourceRecord, StepDefinition, StepRun } from './pair.ts';
-import type { EntityReader, EntityWriter, Read, SystemPort } from './ports.ts';
+import type { EntityReader, EntityWriter, Page, Read, SystemPort } from './ports.ts';
 
 /** Source records read by id per call (Xero `IDs=`, BILL `id:in`: 50 keeps the URL short). */
 const idsPerRead = 50;
@@ -37,6 +38,10 @@ export class StepRunner<S extends SourceRecord, P> {
   /** Source id → target id, or null when the record did not make it this run. */
   private readonly resolved = new Map<string, string | null>();
   private recoveries = 0;
+  /** What dependents running beside this step wait on (sync.ts runs the graph). */
+  readonly claims = new StepClaims();
+  /** The delta's cursor and first page, asked for when the run starts (startReading). */
+  private early: Promise<{ since: string | null; pages: AsyncIterator<Page<S>>; first: Promise<IteratorResult<Page<S>>> }> | null = null;
   private readonly planner: Planner<S, P>;
   private readonly run: StepRun;
   readonly key: StepKey;
@@ -95,10 +100,32 @@ export class StepRunner<S extends SourceRecord, P> {
     if (settled.released.length > 0) await this.recreate(settled.released);
   }
 
+  /**
+   * Reads the step's cursor and asks for its first page of changes now, while other steps work:
+   * reads that depend on nothing start together. The page is processed by syncChanged, in the
+   * step's turn (after what it depends on), so nothing moves earlier but the read.
+   */
+  startReading(): void {
+    if (this.early) return;
+    this.early = (async () => {
+      const since = await getCursor(this.ctx.db, this.ctx.link.name, this.def.stream);
+      // A step with no cursor yet meets every source record as new: what its planner reads of the
+      // target to match them (BILL's vendor list) is read beside the first page.
+      if (since === null) this.planner.warm?.();
+      const pages = this.reader.iterate(since)[Symbol.asyncIterator]();
+      const first = pages.next();
+      first.catch(() => undefined);
+      return { since, pages, first };
+    })();
+    this.early.catch(() => undefined);
+  }
+
   /** Records changed since the step's checkpoint; pages gathered until they fill the writer's batches in flight. */
   async syncChanged(): Promise<void> {
     if (this.def.rereadPending) await this.rereadPending();
-    const since = await getCursor(this.ctx.db, this.ctx.link.name, this.def.stream);
+    this.startReading();
+    const { pages, first } = await this.early!;
+    this.early = null;
     // Pages are gathered until they fill every batch the writer may have in flight (one BILL page of
     // 100 payments fills only two Xero batches of 50, and Xero takes 5 at once), so the batches go
     // out together; a page larger than that is processed on its own.
@@ -116,7 +143,8 @@ export class StepRunner<S extends SourceRecord, P> {
       gathered = [];
       pending = false;
     };
-    for await (const page of prefetch(this.reader.iterate(since))) {
+    for await (const page of prefetch(resume(first, pages))) {
+      this.claims.claim(page.items.map((r) => r.id));
       // Committed with the round whose cursor passes them.
       recordInvalid(this.ctx, this.def.entity, page.invalid, this.base({ id: '', updatedAt: null }));
       gathered.push(...page.items);
@@ -124,6 +152,7 @@ export class StepRunner<S extends SourceRecord, P> {
       pending = true;
       if (gathered.length >= perRound) await flush();
     }
+    this.claims.doneReading();
     if (pending) await flush();
   }
 
@@ -158,6 +187,14 @@ export class StepRunner<S extends SourceRecord, P> {
 
   /** Target ids for these source records, syncing (by id) the ones not linked yet. */
   async ensure(sourceIds: readonly string[]): Promise<Map<string, string | null>> {
+    // While this step syncs beside the asker, the records its delta read are linked by its own
+    // writes: waited for one by one rather than read and sent again.
+    if (this.claims.running) {
+      await this.claims.settled(sourceIds, (id) => !this.resolved.has(id), async (ids) => {
+        const rows = await getMappings(this.ctx.db, this.key, ids);
+        return new Set([...rows].filter(([, r]) => r.state === 'linked').map(([id]) => id));
+      });
+    }
     const unknown = [...new Set(sourceIds)].filter((id) => !this.resolved.has(id));
     if (unknown.length > 0) {
       const mapped = await getMappings(this.ctx.db, this.key, unknown);
@@ -249,8 +286,16 @@ export class StepRunner<S extends SourceRecord, P> {
     return out;
   }
 
-  /** Plans a batch of source records and carries out the decisions. */
+  /** Plans a batch of source records and carries out the decisions; dependents waiting on them go on once they settle. */
   async process(read: readonly S[]): Promise<void> {
+    try {
+      await this.processRecords(read);
+    } finally {
+      for (const r of read) this.claims.release(r.id);
+    }
+  }
+
+  private async processRecords(read: readonly S[]): Promise<void> {
     if (read.length === 0) return;
     const ctx = this.ctx;
     const mapped = await getMappings(ctx.db, this.key, read.map((r) => r.id));
@@ -262,6 +307,38 @@ export class StepRunner<S extends SourceRecord, P> {
     }
     const records = read.filter((r) => mapped.get(r.id)?.state !== 'intent');
     if (records.length === 0) return;
+    // Groups are planned one after another, each sent while the next is planned (its references
+    // linked meanwhile); every send settles before anything is searched for or the page commits.
+    const groups = this.planner.split?.(records, mapped, this.writer.caps.batch) ?? [records];
+    const sends: Promise<Sent<P>>[] = [];
+    const writes: Write<P>[] = [];
+    let planError: unknown = null;
+    try {
+      for (const group of groups) {
+        const planned = await this.plan(group, mapped);
+        writes.push(...planned.writes);
+        const sending = this.send(planned.creates);
+        // Awaited below with every other send; a failure is not left unhandled meanwhile.
+        sending.catch(() => undefined);
+        sends.push(sending);
+      }
+    } catch (e) {
+      planError = e;
+    }
+    const results = await Promise.allSettled(sends);
+    if (planError !== null) throw planError;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const sent = results.map((r) => (r as PromiseFulfilledResult<Sent<P>>).value);
+    const fatal = sent.find((x) => x.fatal)?.fatal;
+    if (fatal) throw fatal;
+    await this.settleInDoubt(sent.flatMap((x) => x.inDoubt));
+    if (writes.length > 0) await mapLimit(writes, this.writer.caps.inFlight, (w) => this.write(w));
+  }
+
+  /** Plans one group and records what needs no write; answers its creates and other writes. */
+  private async plan(records: readonly S[], mapped: ReadonlyMap<string, IdMapRow>): Promise<{ creates: Create<P>[]; writes: Write<P>[] }> {
+    const ctx = this.ctx;
     const decisions = await this.planner.plan(records, mapped);
     const creates: Create<P>[] = [];
     const writes: Write<P>[] = [];
@@ -295,13 +372,14 @@ export class StepRunner<S extends SourceRecord, P> {
           } else recordNonWrite(ctx, entry, this.base(r), d);
           break;
         default:
-          if (d.kind === 'fail') this.resolved.set(r.id, null);
+          // Skipped, failed or in conflict: not linked this run, so a record referencing it is not held up.
+          this.resolved.set(r.id, null);
           recordNonWrite(ctx, entry, this.base(r), d, { skipStatus: d.pending ? 'pending' : 'skipped', failedPayload: d.failedPayload });
       }
     });
     if (links.length > 0 && !ctx.dryRun) await recordLinks(ctx.db, this.key, links);
-    await this.create(creates);
-    if (writes.length > 0) await mapLimit(writes, this.writer.caps.inFlight, (w) => this.write(w));
+    for (const r of records) if (this.resolved.has(r.id)) this.claims.release(r.id);
+    return { creates, writes };
   }
 
   private async write({ record, decision: d }: Write<P>): Promise<void> {
@@ -341,68 +419,90 @@ export class StepRunner<S extends SourceRecord, P> {
 
   /**
    * Creates on the target (ADR-0003): intents committed first, batches sent within the writer's
-   * caps, each item linked or its intent dropped or kept in doubt; once every batch has settled,
-   * the ones in doubt are searched for, and those released are created again from a fresh read.
+   * caps, records a dependent step asked for first; as each batch settles, its items are linked or
+   * their intents dropped in one transaction, and only then are they known to dependents. Items in
+   * doubt are answered for settleInDoubt, called once every send of the page has settled.
    */
-  private async create(creates: readonly Create<P>[]): Promise<void> {
+  private async send(creates: readonly Create<P>[]): Promise<Sent<P>> {
     const ctx = this.ctx;
-    if (creates.length === 0) return;
+    if (creates.length === 0) return { inDoubt: [], fatal: null };
     if (ctx.dryRun) {
       for (const c of creates) {
         this.resolved.set(c.record.id, plannedId(c.record.id));
         ctx.outcome({ ...this.entry(c.record as S), action: 'create', reason: this.def.texts.createReason(c.record as S, true) }, null, null);
       }
-      return;
+      return { inDoubt: [], fatal: null };
     }
     const options = this.def.writeOptions?.(ctx);
     const writer = this.writer;
     await recordIntents(ctx.db, this.key, creates.map((c) => ({
       sourceId: c.record.id, matchKey: this.def.matchKey(c.payload, c.record as S), sourceVersion: c.record.updatedAt, hash: c.hash,
     })));
-    const { outcomes, fatal } = await sendInBatches(creates.map((c) => c.payload), writer.caps, (batch) => writer.create(batch, options));
-    const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null; extra?: Record<string, unknown> }[] = [];
-    const notWritten: string[] = [];
-    const inDoubt: string[] = [];
     const target = ctx.systemName(this.target.system);
-    outcomes.forEach((o, i) => {
-      const c = creates[i]!;
-      const record = c.record as S;
-      const entry = this.entry(record);
-      const base = this.base(record);
-      switch (o.kind) {
-        case 'written':
-          links.push({ sourceId: record.id, targetId: o.value, hash: c.hash, sourceVersion: record.updatedAt, ...(this.def.linkExtra ? { extra: this.def.linkExtra(record, c.payload) } : {}) });
+    const inDoubt: Create<P>[] = [];
+    const settleBatch = async (indices: readonly number[], outcomes: readonly WriteOutcome<string>[]) => {
+      const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null; extra?: Record<string, unknown> }[] = [];
+      const notWritten: string[] = [];
+      for (const i of indices) {
+        const o = outcomes[i]!;
+        const c = creates[i]!;
+        if (o.kind === 'written') links.push({ sourceId: c.record.id, targetId: o.value, hash: c.hash, sourceVersion: c.record.updatedAt, ...(this.def.linkExtra ? { extra: this.def.linkExtra(c.record as S, c.payload) } : {}) });
+        else if (o.kind !== 'unknown') notWritten.push(c.record.id);
+      }
+      await ctx.db.transaction(async (tx) => {
+        await recordLinks(tx, this.key, links);
+        await dropIntents(tx, this.key, notWritten);
+      });
+      for (const i of indices) {
+        const o = outcomes[i]!;
+        const c = creates[i]!;
+        const record = c.record as S;
+        const entry = this.entry(record);
+        const base = this.base(record);
+        if (o.kind === 'written') {
           this.resolved.set(record.id, o.value);
           this.planner.created?.(record.id, o.value, c.payload);
           ctx.outcome({ ...entry, action: 'create', reason: this.def.texts.createReason(record, false) },
             { ...base, targetId: o.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: o.value } },
             { sourceSystem: this.source.system, status: 'synced', reason: this.def.texts.created ?? `created in ${target}`, errorCode: null, errorMessage: null, targetId: o.value });
-          break;
-        case 'refused':
-          notWritten.push(record.id);
+        } else if (o.kind === 'refused') {
           this.resolved.set(record.id, null);
           recordFailure(ctx, entry, { ...base, targetId: null }, o.error.code, o.error.message, c.payload, o.error.vendorBody);
-          break;
-        case 'unknown':
-          inDoubt.push(record.id);
-          break;
-        case 'unsent':
-          // The run ends on `fatal` before this page commits, so the record is read again next run.
-          notWritten.push(record.id);
+        } else if (o.kind === 'unknown') {
+          inDoubt.push(c);
+          continue;
+        }
+        this.claims.release(record.id);
       }
-    });
-    await ctx.db.transaction(async (tx) => {
-      await recordLinks(tx, this.key, links);
-      await dropIntents(tx, this.key, notWritten);
-    });
-    if (fatal) throw fatal;
+    };
+    const rank = (i: number) => this.claims.rank(creates[i]!.record.id);
+    const { outcomes, fatal } = await sendInBatches(creates.map((c) => c.payload), writer.caps, (batch) => writer.create(batch, options), { rank, onBatch: settleBatch });
+    // Never sent because a fatal error ended the step first: the run ends before this page
+    // commits, so the record is read again next run.
+    const unsent = outcomes.flatMap((o, i) => (o.kind === 'unsent' ? [i] : []));
+    if (unsent.length > 0) await settleBatch(unsent, outcomes);
+    return { inDoubt, fatal };
+  }
+
+  /** Once every create of the page has settled, the ones in doubt are searched for, and those released are created again from a fresh read. */
+  private async settleInDoubt(inDoubt: readonly Create<P>[]): Promise<void> {
+    const ctx = this.ctx;
     if (inDoubt.length === 0) return;
+    const target = ctx.systemName(this.target.system);
     ctx.log.warn({ link: ctx.link.name, entity: this.def.entity, count: inDoubt.length }, `answers to ${this.def.targetEntity} creates lost; searching ${target} once every create has settled`);
     const settled = await settleIntents(ctx, this.key, (intents) => this.search(intents), {
-      only: inDoubt, inDoubt: true, labels: new Map(creates.map((c) => [c.record.id, this.def.label(c.record as S)])),
+      only: inDoubt.map((c) => c.record.id), inDoubt: true, labels: new Map(inDoubt.map((c) => [c.record.id, this.def.label(c.record as S)])),
     });
     for (const { intent, targetId } of settled.adopted) this.adopt(intent.source_id, targetId);
     for (const intent of settled.waiting) this.resolved.set(intent.source_id, null);
     if (settled.released.length > 0) await this.recreate(settled.released);
   }
+}
+
+/** What a send left to do once every send of its page settled: items in doubt, and the error that ends the run. */
+type Sent<P> = { inDoubt: Create<P>[]; fatal: ConnectorError | null };
+
+/** The pages of an iterator whose first page was asked for already. */
+async function* resume<T>(first: Promise<IteratorResult<T>>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let next = await first; !next.done; next = await rest.next()) yield next.value;
 }

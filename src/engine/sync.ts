@@ -14,6 +14,7 @@ import { closeSides, type LinkSides } from './ports.ts';
 import { AccountMap } from './accounts.ts';
 import type { EntityName, PairDefinition } from './pair.ts';
 import { StepRunner } from './step-runner.ts';
+import { runGraph } from './graph.ts';
 import { prepareValidation } from './validate-changes.ts';
 
 export interface EngineDeps {
@@ -104,7 +105,8 @@ function buildParts(ctx: RunContext): RunParts {
     if (!runner) throw new ConnectorError({ code: 'MLC_ERR_CONFIG', message: `pair '${ctx.pair.id}' has no ${step} step` });
     return runner.ensure(ids);
   };
-  for (const def of stepOrder(ctx.pair)) steps.set(def.entity, new StepRunner(ctx, def, { accounts, ensure }));
+  const expect = (step: EntityName, ids: readonly string[]) => steps.get(step)?.claims.want(ids);
+  for (const def of stepOrder(ctx.pair)) steps.set(def.entity, new StepRunner(ctx, def, { accounts, ensure, expect }));
   return { ctx, accounts, steps };
 }
 
@@ -124,27 +126,6 @@ export function stepOrder(pair: PairDefinition): PairDefinition['steps'] {
 }
 
 /**
- * Runs the steps of a pair by their dependencies: a step starts once every step it depends on has
- * finished, and steps with no dependency between them run side by side, each within its systems'
- * limits (the transport holds them). A step that fails fatally starts none of the steps after it;
- * steps already running beside it finish, and the run ends with the first failure.
- */
-async function runGraph(parts: RunParts, each: (runner: StepRunner<any, any>) => Promise<void>): Promise<void> {
-  const finished = new Map<string, Promise<void>>();
-  const started = [...parts.steps.values()].map((runner) => {
-    const run = (async () => {
-      await Promise.all(runner.def.dependsOn.map((d) => finished.get(d)));
-      await each(runner);
-    })();
-    finished.set(runner.def.entity, run);
-    return run;
-  });
-  const results = await Promise.allSettled(started);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
-/**
  * A full delta sync: accounts first, then every step of the pair from its saved cursor, by
  * dependency; with `validateTargets` (the server's poll), then the validation pass over what
  * changed on the targets since its own cursor.
@@ -153,14 +134,16 @@ export function syncLink(deps: EngineDeps, link: Link, options: RunOptions = {})
   const { only, skipScheduled } = options.steps ?? {};
   const runs = (def: PairDefinition['steps'][number]) => (only ? only.includes(def.entity) : !(skipScheduled && def.schedule));
   return runOnLink(deps, link, 'sync', options, async (parts) => {
-    await parts.accounts.load();
+    // Both charts are read beside the steps' first pages; a bill's planner waits for them (accounts.ts).
+    const accounts = parts.accounts.load();
+    accounts.catch(() => undefined);
     // The poll's validation pass (validate-changes.ts) looks at the id map before the steps write to it.
     const validate = options.validateTargets && !only ? await prepareValidation(parts, runs) : null;
-    await runGraph(parts, async (step) => {
-      if (!runs(step.def)) return;
+    await runGraph(parts, runs, async (step) => {
       await step.settle();
       await step.syncChanged();
     });
+    await accounts;
     await validate?.();
     await retryTransientFailures(parts);
   });

@@ -20,6 +20,7 @@ export type VendorMapper = (
 export class VendorPlanner implements Planner<Vendor, VendorPayload> {
   private readonly index = new VendorIndex();
   private indexLoaded = false;
+  private indexLoading: Promise<void> | null = null;
   private taken: Set<string> | null = null;
 
   constructor(
@@ -30,10 +31,7 @@ export class VendorPlanner implements Planner<Vendor, VendorPayload> {
 
   async plan(vendors: readonly Vendor[], mapped: ReadonlyMap<string, IdMapRow>): Promise<Planned<VendorPayload>[]> {
     const taken = await this.takenIds();
-    if (!this.indexLoaded && vendors.some((v) => v.active && !mapped.has(v.id))) {
-      for await (const page of this.run.target.vendorDirectory!.iterate()) for (const v of page) this.index.add(v);
-      this.indexLoaded = true;
-    }
+    if (!this.indexLoaded && (this.indexLoading || vendors.some((v) => v.active && !mapped.has(v.id)))) await this.loadIndex();
     return vendors.map((v) => {
       const row = mapped.get(v.id);
       const linked = row?.state === 'linked' ? { targetId: row.target_id!, hash: row.content_hash } : null;
@@ -41,6 +39,19 @@ export class VendorPlanner implements Planner<Vendor, VendorPayload> {
       if (d.kind === 'link') taken.add(d.targetId);
       return d.kind === 'fail' ? { ...d, failedPayload: this.payloadOf(v) } : d;
     });
+  }
+
+  /** A first sync matches every vendor: the target's list is read beside the first source page. */
+  warm(): void {
+    this.loadIndex().catch(() => undefined);
+  }
+
+  private loadIndex(): Promise<void> {
+    this.indexLoading ??= (async () => {
+      for await (const page of this.run.target.vendorDirectory!.iterate()) for (const v of page) this.index.add(v);
+      this.indexLoaded = true;
+    })();
+    return this.indexLoading;
   }
 
   private async takenIds(): Promise<Set<string>> {

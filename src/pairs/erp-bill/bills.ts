@@ -33,6 +33,8 @@ class BillPlanner implements Planner<Bill, BillPayload> {
   private departments: Map<string, string> | null = null;
   /** BILL's view of the bills planned with it, kept for their updates (line ids go back with the edited lines). */
   private readonly states = new Map<string, TargetBillState>();
+  /** The lines of the round split last, whose missing accounts the round's first group creates in one call. */
+  private roundLines: BillLine[] | null = null;
 
   constructor(
     private readonly run: StepRun,
@@ -45,8 +47,10 @@ class BillPlanner implements Planner<Bill, BillPayload> {
     // Only a bill that may be created or updated needs the charts of accounts (a webhook about a
     // bill that was just paid, say, needs neither chart).
     if (bills.some(isPayableToBill)) await accounts.loadIfNeeded();
+    else await accounts.ready();
     const vendorIds = await this.run.ensure('vendor', live.map((b) => b.vendorId));
-    await accounts.ensure(live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
+    await accounts.ensure(this.roundLines ?? live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines));
+    this.roundLines = null;
     // A dry run's vendors to be created have placeholder ids that BILL cannot know.
     const hubVendorIds = [...new Set(live.map((b) => vendorIds.get(b.vendorId)).filter((id): id is string => !!id && !isPlannedId(id)))];
     const currencies = await target.vendorDirectory!.currencies(hubVendorIds);
@@ -75,6 +79,29 @@ class BillPlanner implements Planner<Bill, BillPayload> {
     if (needTarget.length === 0) return decisions;
     for (const s of await target.billDirectory!.states(needTarget.map((b) => linkedOf(b)!.targetId))) this.states.set(s.id, s);
     return bills.map((b, i) => (needTarget.includes(b) ? plan(b, this.states.get(linkedOf(b)!.targetId) ?? null) : decisions[i]!));
+  }
+
+  /**
+   * The round's bills that may be written, vendor by vendor, in as many groups as BILL bulks they
+   * need (200 bills each: developer.bill.com/reference/createbulkbills), so calls stay one per
+   * bulk; each group's vendors are asked for in group order, so the vendor step creates them
+   * first and the group's bulk goes once they are linked. The bills that cannot be written go
+   * with the first group; the round's missing accounts are created with the first group too.
+   */
+  split(bills: readonly Bill[], mapped: ReadonlyMap<string, IdMapRow>, batch: number): Bill[][] {
+    const isLive = (b: Bill) => isPayableToBill(b) || mapped.get(b.id)?.state === 'linked';
+    const live = bills.filter(isLive).sort((a, b) => (a.vendorId < b.vendorId ? -1 : a.vendorId > b.vendorId ? 1 : 0));
+    const count = Math.max(1, Math.ceil(live.length / batch));
+    const groups: Bill[][] = [];
+    for (let k = 0, start = 0; k < count; k += 1) {
+      const end = start + Math.ceil((live.length - start) / (count - k));
+      groups.push(live.slice(start, end));
+      start = end;
+    }
+    for (const g of groups) this.run.expect('vendor', g.map((b) => b.vendorId));
+    this.roundLines = live.filter((b) => !mapped.has(b.id)).flatMap((b) => b.lines);
+    groups[0]!.push(...bills.filter((b) => !isLive(b)));
+    return groups;
   }
 
   currentOf(targetId: string): TargetBillState | null {
@@ -109,6 +136,8 @@ export const billStepWith = (rule: DepartmentRule): StepDefinition<Bill, BillPay
   targetEntity: 'bill',
   stream: 'erp.bills',
   dependsOn: ['vendor'],
+  // Its vendors are asked for through ensure: a bill chunk goes as soon as its own vendors are linked.
+  overlapsDependencies: true,
   label: labelOfBill,
   matchKey: (p, b) => billMatchKey(p.vendorId, p.invoiceNumber, b.total.minor),
   planner: (run) => new BillPlanner(run, rule),
