@@ -6,7 +6,7 @@
  * or overwritten; a poll with nothing new raises nothing; a failed read leaves the cursor where it
  * was; a cursor older than CDC's 30 days lists
  * by query (what was sent is watched as it leaves, and counted by the emulator) and still finds
- * deletions through CDC's recent window.
+ * deletions through CDC's recent window. A link posting QBO Bills has its Bills validated the same way.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -196,5 +196,50 @@ forEachBackend('BILL → QuickBooks Online: the poll validates QBO changes webho
     assert.ok((run.counts['bill.validate'] ?? 0) >= open.length - 2, `every linked purchase order QBO still holds: ${JSON.stringify(run.counts)}`);
     assert.deepEqual((await conflicts()).map((c) => [c.entity, c.target_id, c.error_message]), held, 'the same conflicts, none new');
     assert.ok(await getCursor(backend.db, 'books', stream));
+  });
+});
+
+forEachBackend('BILL → QuickBooks Online with bills posted as QBO Bills: the poll validates the Bills', (backend) => {
+  let w: BillQboWorld;
+  before(async () => {
+    w = await openBillQboWorld(backend, { seed: 43, vendors: 3, bills: 10, settings: { billsAs: 'bill' } });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test('a Bill deleted or re-totalled in QBO is a conflict after the poll, read by CDC as Bills', async () => {
+    const run = async () => {
+      const [schedule] = await new PollScheduler(backend.db, undefined as never, silentLogger).desired(w.link);
+      return (await handleLinkWork(w.deps, backend.db, schedule!.data, { id: 'poll', retryCount: 0 })) as LinkWorkOutput;
+    };
+    const edit = async (body: Json) => {
+      const r = await fetch(`${w.qbo.urls.base}/_emulator/user-edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.ok(r.ok, await r.text());
+    };
+    await run();
+    const ours = new Set(w.qboTable('Vendor').filter((v) => (w.org().vendors as Json[]).some((b) => b.name === v.DisplayName)).map((v) => v.Id));
+    // A person's edit is refused when the Bill's number is another vendor's too (QBO's duplicate-number warning, 6140).
+    const numbered = (n: string) => w.qboTable('Bill').filter((b) => b.DocNumber === n).length;
+    const unpaid = w.qboTable('Bill').filter((b) => ours.has(b.VendorRef.value) && cents(b.Balance) === cents(b.TotalAmt) && numbered(b.DocNumber) === 1);
+    assert.ok(unpaid.length >= 2, `unpaid Bills to change (${unpaid.length})`);
+    const [gone, edited] = unpaid;
+    await edit({ entity: 'Bill', operation: 'delete', record: { Id: gone!.Id, SyncToken: gone!.SyncToken } });
+    await edit({ entity: 'Bill', operation: 'update', record: { Id: edited!.Id, Line: [{ ...edited!.Line[0], Amount: '4.56' }] } });
+    const before = w.qboTable('Bill').length;
+
+    const sent: string[] = [];
+    const listener = (message: unknown) => sent.push(decodeURIComponent((message as { request: { path: string } }).request.path));
+    subscribe('undici:request:create', listener);
+    const polled = await run().finally(() => unsubscribe('undici:request:create', listener));
+    assert.equal(polled.counts['validate.read.cdc'], 1, JSON.stringify(polled.counts));
+    assert.ok(sent.some((s) => s.includes('/cdc?') && s.includes('entities=Vendor,Bill')), JSON.stringify(sent.filter((s) => s.includes('/cdc'))));
+    assert.equal(polled.counts['bill.validate'], 2, JSON.stringify(polled.counts));
+    const found = await listRecords(backend.db, { link: 'books', status: ['conflict'] });
+    const texts = JSON.stringify(found.map((c) => [c.entity, c.target_id, c.error_message]));
+    assert.equal(found.length, 2, texts);
+    assert.match(found.find((c) => c.target_id === gone!.Id)?.error_message ?? '', /deleted in QuickBooks Online/, texts);
+    assert.match(found.find((c) => c.target_id === edited!.Id)?.error_message ?? '', /4\.56/, texts);
+    assert.equal(w.qboTable('Bill').length, before, 'the deleted Bill is not re-created');
   });
 });
