@@ -31,8 +31,8 @@ export function formatScaleReport(r: ScaleReport): string[] {
     '  window   sent  admitted  refused  firms',
     ...f.windows.map((w, i) => `  ${String(i + 1).padStart(6)} ${String(w.attempted).padStart(6)} ${String(w.taken).padStart(9)} ${String(w.refused).padStart(8)} ${String(w.organizations).padStart(6)}`),
     `per firm (fair share ${pct(f.orgs[0]?.fairShare ?? 0)} of the calls; fair wait: its calls at an even split of the budget, at least one first sync alone):`,
-    '  link        state      calls  share   started   finished   fair      ratio',
-    ...f.orgs.map((x) => `  ${x.link.padEnd(10)} ${x.state.padEnd(10)} ${String(x.calls).padStart(5)} ${pct(x.share).padStart(7)} ${(x.startedMs === null ? '-' : s1(x.startedMs)).padStart(9)} ${(x.waitMs === null ? '-' : s1(x.waitMs)).padStart(10)} ${s1(x.fairWaitMs).padStart(8)} ${(x.waitRatio === null ? '-' : `${x.waitRatio.toFixed(2)}×`).padStart(8)}`),
+    '  link        state      calls  share   runs  at limit   started   finished      fair    ratio',
+    ...f.orgs.map((x) => `  ${x.link.padEnd(10)} ${x.state.padEnd(10)} ${String(x.calls).padStart(5)} ${pct(x.share).padStart(7)} ${String(x.runs).padStart(5)} ${String(x.stoppedAtLimit).padStart(9)} ${(x.startedMs === null ? '-' : s1(x.startedMs)).padStart(9)} ${(x.waitMs === null ? '-' : s1(x.waitMs)).padStart(10)} ${s1(x.fairWaitMs).padStart(9)} ${(x.waitRatio === null ? '-' : `${x.waitRatio.toFixed(2)}×`).padStart(8)}`),
     r.payment.madeAtMs === null
       ? `payment: not made (${r.payment.note ?? 'unknown'})`
       : `payment in ${r.payment.link}'s BILL at ${s1(r.payment.madeAtMs)} (the window had ${r.payment.windowTakenAtPayment} calls; ${r.payment.firstSyncsRunning} first syncs running): ${r.payment.latencyMs === null ? (r.payment.note ?? 'not reached') : `in Xero after ${s1(r.payment.latencyMs)}`}`,

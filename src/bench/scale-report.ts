@@ -18,6 +18,9 @@ export interface OrgRun {
   state: string;
   /** BILL requests of this organisation the emulator admitted during the run. */
   calls: number;
+  /** Runs its first sync took, and how many of them stopped at a call allowance and were retried by the queue. */
+  runs: number;
+  stoppedAtLimit: number;
 }
 
 export interface WindowUse {

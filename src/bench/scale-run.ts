@@ -114,14 +114,16 @@ export async function runScaleBench(options: ScaleOptions, say: (line: string) =
     const windows = windowsBetween(allowance.windows, runStart, runEnd);
     const calls = callsByOrganization(allowance.windows, runStart, runEnd);
     const startedAt = await firstRunStarts(rt, others.map((o) => o.link), runStart);
+    const runCounts = await runsOf(rt, others.map((o) => o.link), runStart);
     const orgRuns: OrgRun[] = [...jobs].map(([id, org]) => {
       const e = ended.get(id)!;
       const begun = startedAt.get(org.link);
       return {
         link: org.link, billOrgId: org.billOrgId, queuedMs: queuedAt - runStart,
         startedMs: begun === undefined ? null : begun - runStart,
-        finishedMs: terminal.has(e.state) ? e.seenAt - runStart : null,
+        finishedMs: e.state === 'completed' ? e.seenAt - runStart : null,
         state: e.state, calls: calls.get(org.billOrgId) ?? 0,
+        runs: begun === undefined ? 0 : (runCounts.get(org.link)?.runs ?? 0), stoppedAtLimit: runCounts.get(org.link)?.stoppedAtLimit ?? 0,
       };
     });
     const figures = scaleFigures({ orgs: orgRuns, windows, budget: options.budget, windowMs: options.billHourMs, soloMs });
@@ -170,6 +172,15 @@ async function waitForJobs(queue: Queue, ids: readonly string[], deadline: numbe
 async function firstRunStarts(rt: Runtime, links: readonly string[], since: number): Promise<Map<string, number>> {
   const { rows } = await rt.db.query<{ link: string; started: Date }>('select link, min(started_at) as started from runs where link = any($1::text[]) and started_at >= $2 group by link', [links, new Date(since)]);
   return new Map(rows.map((r) => [r.link, new Date(r.started).getTime()]));
+}
+
+/** How many runs each link made in the contended part, and how many of them stopped at a call allowance (to be retried by the queue). */
+async function runsOf(rt: Runtime, links: readonly string[], since: number): Promise<Map<string, { runs: number; stoppedAtLimit: number }>> {
+  const { rows } = await rt.db.query<{ link: string; runs: string; limited: string }>(
+    "select link, count(*) as runs, count(*) filter (where error_code in ('MLC_ERR_DAILY_LIMIT', 'MLC_ERR_RATE_LIMITED')) as limited from runs where link = any($1::text[]) and started_at >= $2 group by link",
+    [links, new Date(since)],
+  );
+  return new Map(rows.map((r) => [r.link, { runs: Number(r.runs), stoppedAtLimit: Number(r.limited) }]));
 }
 
 function describeWorkers(workers: readonly WorkerProcess[]): string {

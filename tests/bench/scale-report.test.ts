@@ -25,8 +25,8 @@ test('windows and calls per organisation are those overlapping the run', () => {
 
 test('figures: shares, waits against the fair wait (at least one firm alone), the worst ratio and windows over the limit', () => {
   const orgs: OrgRun[] = [
-    { link: 'a', billOrgId: 'A', queuedMs: 0, startedMs: 10, finishedMs: 1500, state: 'completed', calls: 10 },
-    { link: 'b', billOrgId: 'B', queuedMs: 0, startedMs: 20, finishedMs: 4000, state: 'completed', calls: 10 },
+    { link: 'a', billOrgId: 'A', queuedMs: 0, startedMs: 10, finishedMs: 1500, state: 'completed', calls: 10, runs: 1, stoppedAtLimit: 0 },
+    { link: 'b', billOrgId: 'B', queuedMs: 0, startedMs: 20, finishedMs: 4000, state: 'completed', calls: 10, runs: 1, stoppedAtLimit: 0 },
   ];
   const windows = windowsBetween([win(0, 10, 0, { A: 5, B: 5 }), win(1000, 10, 2, { A: 5, B: 5 })], 0, 4000);
   const f = scaleFigures({ orgs, windows, budget: 10, windowMs: 1000, soloMs: 500 });
