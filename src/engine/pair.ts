@@ -115,6 +115,12 @@ export interface Planner<S, P> {
    */
   warm?(): void;
   /**
+   * A page of the step's delta read, as far as its source knows it before the page is complete
+   * (EntityReader.iterate's `ahead`), and whether more pages follow: lets the planner start the
+   * reads it will need for these records. A head start only: `plan` still gets the whole records.
+   */
+  ahead?(records: readonly Partial<S>[], last: boolean): void;
+  /**
    * Splits a round of records into groups planned one after another, each sent while the next is
    * planned, so a group's writes start once its own references are linked (ERP bills: a chunk of
    * one write batch, vendor by vendor). Without it the round is one group.

@@ -42,10 +42,19 @@ export interface Read<T> {
 
 export type WriteResult = { ok: true; targetId: string } | { ok: false; error: ConnectorError };
 
+/**
+ * Told of each page of a delta read as soon as the source has answered, before the page is complete
+ * (a BILL payment application before its vendor's currency is read, so without its amount), and
+ * whether more pages follow: a planner can start the reads those records will need.
+ */
+export type ReadAhead<T> = (records: readonly Partial<T>[], last: boolean) => void;
+
 /** Reads one entity of a system. */
 export interface EntityReader<T> {
-  /** Records changed since the checkpoint, oldest first. */
-  iterate(since: string | null): AsyncIterable<Page<T>>;
+  /** Records changed since the checkpoint, oldest first; `ahead`, where the reader offers it, hears of each page early. */
+  iterate(since: string | null, ahead?: ReadAhead<T>): AsyncIterable<Page<T>>;
+  /** Ids one API call of `get` carries (Xero `IDs=`: 50), for a caller grouping its own asks; absent: hand `get` all at once. */
+  readonly perGet?: number;
   /**
    * Records by id; an id the system does not return is left out. `labels` carries what the engine
    * knows of each (its record label or match key) for systems that cannot read by id alone (a BILL

@@ -112,7 +112,9 @@ export class StepRunner<S extends SourceRecord, P> {
       // A step with no cursor yet meets every source record as new: what its planner reads of the
       // target to match them (BILL's vendor list) is read beside the first page.
       if (since === null) this.planner.warm?.();
-      const pages = this.reader.iterate(since)[Symbol.asyncIterator]();
+      // The planner hears of each page as soon as its source has answered (Planner.ahead).
+      const ahead = this.planner.ahead ? (records: readonly Partial<S>[], last: boolean) => this.planner.ahead!(records, last) : undefined;
+      const pages = this.reader.iterate(since, ahead)[Symbol.asyncIterator]();
       const first = pages.next();
       first.catch(() => undefined);
       return { since, pages, first };

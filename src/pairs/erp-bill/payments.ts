@@ -6,6 +6,7 @@ import type { Planner, Planned, StepDefinition, StepRun } from '../../engine/pai
 import { recordInvalid } from '../../engine/failures.ts';
 import { getMappings, getMappingsByTarget, type IdMapRow } from '../../store/repos/id-map.ts';
 import type { RunContext } from '../../engine/context.ts';
+import { ErpBillStates } from './erp-bill-states.ts';
 
 /**
  * Each settled BILL payment applied to a synced bill becomes one ERP payment against the original
@@ -13,13 +14,47 @@ import type { RunContext } from '../../engine/context.ts';
  * is removed from the ERP again; one still on its way stays pending and is read again each run.
  */
 class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> {
+  /** The ERP bills' current state, read once per run and asked for as soon as a page of payments names them. */
+  private readonly states: ErpBillStates;
+  /** Reads asked ahead, page after page, so their ids fill whole reads in the order the pages came. */
+  private readingAhead: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly run: StepRun,
     private readonly billsFrom: BillsFrom,
-  ) {}
+  ) {
+    const reader = run.target.read.bill;
+    this.states = new ErpBillStates(
+      (ids) => {
+        if (!reader) throw new Error(`the ${run.target.system} port reads no bills, which the payment step needs`);
+        return reader.get(ids);
+      },
+      reader?.perGet ?? null,
+      // An ERP bill that cannot be read now is failed as a bill; its payments go on as for a bill not found.
+      (invalid) => recordInvalid(run.ctx, 'bill', invalid, { sourceSystem: run.target.system, targetSystem: run.source.system }),
+    );
+  }
+
+  /**
+   * A page of BILL payments has been read and is still being completed (their vendors' currencies):
+   * the ERP bills its settled, not yet posted payments pay are asked for now, so that read and the
+   * next page's overlap instead of following them (issue 12: payments back's chain is read the
+   * payments → read the ERP bills → post).
+   */
+  ahead(records: readonly Partial<BillPaymentApplication>[], last: boolean): void {
+    const settled = records.filter((r): r is Partial<BillPaymentApplication> & { id: string; billId: string } => typeof r.id === 'string' && typeof r.billId === 'string' && r.state === 'settled');
+    this.readingAhead = this.readingAhead
+      .then(async () => {
+        const seen = await getMappings(this.run.ctx.db, this.run.key, settled.map((r) => r.id));
+        const bills = await this.billLinks(settled.filter((r) => !seen.has(r.id)));
+        this.states.ahead([...bills.values()].map((b) => b.ledgerBillId), last);
+      })
+      // Only a head start: planning reads whatever this did not.
+      .catch((e: unknown) => this.run.ctx.log.debug({ link: this.run.ctx.link.name, err: e instanceof Error ? e.message : String(e) }, 'reading ERP bills ahead of planning failed; they are read when planned'));
+  }
 
   /** The link rows of the BILL bills these payments pay, by BILL bill id, and the ledger bill each names. */
-  private async billLinks(apps: readonly BillPaymentApplication[]): Promise<Map<string, { row: IdMapRow; ledgerBillId: string }>> {
+  private async billLinks(apps: readonly Pick<BillPaymentApplication, 'billId'>[]): Promise<Map<string, { row: IdMapRow; ledgerBillId: string }>> {
     const { ctx } = this.run;
     const key = { link: ctx.link.name, entity: 'bill' };
     const billIds = apps.map((a) => a.billId);
@@ -71,7 +106,8 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
   /**
    * The ERP bills that payments about to be posted are for, read as they are now: a bill voided or
    * paid by hand on the ERP, or with less outstanding than BILL paid, is a conflict for the user,
-   * not a refused write. One read per 50 bills (e.g. Xero GET /Invoices?IDs=).
+   * not a refused write. One read per 50 bills (e.g. Xero GET /Invoices?IDs=), each bill once per
+   * run (ErpBillStates), most of them already asked for while the page was being read (`ahead`).
    */
   private async currentErpBills(apps: readonly BillPaymentApplication[], bills: Map<string, { ledgerBillId: string }>, posted: ReadonlyMap<string, IdMapRow>): Promise<Map<string, Bill>> {
     const wanted = new Set<string>();
@@ -80,10 +116,7 @@ class PaymentPlanner implements Planner<BillPaymentApplication, PaymentPayload> 
       if (billRow && app.state === 'settled' && posted.get(app.id)?.state !== 'linked') wanted.add(billRow.ledgerBillId);
     }
     if (wanted.size === 0) return new Map();
-    const current = await this.run.target.read.bill!.get([...wanted]);
-    // An ERP bill that cannot be read now is failed as a bill; its payments go on as for a bill not found.
-    recordInvalid(this.run.ctx, 'bill', current.invalid, { sourceSystem: this.run.target.system, targetSystem: this.run.source.system });
-    return new Map(current.items.map((b) => [b.id, b]));
+    return this.states.get(wanted);
   }
 }
 

@@ -1,7 +1,7 @@
 import { prefetch } from '../../core/concurrency.ts';
 import { isKnownCurrency, money, parseMoney, formatMoney, type Money } from '../../core/money.ts';
 import type { Bill, BillPaymentApplication, Department, GlAccount, PaymentLifecycleState, TargetBillLine, TargetBillState, Vendor } from '../../model/types.ts';
-import type { BillDirectory, ChartPort, EntityReader, EntityWriter, InvalidRecord, Page, Read, SystemPort, VendorDirectory, WriteResult } from '../../engine/ports.ts';
+import type { BillDirectory, ChartPort, EntityReader, EntityWriter, InvalidRecord, Page, Read, ReadAhead, SystemPort, VendorDirectory, WriteResult } from '../../engine/ports.ts';
 import type { UndecodedItem } from '../../http/decode.ts';
 import { textField } from '../unreadable.ts';
 import { billMatchKey, vendorMatchKey, vendorOfBillMatchKey, type BillPayload, type BillSummary, type VendorIndexEntry, type VendorPayload } from '../../model/payloads.ts';
@@ -149,7 +149,7 @@ export class BillPort implements SystemPort {
       vendor: source.vendor,
       bill: source.bill,
       payment: {
-        iterate: (since) => this.iteratePaymentApplications(since),
+        iterate: (since, ahead) => this.iteratePaymentApplications(since, ahead),
         // An application is read through its payment, whose id is in the label the connector keeps for it.
         get: async (ids, labels) => {
           const wanted = new Set(ids);
@@ -386,9 +386,12 @@ export class BillPort implements SystemPort {
     return out;
   }
 
-  async *iteratePaymentApplications(since: string | null): AsyncIterable<Page<BillPaymentApplication>> {
-    // The next page is asked for while this page's vendors are read (BILL pages by token, one after another).
+  async *iteratePaymentApplications(since: string | null, ahead?: ReadAhead<BillPaymentApplication>): AsyncIterable<Page<BillPaymentApplication>> {
+    // The next page is asked for while this page's vendors are read (BILL pages by token, one after
+    // another: the token is in the previous page's answer, A9), and the planner hears of the page
+    // before its vendors' currencies are known, so what it reads for it overlaps both.
     for await (const page of prefetch(this.client.iteratePayments({ ...(since ? { updatedSince: since } : {}) }))) {
+      ahead?.(page.records.flatMap(applicationsAhead), !page.nextPage || page.records.length + page.invalid.length === 0);
       await this.knowVendors(page.records.map((p) => p.vendorId));
       yield { ...this.applications(page.records, page.invalid), cursor: page.maxUpdatedTime ?? since };
     }
@@ -401,6 +404,13 @@ export class BillPort implements SystemPort {
     await this.knowVendors(payments.records.map((p) => p.vendorId));
     return this.applications(payments.records, payments.invalid);
   }
+}
+
+/** A payment's applications as known before its vendor's currency is: everything but the amount. */
+function applicationsAhead(p: BillPayment): Partial<BillPaymentApplication>[] {
+  const state = paymentState(p.singleStatus, p.status);
+  const statusText = p.singleStatus ?? p.status ?? 'UNDEFINED';
+  return p.billPayments.map((bp) => ({ id: bp.id ?? `${p.id}:${bp.billId}`, paymentId: p.id, billId: bp.billId, date: p.processDate, state, statusText, updatedAt: p.updatedTime }));
 }
 
 /**

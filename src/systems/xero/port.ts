@@ -23,7 +23,8 @@ export class XeroPort implements SystemPort {
   readonly chart: ChartPort = { list: () => this.listAccounts() };
   readonly read: { vendor: EntityReader<Vendor>; bill: EntityReader<Bill> } = {
     vendor: { iterate: (since) => this.iterateSuppliers(since), get: (ids) => this.getVendors(ids) },
-    bill: { iterate: (since) => this.iterateBills(since), get: (ids) => this.getBills(ids) },
+    // IDs= takes 50 a call (getInvoicesByIds): a payments run groups the bills it asks for by that.
+    bill: { iterate: (since) => this.iterateBills(since), get: (ids) => this.getBills(ids), perGet: xeroSpec.batchCaps.idsPerGet },
   };
   readonly write: { payment: EntityWriter<PaymentPayload, PaymentAccountRef> } = {
     payment: {
