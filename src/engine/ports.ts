@@ -16,6 +16,8 @@ import type { BillPayload, BillSummary, PaymentPayload, VendorIndexEntry, Vendor
 export interface Page<T> extends Read<T> {
   /** The checkpoint to store once every write for this page is committed. */
   cursor: string | null;
+  /** Records the whole listing holds, where the source says (Xero's `pagination.itemCount`): an ETA counts the pages left from it. */
+  total?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LimiterSnapshot } from './limiter.ts';
 
 export interface TransportMetricsSnapshot {
@@ -36,9 +37,11 @@ export class TransportMetrics {
   private inFlightMax = 0;
   private readonly rejections = new Map<string, number>();
   private readonly totals: ProcessHttpTotals | undefined;
+  private readonly system: string;
 
   /** With a system name, every count is also added to the process-wide totals of that system. */
   constructor(system?: string) {
+    this.system = system ?? 'unknown';
     if (system === undefined) return;
     let totals = processTotals.get(system);
     if (!totals) processTotals.set(system, (totals = { calls: 0, rejections: {} }));
@@ -46,6 +49,7 @@ export class TransportMetrics {
   }
 
   started(): void {
+    meterStore.getStore()?.started(this.system, Date.now());
     this.calls += 1;
     if (this.totals) this.totals.calls += 1;
     this.inFlight += 1;
@@ -53,6 +57,7 @@ export class TransportMetrics {
   }
 
   finished(): void {
+    meterStore.getStore()?.finished(this.system, Date.now());
     this.inFlight -= 1;
   }
 
@@ -80,4 +85,81 @@ export class TransportMetrics {
       limiter,
     };
   }
+}
+
+/** One system's calls as a CallMeter saw them. */
+export interface CallTally {
+  calls: number;
+  /** Time spent waiting on answers, summed over calls (limiter waits excluded: the slot is taken first). */
+  busyMs: number;
+  /** Start times (epoch ms) of the most recent calls, oldest first, for counting calls in a window. */
+  recentStarts: number[];
+}
+
+const keptStarts = 20_000;
+
+/**
+ * Counts the calls made inside `withCallMeter(meter, …)` (every async continuation of it), per
+ * system, so a run can learn its own calls and latencies while other runs share the process and
+ * its transports. The sum of answer times needs no pairing of starts and ends: Σend − Σstart.
+ * A meter with a parent adds every call to the parent as well (a step's calls within its run's).
+ */
+export class CallMeter {
+  private readonly bySystem = new Map<string, { calls: number; startSum: number; endSum: number; open: number; starts: number[] }>();
+  private open = 0;
+  private activeSince = 0;
+  private activeSum = 0;
+  private firstAt: number | null = null;
+
+  constructor(private readonly parent?: CallMeter) {}
+
+  private of(system: string) {
+    let t = this.bySystem.get(system);
+    if (!t) this.bySystem.set(system, (t = { calls: 0, startSum: 0, endSum: 0, open: 0, starts: [] }));
+    return t;
+  }
+
+  started(system: string, at: number): void {
+    const t = this.of(system);
+    t.calls += 1;
+    t.open += 1;
+    t.startSum += at;
+    t.starts.push(at);
+    if (t.starts.length > keptStarts * 2) t.starts.splice(0, t.starts.length - keptStarts);
+    if (this.open++ === 0) this.activeSince = at;
+    this.firstAt ??= at;
+    this.parent?.started(system, at);
+  }
+
+  finished(system: string, at: number): void {
+    const t = this.of(system);
+    t.open -= 1;
+    t.endSum += at;
+    if (--this.open === 0) this.activeSum += at - this.activeSince;
+    this.parent?.finished(system, at);
+  }
+
+  /** Wall time with at least one call in flight (the rest is spent computing, in the database, or waiting for a limit). */
+  activeMs(now = Date.now()): number {
+    return this.activeSum + (this.open > 0 ? now - this.activeSince : 0);
+  }
+
+  /** When the first call started, or null before any. */
+  firstStartAt(): number | null {
+    return this.firstAt;
+  }
+
+  /** Per system: calls started, and the answer time of those finished (calls still open counted up to `now`). */
+  snapshot(now = Date.now()): Record<string, CallTally> {
+    return Object.fromEntries([...this.bySystem].map(([system, t]) => [system, {
+      calls: t.calls, busyMs: Math.max(0, t.endSum + t.open * now - t.startSum), recentStarts: t.starts.slice(-keptStarts),
+    }]));
+  }
+}
+
+const meterStore = new AsyncLocalStorage<CallMeter>();
+
+/** Runs `fn` with its calls counted by `meter` (see CallMeter). */
+export function withCallMeter<T>(meter: CallMeter, fn: () => T): T {
+  return meterStore.run(meter, fn);
 }

@@ -5,6 +5,8 @@ import type { Db } from '../../store/db.ts';
 import { getLink } from '../../store/repos/links.ts';
 import { PermanentJobError, type JobContext } from '../../store/queue.ts';
 import type { LinkWork } from '../contract.ts';
+import { RunTracker } from '../../engine/eta-tracker.ts';
+import { linkAllowances, previousStats } from '../eta.ts';
 import { ProgressWriter } from './progress.ts';
 import { syncRecords } from './records.ts';
 import { reconcileLinkWork, type ReconcileOutcome } from './reconcile.ts';
@@ -41,7 +43,10 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
   if (!link) throw new PermanentJobError(`link '${work.link}' does not exist (removed after the job was sent?)`);
   if (work.kind === 'reconcile') return reconcileLinkWork(deps, db, link);
   const kind = work.kind === 'replay' ? 'replay' : work.kind === 'records' ? 'records' : 'sync';
-  const progress = new ProgressWriter(db, link.name, kind);
+  // The run's ETA goes with its progress: the tracker counts what the run reads, writes and calls.
+  const tracker = new RunTracker();
+  const progress = new ProgressWriter(db, link.name, kind, 1000, { tracker, allowances: () => linkAllowances(db, link), previous: await previousStats(db, link.name, kind) });
+  const tracked = tracker.track(deps);
   deps.log.info({ job: job.id, link: link.name, kind: work.kind, retry: job.retryCount }, 'link work started');
   let result: RunResult;
   try {
@@ -52,13 +57,14 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
       // A poll, and the catch-up after missed webhooks, also validate what changed on the targets (engine/validate-changes.ts).
       ...(work.kind === 'sync' && (work.reason === 'poll' || work.reason === 'catch-up') ? { validateTargets: true } : {}),
     };
-    result =
-      work.kind === 'sync' ? await syncLink(deps, link, work.steps || work.skipScheduled ? { ...options, steps: { ...(work.steps ? { only: work.steps } : {}), ...(work.skipScheduled ? { skipScheduled: true } : {}) } } : options)
-      : work.kind === 'records' ? await syncRecords(deps, link, work, options)
-      : await replay(deps, link, work.target, options);
+    result = await tracker.measure(async () =>
+      work.kind === 'sync' ? await syncLink(tracked, link, work.steps || work.skipScheduled ? { ...options, steps: { ...(work.steps ? { only: work.steps } : {}), ...(work.skipScheduled ? { skipScheduled: true } : {}) } } : options)
+      : work.kind === 'records' ? await syncRecords(tracked, link, work, options)
+      : await replay(tracked, link, work.target, options));
   } finally {
     await progress.flush();
   }
+  await progress.saveStats(result.runId).catch(() => undefined);
   hooks.onRun?.(work, result);
   deps.log.info({ job: job.id, link: link.name, runId: result.runId, status: result.status, error: result.error?.code }, 'link work finished');
   if (result.error) {

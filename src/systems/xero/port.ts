@@ -53,7 +53,7 @@ export class XeroPort implements SystemPort {
     // IsSupplier changes do not bump UpdatedDateUTC (Xero requests-and-responses docs), so suppliers
     // first seen on a bill are also pulled in by the bills step.
     for await (const page of this.client.iterateContacts({ ...(since ? { modifiedSince: since } : {}), where: 'IsSupplier==true', pageSize: xeroSpec.batchCaps.pageSize })) {
-      yield { ...toVendors(page), cursor: page.maxUpdatedDateUTC ?? since };
+      yield { ...toVendors(page), cursor: page.maxUpdatedDateUTC ?? since, ...(page.pagination ? { total: page.pagination.itemCount } : {}) };
     }
   }
 
@@ -65,7 +65,7 @@ export class XeroPort implements SystemPort {
 
   async *iterateBills(since: string | null): AsyncIterable<Page<Bill>> {
     for await (const page of this.client.iterateInvoices({ ...(since ? { modifiedSince: since } : {}), where: 'Type=="ACCPAY"', pageSize: xeroSpec.batchCaps.pageSize })) {
-      yield { ...toBills(page), cursor: page.maxUpdatedDateUTC ?? since };
+      yield { ...toBills(page), cursor: page.maxUpdatedDateUTC ?? since, ...(page.pagination ? { total: page.pagination.itemCount } : {}) };
     }
   }
 
