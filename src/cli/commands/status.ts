@@ -13,6 +13,7 @@ import type { ServerApi } from '../server-api.ts';
 import { registeredEntries } from '../../app/systems/index.ts';
 import { hubSystemId } from '../../systems/registry.ts';
 import type { Command } from './types.ts';
+import { etaText, runningEta } from '../../server/eta.ts';
 
 export const status: Command = {
   summary: 'connections, links, cursors, record counts and the last runs',
@@ -64,7 +65,12 @@ again, 4 when a connection's secret cannot be opened.`,
             if (a.reason) parts.push(...wrap(a.reason, 96).map((l) => `      ${l}`));
           }
           if (p.attentionMore > 0) parts.push(`  … and ${p.attentionMore} more (use --json or the dashboard)`);
-          for (const r of p.runs) parts.push(`  run ${r.id} ${r.kind}${r.dry_run ? ' (dry)' : ''} ${r.status} ${r.started_at}${r.error_code ? ` ${r.error_code}` : ''}`);
+          for (const r of p.runs) {
+            parts.push(`  run ${r.id} ${r.kind}${r.dry_run ? ' (dry)' : ''} ${r.status} ${r.started_at}${r.error_code ? ` ${r.error_code}` : ''}`);
+            // A running run's ETA, as its worker last wrote it with its progress.
+            const eta = r.status === 'running' ? runningEta(r.progress) : null;
+            if (eta) parts.push(`      ${etaText(eta, r.kind, 'running')}`);
+          }
         }
         return parts.join('\n');
       });
