@@ -67,7 +67,8 @@ export interface SharedBudgetOptions {
  * workers, Xero's minute and day per tenant across CLI runs and workers. Concurrency stays per
  * process: a link runs in one process at a time under its lease. A connection with its own limits
  * gets a limiter of its own, kept while its override stays the same: its app-wide windows then
- * count that connection alone, which is what a per-instance licence (Acumatica) means.
+ * count the connections of its app identity under the same override, which is what a per-instance
+ * licence (Acumatica: one identity per instance) and one BILL developer key with its own allowance mean.
  */
 const processWide = new Map<string, Limiter>();
 const byDatabase = new WeakMap<Db, Map<string, Limiter>>();
@@ -88,7 +89,9 @@ export function limiterFor(spec: Pick<SystemSpec, 'id' | 'limits'>, connection: 
   const text = JSON.stringify(raw);
   const kept = perConnection.get(key);
   if (kept?.override === text && kept.db === budget?.db) return kept.limiter;
-  const shared = budget ? { budget: databaseBudget(budget.db), appKey: appBudgetKey(`connection:${connection.id}`) } : undefined;
+  // Connections of one app identity under the same limits draw on one budget (BILL organisations on
+  // one developer key with a lowered or shortened hour); a connection without an identity counts alone.
+  const shared = budget ? { budget: databaseBudget(budget.db), appKey: appBudgetKey(budget.appIdentity ? `${budget.appIdentity}|limits:${text}` : `connection:${connection.id}`) } : undefined;
   const limiter = new Limiter(spec.id, connectionLimits(spec, connection.id, raw), realTimers, shared);
   perConnection.set(key, { override: text, db: budget?.db, limiter });
   return limiter;
