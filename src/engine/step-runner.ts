@@ -1,9 +1,9 @@
 import { ConnectorError, asConnectorError } from '../core/errors.ts';
 import { mapLimit, prefetch } from '../core/concurrency.ts';
 import { getCursor } from '../store/repos/cursors.ts';
-import { dropIntents, getMappings, getMappingsByTarget, recordIntents, recordLinks, unlink, updateHash, type IdMapRow, type IntentRow } from '../store/repos/id-map.ts';
+import { getMappings, getMappingsByTarget, recordLinks, unlink, updateHash, type IdMapRow, type IntentRow } from '../store/repos/id-map.ts';
 import { listRecords, type RecordRow } from '../store/repos/records.ts';
-import { sendInBatches, type WriteOutcome } from './bulk.ts';
+import { sendCreates, type Create, type CreateHost, type Sent } from './create-send.ts';
 import { StepClaims } from './claims.ts';
 import { commitPage } from './commit.ts';
 import type { RunContext } from './context.ts';
@@ -24,7 +24,6 @@ const plannedId = (sourceId: string) => `planned:${sourceId}`;
 export const isPlannedId = (id: string) => id.startsWith('planned:');
 
 type Write<P> = { record: SourceRecord; decision: Extract<Planned<P>, { kind: 'update' | 'archive' | 'delete' }> };
-type Create<P> = { record: SourceRecord; payload: P; hash: string | null };
 
 /**
  * Runs one step of a pair (ADR-0003, written once): reads the source since the step's cursor or by
@@ -419,71 +418,26 @@ export class StepRunner<S extends SourceRecord, P> {
     }
   }
 
-  /**
-   * Creates on the target (ADR-0003): intents committed first, batches sent within the writer's
-   * caps, records a dependent step asked for first; as each batch settles, its items are linked or
-   * their intents dropped in one transaction, and only then are they known to dependents. Items in
-   * doubt are answered for settleInDoubt, called once every send of the page has settled.
-   */
+  /** Creates on the target (create-send.ts); a dry run only says what it would create. */
   private async send(creates: readonly Create<P>[]): Promise<Sent<P>> {
-    const ctx = this.ctx;
-    if (creates.length === 0) return { inDoubt: [], fatal: null };
-    if (ctx.dryRun) {
-      for (const c of creates) {
-        this.resolved.set(c.record.id, plannedId(c.record.id));
-        ctx.outcome({ ...this.entry(c.record as S), action: 'create', reason: this.def.texts.createReason(c.record as S, true) }, null, null);
-      }
-      return { inDoubt: [], fatal: null };
+    if (!this.ctx.dryRun) return sendCreates(this.createHost, creates);
+    for (const c of creates) {
+      this.resolved.set(c.record.id, plannedId(c.record.id));
+      this.ctx.outcome({ ...this.entry(c.record as S), action: 'create', reason: this.def.texts.createReason(c.record as S, true) }, null, null);
     }
-    const options = this.def.writeOptions?.(ctx);
-    const writer = this.writer;
-    await recordIntents(ctx.db, this.key, creates.map((c) => ({
-      sourceId: c.record.id, matchKey: this.def.matchKey(c.payload, c.record as S), sourceVersion: c.record.updatedAt, hash: c.hash,
-    })));
-    const target = ctx.systemName(this.target.system);
-    const inDoubt: Create<P>[] = [];
-    const settleBatch = async (indices: readonly number[], outcomes: readonly WriteOutcome<string>[]) => {
-      const links: { sourceId: string; targetId: string; hash: string | null; sourceVersion: string | null; extra?: Record<string, unknown> }[] = [];
-      const notWritten: string[] = [];
-      for (const i of indices) {
-        const o = outcomes[i]!;
-        const c = creates[i]!;
-        if (o.kind === 'written') links.push({ sourceId: c.record.id, targetId: o.value, hash: c.hash, sourceVersion: c.record.updatedAt, ...(this.def.linkExtra ? { extra: this.def.linkExtra(c.record as S, c.payload) } : {}) });
-        else if (o.kind !== 'unknown') notWritten.push(c.record.id);
-      }
-      await ctx.db.transaction(async (tx) => {
-        await recordLinks(tx, this.key, links);
-        await dropIntents(tx, this.key, notWritten);
-      });
-      for (const i of indices) {
-        const o = outcomes[i]!;
-        const c = creates[i]!;
-        const record = c.record as S;
-        const entry = this.entry(record);
-        const base = this.base(record);
-        if (o.kind === 'written') {
-          this.resolved.set(record.id, o.value);
-          this.planner.created?.(record.id, o.value, c.payload);
-          ctx.outcome({ ...entry, action: 'create', reason: this.def.texts.createReason(record, false) },
-            { ...base, targetId: o.value, step: 'created', outcome: 'ok', payload: c.payload, response: { id: o.value } },
-            { sourceSystem: this.source.system, status: 'synced', reason: this.def.texts.created ?? `created in ${target}`, errorCode: null, errorMessage: null, targetId: o.value });
-        } else if (o.kind === 'refused') {
-          this.resolved.set(record.id, null);
-          recordFailure(ctx, entry, { ...base, targetId: null }, o.error.code, o.error.message, c.payload, o.error.vendorBody);
-        } else if (o.kind === 'unknown') {
-          inDoubt.push(c);
-          continue;
-        }
-        this.claims.release(record.id);
-      }
+    return { inDoubt: [], fatal: null };
+  }
+
+  private get createHost(): CreateHost<P> {
+    return {
+      ctx: this.ctx, key: this.key, def: this.def, writer: this.writer, claims: this.claims,
+      entry: (r) => this.entry(r as S),
+      base: (r) => this.base(r),
+      resolve: (r, targetId, payload) => {
+        this.resolved.set(r.id, targetId);
+        if (targetId && payload !== undefined) this.planner.created?.(r.id, targetId, payload);
+      },
     };
-    const rank = (i: number) => this.claims.rank(creates[i]!.record.id);
-    const { outcomes, fatal } = await sendInBatches(creates.map((c) => c.payload), writer.caps, (batch) => writer.create(batch, options), { rank, onBatch: settleBatch });
-    // Never sent because a fatal error ended the step first: the run ends before this page
-    // commits, so the record is read again next run.
-    const unsent = outcomes.flatMap((o, i) => (o.kind === 'unsent' ? [i] : []));
-    if (unsent.length > 0) await settleBatch(unsent, outcomes);
-    return { inDoubt, fatal };
   }
 
   /** Once every create of the page has settled, the ones in doubt are searched for, and those released are created again from a fresh read. */
@@ -500,9 +454,6 @@ export class StepRunner<S extends SourceRecord, P> {
     if (settled.released.length > 0) await this.recreate(settled.released);
   }
 }
-
-/** What a send left to do once every send of its page settled: items in doubt, and the error that ends the run. */
-type Sent<P> = { inDoubt: Create<P>[]; fatal: ConnectorError | null };
 
 /** The pages of an iterator whose first page was asked for already. */
 async function* resume<T>(first: Promise<IteratorResult<T>>, rest: AsyncIterator<T>): AsyncGenerator<T> {
