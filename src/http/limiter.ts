@@ -114,7 +114,7 @@ export class Limiter {
     return new ConnectorError({
       code: 'MLC_ERR_DAILY_LIMIT',
       system: this.system,
-      message: `${this.system}: the ${spec.name} allowance for ${who} (${spec.published} calls, we use ${spec.budget}) is used up until ${new Date(resetAt).toISOString()}; park the work until then.`,
+      message: `${this.system}: the ${spec.name} allowance for ${who} (${spec.published} calls, we use ${spec.budget}) is used up until ${new Date(resetAt).toISOString()}. The work done so far is kept and resumes from there then: the server queues it again for that time; from the command line, sync again then.`,
       retryAfterMs: Math.max(0, resetAt - now),
     });
   }

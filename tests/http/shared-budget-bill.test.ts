@@ -55,7 +55,7 @@ async function threeOrganisations(db: Db, second: Db, shared: boolean) {
       made[orgId] = 0;
       for (;;) {
         try {
-          for await (const page of org.iterateVendors({ pageSize: 1 })) {
+          for await (const page of org.iterateVendors()) {
             void page;
             break;
           }
