@@ -22,7 +22,7 @@ import { accpay, billFor, eligible, minor } from './ledger-views.ts';
  * session twice in a row, which the transport renews only once per call: that run fails with
  * MLC_ERR_AUTH_EXPIRED and the next one carries on (see the engine's auth tests).
  */
-const xeroFaults = { seed: 4, serverErrorRate: 0.05, expireAuthNow: true, expireAuthRate: 0.02 };
+const xeroFaults = { seed: 5, serverErrorRate: 0.05, expireAuthNow: true, expireAuthRate: 0.02 };
 const billFaults = { seed: 17, serverErrorRate: 0.05, expireAuthNow: true, expireAuthRate: 0.02, rateLimitBurst: 2, rateLimitBurstRate: 0.02, burstLength: 2 };
 
 forEachBackend('a full sync under injected faults', (backend) => {
