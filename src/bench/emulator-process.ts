@@ -153,14 +153,15 @@ function clockTicksPerSecond(): number {
   return ticks;
 }
 
-async function controlCall(url: string, body: unknown): Promise<unknown> {
+export async function controlCall(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`emulator control ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 300)}`);
   return text === '' ? null : JSON.parse(text);
 }
 
-function firstLine(child: ChildProcess): Promise<string> {
+/** The emulator process's ready line (its first line on stdout); rejects if it exits first. */
+export function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const onExit = (code: number | null) => reject(new Error(`the emulator process exited (code ${code}) before printing its ready line`));

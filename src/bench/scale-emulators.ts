@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AllowanceWindow } from '../emulators/bill/limits.ts';
 import type { StatsSnapshot } from '../emulators/kit/stats.ts';
+import { controlCall, firstLine } from './emulator-process.ts';
 import type { SystemLatency } from './latency.ts';
 
 /** What the two ready lines give: each emulator's URLs and sandbox credentials. */
@@ -77,23 +77,3 @@ export class ScaleEmulators {
   }
 }
 
-async function controlCall(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator control ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 300)}`);
-  return text === '' ? null : JSON.parse(text);
-}
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null) => reject(new Error(`the emulator process exited (code ${code}) before printing its ready line`));
-    child.once('exit', onExit);
-    child.once('error', reject);
-    lines.once('line', (line) => {
-      child.off('exit', onExit);
-      lines.close();
-      resolve(line);
-    });
-  });
-}
