@@ -8,6 +8,7 @@ import type { Link } from '../model/link.ts';
 import { defaultEnginePolicy, type EnginePolicy } from './policy.ts';
 import type { LinkSides } from './ports.ts';
 import type { PairDefinition } from './pair.ts';
+import type { CallClass } from '../http/call-class.ts';
 
 /** One line of a dry-run plan, or of a real run's summary. */
 export interface PlanEntry {
@@ -44,6 +45,12 @@ export interface RunOptions {
    * (engine/validate-changes.ts). Not with `steps.only`.
    */
   validateTargets?: boolean;
+  /**
+   * Which allowance queue the run's calls wait in (http/call-class.ts). Default: 'bulk' for a sync
+   * of every step (first syncs, polls, catch-up), 'interactive' for a step's own schedule (payments
+   * back), webhook follow-ups and replays, which go ahead of bulk work when both wait.
+   */
+  callClass?: CallClass;
   /** Test hook: called after each committed page with the step name (crash tests kill here). */
   afterCommit?: (step: string) => void | Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { asConnectorError, ConnectorError, errorCatalogue, type ErrorCode } from '../core/errors.ts';
+import { withCallClass } from '../http/call-class.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db.ts';
 import { markNeedsReconnect, markSuccess } from '../store/repos/connections.ts';
@@ -36,7 +37,8 @@ export interface RunResult {
   counts: Counts;
   /** For a dry run, the whole plan; otherwise the records that need attention. */
   plan: PlanEntry[];
-  error: { code: string; message: string } | null;
+  /** retryAfterMs: when an allowance used up (MLC_ERR_DAILY_LIMIT) resets, so the work can be parked until then. */
+  error: { code: string; message: string; retryAfterMs?: number } | null;
 }
 
 /** A run's parts: its context, the accounts and one runner per step of the pair, in dependency order. */
@@ -69,7 +71,11 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
     if (!dryRun) await pinLinkTenants(deps.db, link.name, { erpTenantId: sides.erp.tenantId, billOrgId: sides.bill.tenantId });
     ctx = new RunContext(deps.db, link, runId, sides, pair, deps.log, options, { ...defaultEnginePolicy, ...deps.policy });
     ctx.throwIfStopped();
-    await body(buildParts(ctx));
+    // Interactive work (a step's own schedule, webhook follow-ups, replays) goes ahead of bulk syncs
+    // when both wait for the same allowance (http/call-class.ts).
+    const callClass = options.callClass ?? (kind === 'sync' && !options.steps?.only ? 'bulk' : 'interactive');
+    const parts = buildParts(ctx);
+    await withCallClass(callClass, () => body(parts));
   } catch (e) {
     error = asConnectorError(e);
     // MLC_ERR_AUTH_EXPIRED means a credential was renewed and the service still called it expired:
@@ -93,7 +99,7 @@ export async function runOnLink(deps: EngineDeps, link: Link, kind: string, opti
   if (!dryRun && (status === 'succeeded' || status === 'partial')) {
     for (const id of new Set([link.erpConnectionId, link.billConnectionId])) await markSuccess(deps.db, id).catch(() => undefined);
   }
-  return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message } : null };
+  return { runId, link: link.name, status, counts, plan: ctx?.plan ?? [], error: error ? { code: error.code, message: error.message, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) } : null };
 }
 
 /** The run's parts: the accounts, and a runner per step of the pair, in dependency order. */

@@ -70,12 +70,36 @@ export async function linkWorkKey(db: Db, link: Pick<Link, 'billConnectionId'>):
   return linkJobKey(bill?.tenant_id ?? link.billConnectionId);
 }
 
+/** JSON with object keys sorted, so two payloads compare by content whatever their key order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
 /**
  * The one way the API, the dashboard and the schedulers start work: a link-work job under the
- * link's key, which a worker runs with the engine. Null when pg-boss refused a duplicate.
+ * link's key, which a worker runs with the engine. The same work already waiting under the key and
+ * not yet started (a poll behind a parked sync, "sync now" pressed twice) is not queued twice: a
+ * job reads from the cursors when it starts, so the waiting one does all the second would; its id
+ * is returned. Null when pg-boss refused a duplicate.
  */
 export async function sendLinkWork(services: Pick<ServerServices, 'db' | 'queue'>, link: Pick<Link, 'billConnectionId'>, work: LinkWork): Promise<string | null> {
-  return services.queue.send(linkWorkJob, work, { singletonKey: await linkWorkKey(services.db, link) });
+  const singletonKey = await linkWorkKey(services.db, link);
+  return (await waitingCopy(services, singletonKey, work)) ?? services.queue.send(linkWorkJob, work, { singletonKey });
+}
+
+/** A job of the same work waiting under the key, not yet started, if any. */
+async function waitingCopy(services: Pick<ServerServices, 'queue'>, singletonKey: string, work: LinkWork): Promise<string | null> {
+  const waiting = await services.queue.boss.findJobs<unknown>(linkWorkJob.name, { key: singletonKey, data: work, queued: true });
+  return waiting.find((j) => canonical(j.data) === canonical(work))?.id ?? null;
+}
+
+/**
+ * Queues work a run left parked at a used-up allowance to start at `at`, under the same key, unless
+ * the very same work already waits under that key (a poll or a second park): that job resumes it,
+ * and one parked copy per piece of work is enough. The id of the job that will resume it.
+ */
+export async function parkLinkWork(services: Pick<ServerServices, 'queue'>, singletonKey: string | null | undefined, work: LinkWork, at: Date): Promise<string | null> {
+  const copy = singletonKey ? await waitingCopy(services, singletonKey, work) : null;
+  return copy ?? services.queue.send(linkWorkJob, work, { ...(singletonKey ? { singletonKey } : {}), startAfter: at });
 }
 
 /**

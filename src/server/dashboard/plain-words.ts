@@ -10,7 +10,7 @@ const sentences = {
   MLC_ERR_SERVER: { what: 'The other system had an internal error.', fix: 'Press Replay later; if it keeps failing, check the service status page.' },
   MLC_ERR_AMBIGUOUS_WRITE: { what: 'A write was sent but its answer never came back.', fix: 'The next sync searches for the record before writing again; press Replay if it stays failed.' },
   MLC_ERR_RATE_LIMITED: { what: 'The other system asked us to slow down.', fix: 'It is retried automatically; Replay if it stays failed.' },
-  MLC_ERR_DAILY_LIMIT: { what: 'The daily or hourly API allowance is used up.', fix: 'Syncing resumes when the allowance resets; then press Replay.' },
+  MLC_ERR_DAILY_LIMIT: { what: 'The daily or hourly API allowance is used up.', fix: 'Nothing to do for a sync: what was done is kept and the server queues the rest for when the allowance resets. A record that failed this way: press Replay after the reset.' },
   MLC_ERR_AUTH_EXPIRED: { what: 'The login to the other system expired.', fix: 'Connect the account again on the overview page, then press Replay.' },
   MLC_ERR_RECONNECT_NEEDED: { what: 'The connection was revoked or has expired.', fix: 'Connect the account again on the overview page, then press Replay.' },
   MLC_ERR_BAD_CREDENTIALS: { what: 'The saved credentials were refused.', fix: 'Connect the account again with valid credentials, then press Replay.' },

@@ -19,6 +19,8 @@ export interface LinkWorkOutput {
   counts: RunResult['counts'];
   /** The process that ran it, so operators can tell workers apart. */
   pid: number;
+  /** An allowance ran out: the same work was queued again to start then (ISO time). */
+  parkedUntil?: string;
 }
 
 /** A run that stopped with an error a retry can fix: thrown so pg-boss retries the job with backoff. */
@@ -29,13 +31,23 @@ export class RetryableRunError extends Error {
 export interface HandlerHooks {
   /** Called with every finished run (metrics). */
   onRun?: (work: LinkWork, result: RunResult) => void;
+  /**
+   * Queues the same work again to start at `at`: a run stopped by a used-up hourly or daily
+   * allowance (MLC_ERR_DAILY_LIMIT) is parked until it resets instead of retried with backoff,
+   * which would spend the job's retries long before the hour ends. Without it, such a run is retried.
+   */
+  park?: (work: LinkWork, at: Date) => Promise<unknown>;
 }
+
+/** Resume a little after the reset, so the clocks of this host and the vendor's need not agree to the second. */
+export const parkMarginMs = 1_000;
 
 /**
  * Runs one link-work job with the engine, exactly as the CLI would. A run that fails as a whole is
  * turned into the job's fate: needing a reconnection (the engine has already marked the
  * connection), bad configuration or a bug dead-letters the job at once, since retrying cannot fix
- * them; network trouble, limits and a link busy in another process are retried by the queue.
+ * them; network trouble, limits and a link busy in another process are retried by the queue,
+ * and a used-up hourly or daily allowance parks the work until it resets (HandlerHooks.park).
  * Records that failed inside a finished run do not fail the job: they stay visible and replayable.
  */
 export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, job: Pick<JobContext, 'id' | 'retryCount'> & { signal?: AbortSignal }, hooks: HandlerHooks = {}): Promise<LinkWorkOutput | ReconcileOutcome> {
@@ -71,6 +83,13 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
     const code = result.error.code as ErrorCode;
     const kindOfError = code in errorCatalogue ? kindOf(code) : 'bug';
     const message = `${result.error.code}: ${result.error.message} (run ${result.runId})`;
+    if (code === 'MLC_ERR_DAILY_LIMIT' && result.error.retryAfterMs !== undefined && hooks.park) {
+      // The committed pages stay committed; the queued job resumes from the saved cursors.
+      const at = new Date(Date.now() + result.error.retryAfterMs + parkMarginMs);
+      await hooks.park(work, at);
+      deps.log.info({ job: job.id, link: link.name, runId: result.runId, resumesAt: at.toISOString() }, 'allowance used up: work parked until it resets');
+      return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid, parkedUntil: at.toISOString() };
+    }
     if (kindOfError === 'retryable' || kindOfError === 'rate_limited' || code === 'MLC_ERR_CONFLICT') throw new RetryableRunError(message);
     throw new PermanentJobError(message);
   }

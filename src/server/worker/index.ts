@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { RunResult } from '../../engine/sync.ts';
 import type { Queue } from '../../store/queue.ts';
-import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
+import { linkWorkJob, parkLinkWork, type LinkWork, type ServerServices } from '../contract.ts';
 import { handleLinkWork } from './handler.ts';
 
 export interface WorkerOptions {
@@ -39,7 +39,9 @@ export async function startLinkWorkers(services: Pick<ServerServices, 'deps' | '
     id = await services.queue.work(linkWorkJob, async (work, job) => {
       const signal = options.stopping ? AbortSignal.any([job.signal, options.stopping]) : job.signal;
       try {
-        return await handleLinkWork(services.deps, services.db, work, { id: job.id, retryCount: job.retryCount, signal }, options.onRun ? { onRun: options.onRun } : {});
+        // A parked run's work is queued again under the same key, to start once the allowance resets.
+        const park = (again: LinkWork, at: Date) => parkLinkWork(services, job.singletonKey, again, at);
+        return await handleLinkWork(services.deps, services.db, work, { id: job.id, retryCount: job.retryCount, signal }, { park, ...(options.onRun ? { onRun: options.onRun } : {}) });
       } finally {
         if (id !== undefined) services.queue.boss.notifyWorker(id);
       }
