@@ -1,6 +1,7 @@
 import type { RunParts } from './sync.ts';
 import type { PairDefinition } from './pair.ts';
 import type { StepRunner } from './step-runner.ts';
+import { currentCallClass, withCallClass } from '../http/call-class.ts';
 
 /**
  * Runs the steps of a pair by their dependencies, each within its systems' limits (the transport
@@ -21,11 +22,11 @@ export async function runGraph(
   // Before anything awaits, so a dependent's first ensure already finds its dependency under way.
   for (const runner of runners) {
     runner.claims.begin();
-    runner.startReading();
+    inClassOf(runner, () => runner.startReading());
   }
   const finished = new Map<string, Promise<void>>();
   const started = runners.map((runner) => {
-    const run = (async () => {
+    const run = inClassOf(runner, async () => {
       try {
         if (!runner.def.overlapsDependencies) await Promise.all(runner.def.dependsOn.map((d) => finished.get(d)));
         await each(runner);
@@ -34,11 +35,17 @@ export async function runGraph(
         runner.claims.end(e);
         throw e;
       }
-    })();
+    });
     finished.set(runner.def.entity, run);
     return run;
   });
   const results = await Promise.allSettled(started);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** Runs fn with the calls it makes in the step's own call class, where it has one (StepDefinition.callClass). */
+function inClassOf<T>(runner: StepRunner<any, any>, fn: () => T): T {
+  const own = runner.def.callClass;
+  return own && own !== currentCallClass() ? withCallClass(own, fn) : fn();
 }

@@ -4,6 +4,7 @@ import type { GlAccount } from '../model/types.ts';
 import type { Link, PairId } from '../model/link.ts';
 import type { SystemId } from '../model/types.ts';
 import type { IdMapRow } from '../store/repos/id-map.ts';
+import type { CallClass } from '../http/call-class.ts';
 import type { AccountMap } from './accounts.ts';
 import type { RunContext } from './context.ts';
 import type { LinkSides, Readers, Side, SystemPort, Writers } from './ports.ts';
@@ -144,6 +145,13 @@ export interface StepDefinition<S extends SourceRecord = any, P = any> {
    * chunk goes once its own vendors are linked, not once every vendor of the run is).
    */
   overlapsDependencies?: boolean;
+  /**
+   * The allowance queue this step's calls wait in when the run's own class is bulk (a first sync, a
+   * poll): 'interactive' for work a person is waiting on (a payment made in BILL, due on the ledger),
+   * so it goes ahead of the run's own bulk writes and other organisations' first syncs
+   * (http/call-class.ts). Default: the run's class.
+   */
+  callClass?: CallClass;
   label(record: S): string;
   /** How the record is found on the target after a lost answer (the writer's findByMatchKey understands it). */
   matchKey(payload: P, record: S): string;

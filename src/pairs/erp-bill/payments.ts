@@ -140,6 +140,8 @@ export const paymentStepWith = (writeOptions: (ctx: RunContext) => unknown, bill
   stream: 'bill.payments',
   // A payment is posted against the ERP bill its BILL bill came from: bills are linked first.
   dependsOn: ['bill'],
+  // Money has moved: the ledger should show it within seconds, ahead of bulk work on the same key.
+  callClass: 'interactive',
   label: paymentReference,
   matchKey: (p) => p.reference,
   planner: (run) => new PaymentPlanner(run, billsFrom),
