@@ -1,4 +1,4 @@
-import { linkWorkJob } from '../server/contract.ts';
+import { followParked } from './parked-chain.ts';
 import { recordAndEnqueue } from '../server/webhooks/enqueue.ts';
 import type { Db } from '../store/db.ts';
 import type { Queue } from '../store/queue.ts';
@@ -87,8 +87,9 @@ export async function payDuringFirstSyncs(input: PaymentInput): Promise<PaymentF
       input.say(`  the payment reached Xero ${(figures.latencyMs / 1000).toFixed(1)} s after it was made`);
       return figures;
     }
-    const states = await Promise.all(jobs.map(async (id) => (await input.queue.boss.getJobById(linkWorkJob.name, id))?.state ?? 'missing'));
-    if (states.length > 0 && states.every((st) => st === 'completed' || st === 'failed' || st === 'cancelled')) {
+    const work = await Promise.all(jobs.map((id) => followParked(input.queue, id)));
+    const states = work.map((w) => (w.parkings > 0 ? `${w.state} after ${w.parkings} parking(s)` : w.state));
+    if (work.length > 0 && work.every((w) => w.ended)) {
       if (await linked()) continue;
       return { ...figures, note: `its follow-up job ended ${states.join(', ')} without a Xero payment` };
     }

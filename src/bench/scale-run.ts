@@ -9,6 +9,7 @@ import { startQueue, type Queue } from '../store/queue.ts';
 import type { SystemLatency } from './latency.ts';
 import { connectScaleOrgs, type BillHourOverride, type ScaleOrg } from './scale-connect.ts';
 import { ScaleEmulators } from './scale-emulators.ts';
+import { followParked } from './parked-chain.ts';
 import { payDuringFirstSyncs, type PaymentFigures } from './scale-payment.ts';
 import { startThrowawayPostgres } from './scale-postgres.ts';
 import { callsByOrganization, scaleFigures, windowsBetween, type OrgRun, type ScaleFigures } from './scale-report.ts';
@@ -47,7 +48,6 @@ export interface ScaleReport {
   limitViolations: number;
 }
 
-const terminal = new Set(['completed', 'failed', 'cancelled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -144,7 +144,7 @@ export async function runScaleBench(options: ScaleOptions, say: (line: string) =
   }
 }
 
-/** Polls the jobs until each is completed, failed or cancelled, or the deadline passes ('unfinished'); notes when each was seen ending, and tells `progress` each time more have. */
+/** Polls the jobs (through their parkings) until each is completed, failed or cancelled, or the deadline passes ('unfinished'); notes when each was seen ending, and tells `progress` each time more have. */
 async function waitForJobs(queue: Queue, ids: readonly string[], deadline: number, progress?: (done: number, all: number) => void): Promise<Map<string, { state: string; seenAt: number }>> {
   const seen = new Map<string, { state: string; seenAt: number }>();
   let reported = -1;
@@ -152,8 +152,9 @@ async function waitForJobs(queue: Queue, ids: readonly string[], deadline: numbe
     const now = Date.now();
     for (const id of ids) {
       if (seen.has(id)) continue;
-      const job = await queue.boss.getJobById(linkWorkJob.name, id);
-      if (job && terminal.has(job.state)) seen.set(id, { state: job.state, seenAt: now });
+      // Work parked at a used-up allowance is done only when the job that resumes it has ended.
+      const work = await followParked(queue, id);
+      if (work.ended) seen.set(id, { state: work.state, seenAt: now });
     }
     if (progress && seen.size !== reported) {
       reported = seen.size;

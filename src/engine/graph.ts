@@ -22,20 +22,25 @@ export async function runGraph(
   // Before anything awaits, so a dependent's first ensure already finds its dependency under way.
   for (const runner of runners) {
     runner.claims.begin();
-    inClassOf(runner, () => runner.startReading());
+    runner.startReading();
   }
   const finished = new Map<string, Promise<void>>();
+  const steps = async (runner: StepRunner<any, any>) => {
+    try {
+      if (!runner.def.overlapsDependencies) await Promise.all(runner.def.dependsOn.map((d) => finished.get(d)));
+      await each(runner);
+      runner.claims.end();
+    } catch (e) {
+      runner.claims.end(e);
+      throw e;
+    }
+  };
   const started = runners.map((runner) => {
-    const run = inClassOf(runner, async () => {
-      try {
-        if (!runner.def.overlapsDependencies) await Promise.all(runner.def.dependsOn.map((d) => finished.get(d)));
-        await each(runner);
-        runner.claims.end();
-      } catch (e) {
-        runner.claims.end(e);
-        throw e;
-      }
-    });
+    // A step with a call class of its own (payments back) runs in it, ahead of the run's bulk work.
+    const run = (async () => {
+      const own = await runner.ownCallClass();
+      return own && own !== currentCallClass() ? withCallClass(own, () => steps(runner)) : steps(runner);
+    })();
     finished.set(runner.def.entity, run);
     return run;
   });
@@ -44,8 +49,3 @@ export async function runGraph(
   if (failed) throw failed.reason;
 }
 
-/** Runs fn with the calls it makes in the step's own call class, where it has one (StepDefinition.callClass). */
-function inClassOf<T>(runner: StepRunner<any, any>, fn: () => T): T {
-  const own = runner.def.callClass;
-  return own && own !== currentCallClass() ? withCallClass(own, fn) : fn();
-}

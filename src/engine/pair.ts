@@ -149,7 +149,8 @@ export interface StepDefinition<S extends SourceRecord = any, P = any> {
    * The allowance queue this step's calls wait in when the run's own class is bulk (a first sync, a
    * poll): 'interactive' for work a person is waiting on (a payment made in BILL, due on the ledger),
    * so it goes ahead of the run's own bulk writes and other organisations' first syncs
-   * (http/call-class.ts). Default: the run's class.
+   * (http/call-class.ts). Not on the step's first run (no cursor yet), which reads the source's
+   * whole history: that is bulk work like the rest of a first sync. Default: the run's class.
    */
   callClass?: CallClass;
   label(record: S): string;

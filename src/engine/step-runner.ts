@@ -1,6 +1,7 @@
 import { ConnectorError, asConnectorError } from '../core/errors.ts';
 import { mapLimit, prefetch } from '../core/concurrency.ts';
 import { getCursor } from '../store/repos/cursors.ts';
+import { withCallClass, type CallClass } from '../http/call-class.ts';
 import { getMappings, getMappingsByTarget, recordLinks, unlink, updateHash, type IdMapRow, type IntentRow } from '../store/repos/id-map.ts';
 import { listRecords, type RecordRow } from '../store/repos/records.ts';
 import { sendCreates, type Create, type CreateHost, type Sent } from './create-send.ts';
@@ -113,12 +114,28 @@ export class StepRunner<S extends SourceRecord, P> {
       if (since === null) this.planner.warm?.();
       // The planner hears of each page as soon as its source has answered (Planner.ahead).
       const ahead = this.planner.ahead ? (records: readonly Partial<S>[], last: boolean) => this.planner.ahead!(records, last) : undefined;
-      const pages = this.reader.iterate(since, ahead)[Symbol.asyncIterator]();
-      const first = pages.next();
-      first.catch(() => undefined);
-      return { since, pages, first };
+      const begin = () => {
+        const pages = this.reader.iterate(since, ahead)[Symbol.asyncIterator]();
+        const first = pages.next();
+        first.catch(() => undefined);
+        return { pages, first };
+      };
+      const own = since === null ? undefined : this.def.callClass;
+      return { since, ...(own ? withCallClass(own, begin) : begin()) };
     })();
     this.early.catch(() => undefined);
+  }
+
+  /**
+   * The call class the step's work runs in this run, when it has one of its own
+   * (StepDefinition.callClass): not on its first run, which reads the source's whole history and
+   * is bulk work like the rest of a first sync.
+   */
+  async ownCallClass(): Promise<CallClass | undefined> {
+    if (!this.def.callClass) return undefined;
+    this.startReading();
+    const since = await this.early!.then((e) => e.since, () => null);
+    return since === null ? undefined : this.def.callClass;
   }
 
   /** Records changed since the step's checkpoint; pages gathered until they fill the writer's batches in flight. */

@@ -58,6 +58,19 @@ export type LinkWork = z.output<typeof linkWorkSchema>;
 
 export const linkWorkJob = defineJob('link-work', linkWorkSchema, { policy: 'singleton', retryLimit: 5, retryDelay: 10 });
 
+/**
+ * pg-boss priority of work a person or a payment is waiting on: webhook follow-ups, replays and a
+ * step's own schedule (payments back). Workers fetch higher priorities first, and each process keeps
+ * one worker for them alone (worker/index.ts), so such work is not stuck behind first syncs holding
+ * every other worker. Polls, "sync now", catch-up and reconcile run at 0.
+ */
+export const interactivePriority = 10;
+
+export function linkWorkPriority(work: LinkWork): number {
+  const interactive = work.kind === 'records' || work.kind === 'replay' || (work.kind === 'sync' && work.steps !== undefined);
+  return interactive ? interactivePriority : 0;
+}
+
 /** Singleton key for a link's work: its BILL organisation. */
 export const linkJobKey = (billOrganisationId: string): string => `bill:${billOrganisationId}`;
 
@@ -83,7 +96,7 @@ const canonical = (value: unknown): string =>
  */
 export async function sendLinkWork(services: Pick<ServerServices, 'db' | 'queue'>, link: Pick<Link, 'billConnectionId'>, work: LinkWork): Promise<string | null> {
   const singletonKey = await linkWorkKey(services.db, link);
-  return (await waitingCopy(services, singletonKey, work)) ?? services.queue.send(linkWorkJob, work, { singletonKey });
+  return (await waitingCopy(services, singletonKey, work)) ?? services.queue.send(linkWorkJob, work, { singletonKey, priority: linkWorkPriority(work) });
 }
 
 /** A job of the same work waiting under the key, not yet started, if any. */
@@ -99,7 +112,7 @@ async function waitingCopy(services: Pick<ServerServices, 'queue'>, singletonKey
  */
 export async function parkLinkWork(services: Pick<ServerServices, 'queue'>, singletonKey: string | null | undefined, work: LinkWork, at: Date): Promise<string | null> {
   const copy = singletonKey ? await waitingCopy(services, singletonKey, work) : null;
-  return copy ?? services.queue.send(linkWorkJob, work, { ...(singletonKey ? { singletonKey } : {}), startAfter: at });
+  return copy ?? services.queue.send(linkWorkJob, work, { ...(singletonKey ? { singletonKey } : {}), startAfter: at, priority: linkWorkPriority(work) });
 }
 
 /**

@@ -69,6 +69,8 @@ export interface WorkOptions {
   /** Jobs of this name run at once in this process (default 1). */
   localConcurrency?: number;
   pollingIntervalSeconds?: number;
+  /** Only jobs of at least this priority (a worker kept for urgent work). */
+  minPriority?: number;
 }
 
 export interface DeadLetter {
@@ -187,6 +189,7 @@ export async function startQueue(db: Db, opts: QueueOptions = {}): Promise<Queue
       perJobResults: true,
       localConcurrency: options.localConcurrency ?? 1,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? polling,
+      ...(options.minPriority !== undefined ? { minPriority: options.minPriority } : {}),
     } as const;
     return boss.work<unknown, unknown, typeof workOptions>(def.name, workOptions, async (batch: JobWithMetadata<unknown>[]) => {
       const results: JobResult[] = [];

@@ -43,7 +43,8 @@ forEachBackend('a sync parked at a used-up hourly allowance', (b) => {
     const deadline = Date.now() + 90_000;
     for (let last = first.output; last.parkedUntil; ) {
       assert.ok(Date.now() < deadline, `still parked after ${runs.length} runs`);
-      const next = await nextLinkWork(s, runs.length);
+      assert.ok(typeof last.resumedBy === 'string', `the parked run names the job that resumes it (${JSON.stringify(last)})`);
+      const next = await queuedJob(s, last.resumedBy);
       if (runs.length === 1) {
         // "Sync now" pressed while the work is parked joins the parked job rather than queueing a copy.
         const again = await s.call('POST', '/api/links/main/sync');
@@ -75,14 +76,9 @@ forEachBackend('a sync parked at a used-up hourly allowance', (b) => {
   });
 });
 
-/** The link-work job queued after `seen` earlier ones (the parked work's next run). */
-async function nextLinkWork(s: ServerSandbox, seen: number): Promise<{ id: string; startAfter: string }> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    const { rows } = await s.sandbox.db.query<{ id: string; start_after: Date }>(
-      'select id, start_after from pgboss.job where name = $1 order by created_on, start_after offset $2 limit 1',
-      [linkWorkJob.name, seen],
-    );
-    if (rows[0]) return { id: rows[0].id, startAfter: rows[0].start_after.toISOString() };
-  }
-  throw new Error(`no job queued after the ${seen} before`);
+/** A queued link-work job and when it may start. */
+async function queuedJob(s: ServerSandbox, id: string): Promise<{ id: string; startAfter: string }> {
+  const { rows } = await s.sandbox.db.query<{ id: string; start_after: Date }>('select id, start_after from pgboss.job where name = $1 and id = $2', [linkWorkJob.name, id]);
+  assert.ok(rows[0], `job ${id} is queued`);
+  return { id: rows[0].id, startAfter: rows[0].start_after.toISOString() };
 }

@@ -3,7 +3,7 @@ import type { Link } from '../../model/link.ts';
 import type { Db } from '../../store/db.ts';
 import { listLinks } from '../../store/repos/links.ts';
 import type { Queue } from '../../store/queue.ts';
-import { linkWorkJob, linkWorkKey, type LinkWork } from '../contract.ts';
+import { linkWorkJob, linkWorkKey, linkWorkPriority, type LinkWork } from '../contract.ts';
 import { checkPollCron } from './cron.ts';
 import { pairDefinitions } from '../../pairs/index.ts';
 
@@ -90,7 +90,7 @@ export class PollScheduler {
       for (const want of await this.desired(link)) {
         const have = existing.get(want.key);
         existing.delete(want.key);
-        if (have && have.cron === want.cron && have.options?.singletonKey === want.singletonKey && JSON.stringify(have.data) === JSON.stringify(want.data)) continue;
+        if (have && have.cron === want.cron && have.options?.singletonKey === want.singletonKey && (have.options?.priority ?? 0) === linkWorkPriority(want.data) && JSON.stringify(have.data) === JSON.stringify(want.data)) continue;
         const problem = checkPollCron(this.queue, want.cron);
         if (problem) {
           this.log.warn({ link: link.name, [want.setting]: want.cron, problem }, `link has an unreadable ${want.setting}; it is not scheduled`);
@@ -98,7 +98,7 @@ export class PollScheduler {
           changes.invalid.push(want.key);
           continue;
         }
-        await boss.schedule(linkWorkJob.name, want.cron, want.data, { key: want.key, tz: 'UTC', singletonKey: want.singletonKey });
+        await boss.schedule(linkWorkJob.name, want.cron, want.data, { key: want.key, tz: 'UTC', singletonKey: want.singletonKey, priority: linkWorkPriority(want.data) });
         changes.scheduled.push(want.key);
       }
     }
@@ -120,7 +120,7 @@ export class PollScheduler {
     const schedule = await this.queue.boss.getSchedule(linkWorkJob.name, key);
     if (!schedule) return null;
     const singletonKey = schedule.options?.singletonKey;
-    return this.queue.send(linkWorkJob, schedule.data as LinkWork, singletonKey ? { singletonKey } : {});
+    return this.queue.send(linkWorkJob, schedule.data as LinkWork, { ...(singletonKey ? { singletonKey } : {}), priority: linkWorkPriority(schedule.data as LinkWork) });
   }
 
   /** Reconciles now and then every intervalMs until stop(). */

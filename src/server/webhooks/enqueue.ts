@@ -1,7 +1,7 @@
 import type { WebhookEntity } from '../../app/systems/webhook.ts';
 import type { SystemId } from '../../systems/types.ts';
 import type { LinkWork } from '../contract.ts';
-import { linkJobKey, linkWorkJob, type ServerServices } from '../contract.ts';
+import { linkJobKey, linkWorkJob, linkWorkPriority, type ServerServices } from '../contract.ts';
 import { wakeLinkWorkers } from '../worker/index.ts';
 
 /** A link a webhook concerns, with the hub organisation whose singleton key serialises its work. */
@@ -70,7 +70,7 @@ export async function recordAndEnqueue(services: Pick<ServerServices, 'db' | 'qu
       const ids = [...g.ids];
       for (let i = 0; i < ids.length; i += maxIdsPerJob) {
         const work: LinkWork = { kind: 'records', link: g.route.link, system: g.system, entity: g.entity, ids: ids.slice(i, i + maxIdsPerJob) };
-        const jobId = await services.queue.send(linkWorkJob, work, { tx, singletonKey: linkJobKey(g.route.hubTenant) });
+        const jobId = await services.queue.send(linkWorkJob, work, { tx, singletonKey: linkJobKey(g.route.hubTenant), priority: linkWorkPriority(work) });
         if (jobId) jobs.push(jobId);
         if (jobId && i === 0) await tx.query('update webhook_events set job_id = $1 where id = any($2::bigint[])', [jobId, g.rowIds]);
       }

@@ -21,6 +21,8 @@ export interface LinkWorkOutput {
   pid: number;
   /** An allowance ran out: the same work was queued again to start then (ISO time). */
   parkedUntil?: string;
+  /** The job that resumes parked work (null if the queue refused it). */
+  resumedBy?: string | null;
 }
 
 /** A run that stopped with an error a retry can fix: thrown so pg-boss retries the job with backoff. */
@@ -36,7 +38,7 @@ export interface HandlerHooks {
    * allowance (MLC_ERR_DAILY_LIMIT) is parked until it resets instead of retried with backoff,
    * which would spend the job's retries long before the hour ends. Without it, such a run is retried.
    */
-  park?: (work: LinkWork, at: Date) => Promise<unknown>;
+  park?: (work: LinkWork, at: Date) => Promise<string | null>;
 }
 
 /** Resume a little after the reset, so the clocks of this host and the vendor's need not agree to the second. */
@@ -86,9 +88,9 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
     if (code === 'MLC_ERR_DAILY_LIMIT' && result.error.retryAfterMs !== undefined && hooks.park) {
       // The committed pages stay committed; the queued job resumes from the saved cursors.
       const at = new Date(Date.now() + result.error.retryAfterMs + parkMarginMs);
-      await hooks.park(work, at);
-      deps.log.info({ job: job.id, link: link.name, runId: result.runId, resumesAt: at.toISOString() }, 'allowance used up: work parked until it resets');
-      return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid, parkedUntil: at.toISOString() };
+      const resumedBy = await hooks.park(work, at);
+      deps.log.info({ job: job.id, link: link.name, runId: result.runId, resumesAt: at.toISOString(), resumedBy }, 'allowance used up: work parked until it resets');
+      return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid, parkedUntil: at.toISOString(), resumedBy };
     }
     if (kindOfError === 'retryable' || kindOfError === 'rate_limited' || code === 'MLC_ERR_CONFLICT') throw new RetryableRunError(message);
     throw new PermanentJobError(message);

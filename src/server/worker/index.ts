@@ -1,11 +1,14 @@
 import type { PgBoss } from 'pg-boss';
 import type { RunResult } from '../../engine/sync.ts';
 import type { Queue } from '../../store/queue.ts';
-import { linkWorkJob, parkLinkWork, type LinkWork, type ServerServices } from '../contract.ts';
+import { interactivePriority, linkWorkJob, parkLinkWork, type LinkWork, type ServerServices } from '../contract.ts';
 import { handleLinkWork } from './handler.ts';
 
 export interface WorkerOptions {
-  /** Link-work jobs run at once in this process (default 2). Per-organisation serialisation holds regardless. */
+  /**
+   * Link-work jobs of any kind run at once in this process (default 2), plus one worker for
+   * interactive work only. Per-organisation serialisation holds regardless.
+   */
   concurrency?: number;
   onRun?: (work: LinkWork, result: RunResult) => void;
   /** Aborted when this process starts to shut down: running jobs stop after their current page. */
@@ -34,7 +37,11 @@ export async function startLinkWorkers(services: Pick<ServerServices, 'deps' | '
   const ids: string[] = [];
   const mine = workersOf.get(services.queue.boss) ?? new Set<string>();
   workersOf.set(services.queue.boss, mine);
-  for (let i = 0; i < (options.concurrency ?? 2); i += 1) {
+  // One more worker than asked, kept for interactive work (interactivePriority: webhook follow-ups,
+  // replays, payments back): with every other worker inside a long first sync, a payment's
+  // follow-up still starts at once rather than when one of them ends.
+  const general = options.concurrency ?? 2;
+  for (let i = 0; i <= general; i += 1) {
     let id: string | undefined;
     id = await services.queue.work(linkWorkJob, async (work, job) => {
       const signal = options.stopping ? AbortSignal.any([job.signal, options.stopping]) : job.signal;
@@ -45,7 +52,7 @@ export async function startLinkWorkers(services: Pick<ServerServices, 'deps' | '
       } finally {
         if (id !== undefined) services.queue.boss.notifyWorker(id);
       }
-    }, { localConcurrency: 1 });
+    }, { localConcurrency: 1, ...(i === general ? { minPriority: interactivePriority } : {}) });
     mine.add(id);
     ids.push(id);
   }
