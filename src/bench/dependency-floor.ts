@@ -16,6 +16,8 @@ import type { ErpName, SystemLatency, SystemName } from './latency.ts';
  *   vendors the purchase orders reference → creates the purchase orders; payments read the BILL
  *   payments → read the purchase orders they pay (QBO's answer holds the SyncToken and lines the Bill
  *   copies) → create the Bill from the PO (its Id is QBO's answer) → create the BillPayment on it.
+ * Pages of a list read by token follow one another, so each counts (RoundTrip.pagedBy); what a page
+ * brings is handled while the next is read, so only the last page's records wait for the rest.
  * A round trip counts only when the run made a call of its kind (a payments-back run that found
  * nothing to post has no post on its path), so the count follows what the run did. A write carries
  * at least one item, so it is counted with one item's per-item latency.
@@ -26,12 +28,21 @@ export interface RoundTrip {
   write: boolean;
   /** Matches the endpoint names of the emulator stats ("POST /connect/v3/bills/bulk"). */
   endpoint: RegExp;
+  /**
+   * A list read whose next page is asked for with a token from the previous page's answer (BILL v3:
+   * `nextPage` passed back as `page`, reference apis-bill-acumatica.md): its pages are round trips
+   * one after another, so the chain counts one per call to this endpoint (the list, not reads by id).
+   */
+  pagedBy?: RegExp;
 }
 
 const acumaticaApi = String.raw`\S*\/entity\/Default\/[^/\s]+`;
 const acumatica = (method: string, tail: string) => new RegExp(`^${method} ${acumaticaApi}\\/${tail}`);
 /** QBO stats name calls "POST /v3/company/:realmId/purchaseorder". */
 const qbo = (method: string, tail: string) => new RegExp(`^${method} \\S*\\/v3\\/company\\/[^/\\s]+\\/${tail}`);
+
+/** BILL's payments list (pages), not a payment read by id. */
+const billPaymentsList = /^GET \S*\/v3\/payments$/;
 
 export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>> = {
   xero: {
@@ -41,7 +52,7 @@ export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>
       { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
     ],
     'payments back': [
-      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/, pagedBy: billPaymentsList },
       { system: 'xero', what: 'read the bills they pay', write: false, endpoint: /^GET \S*\/api\.xro\/2\.0\/Invoices\b/ },
       { system: 'xero', what: 'post payments', write: true, endpoint: /^(PUT|POST) \S*\/api\.xro\/2\.0\/Payments\b/ },
     ],
@@ -53,7 +64,7 @@ export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>
       { system: 'bill', what: 'create bills', write: true, endpoint: /^POST \S*\/v3\/bills(\/bulk)?$/ },
     ],
     'payments back': [
-      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/, pagedBy: billPaymentsList },
       { system: 'acumatica', what: 'read the bills they pay', write: false, endpoint: acumatica('GET', String.raw`Bill$`) },
       { system: 'acumatica', what: 'save the payment', write: true, endpoint: acumatica('PUT', String.raw`Check$`) },
       { system: 'acumatica', what: 'release it', write: true, endpoint: acumatica('POST', String.raw`Check\/ReleaseCheck$`) },
@@ -67,7 +78,7 @@ export const criticalPaths: Record<ErpName, Record<string, readonly RoundTrip[]>
       { system: 'qbo', what: 'create purchase orders', write: true, endpoint: qbo('POST', String.raw`purchaseorder$`) },
     ],
     payments: [
-      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/ },
+      { system: 'bill', what: 'read payments', write: false, endpoint: /^GET \S*\/v3\/payments\b/, pagedBy: billPaymentsList },
       { system: 'qbo', what: 'read the purchase orders they pay', write: false, endpoint: qbo('(GET|POST)', String.raw`query\b|^GET \S*\/purchaseorder\/`) },
       { system: 'qbo', what: 'create the Bill from the PO', write: true, endpoint: qbo('POST', String.raw`bill$`) },
       { system: 'qbo', what: 'create the BillPayment', write: true, endpoint: qbo('POST', String.raw`billpayment$`) },
@@ -91,10 +102,12 @@ export function dependencyFloor(
   const path = criticalPaths[erp][phase];
   if (!path) return { source: 'no documented pipeline for this phase', roundTrips: [], floorMs: 0 };
   const made = (trip: RoundTrip) => Object.entries(callsByEndpoint[trip.system] ?? {}).some(([endpoint, n]) => n > 0 && trip.endpoint.test(endpoint));
-  const roundTrips = path.filter(made).map((trip) => {
+  const pages = (trip: RoundTrip) => Object.entries(callsByEndpoint[trip.system] ?? {}).reduce((n, [endpoint, calls]) => n + (trip.pagedBy?.test(endpoint) ? calls : 0), 0);
+  const roundTrips = path.filter(made).flatMap((trip) => {
     const l = latency[trip.system];
     if (!l) throw new Error(`no latency given for ${trip.system}, which the ${phase} path of ${erp} crosses`);
-    return { system: trip.system, what: trip.what, ms: l.baseMs + (trip.write ? l.perItemMs : 0) };
+    const n = Math.max(1, pages(trip));
+    return Array.from({ length: n }, (_, i) => ({ system: trip.system, what: n > 1 ? `${trip.what} (page ${i + 1} of ${n})` : trip.what, ms: l.baseMs + (trip.write ? l.perItemMs : 0) }));
   });
   return { source: 'documented pipeline, trimmed to the calls the run made', roundTrips, floorMs: roundTrips.reduce((sum, t) => sum + t.ms, 0) };
 }

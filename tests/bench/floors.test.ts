@@ -40,6 +40,15 @@ test('the dependency floor chains the round trips the run made, each at its own 
   assert.equal(nothingToPost.floorMs, 500);
 
   assert.equal(dependencyFloor('replay', { xero: {}, bill: {} }, latency).floorMs, 0);
+
+  // BILL's payments in two pages: the second is asked for with the first's nextPage token, so both
+  // are on the path; a payment read by id is not a page.
+  const twoPages = dependencyFloor('payments back', {
+    xero: { 'GET /api.xro/2.0/Invoices': 2, 'PUT /api.xro/2.0/Payments': 1 },
+    bill: { 'GET /connect/v3/payments': 2, 'GET /connect/v3/payments/:id': 5 },
+  }, latency);
+  assert.deepEqual(twoPages.roundTrips.map((t) => t.what), ['read payments (page 1 of 2)', 'read payments (page 2 of 2)', 'read the bills they pay', 'post payments']);
+  assert.equal(twoPages.floorMs, 200 + 200 + 300 + 303);
 });
 
 test('the dependency floor of the Acumatica pair: its read, then BILL; payments back saves, releases and waits for each Check', () => {
