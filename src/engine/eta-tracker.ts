@@ -43,7 +43,7 @@ export class RunTracker {
     const writers = new Map<Side, Map<string, Counters>>();
     for (const def of pair.steps) {
       const c: Counters = {
-        entity: def.entity, dependsOn: def.dependsOn, sourceSystem: sides[def.from].system, targetSystem: sides[def.to].system,
+        entity: def.entity, dependsOn: def.dependsOn, overlapsDependencies: def.overlapsDependencies === true, sourceSystem: sides[def.from].system, targetSystem: sides[def.to].system,
         readPages: 0, readItems: 0, total: null, readDone: false, done: 0, sent: 0, writeBatch: null, writeInFlight: null,
         readMeter: new CallMeter(this.run), writeMeter: new CallMeter(this.run),
       };

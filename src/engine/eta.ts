@@ -15,6 +15,8 @@ export interface StepObservation {
   entity: string;
   /** Steps that must finish before this one starts (the pair's graph). */
   dependsOn: readonly string[];
+  /** The step starts beside its dependencies, reaching what it references as it is linked (pair.ts). */
+  overlapsDependencies?: boolean;
   sourceSystem: string;
   targetSystem: string;
   readPages: number;
@@ -224,6 +226,38 @@ const add = (m: Record<string, number>, k: string, n: number) => {
   m[k] = (m[k] ?? 0) + n;
 };
 
+/** The share of a step's time since its first write with one of its writes in flight (at least a quarter). */
+const writeBusy = (s: StepObservation): number => Math.min(1, Math.max(0.25, s.writeActiveMs / s.writeSpanMs));
+
+/** Whether a step has read its whole listing and handled every record of it. */
+const finished = (s: StepObservation): boolean => s.readDone && s.done >= s.readItems;
+
+/**
+ * Each step's level in the run: 0 for one that runs now (no dependency left unfinished, or one that
+ * overlaps its dependencies), else one more than the latest unfinished step it waits for.
+ */
+export function stepLevels(steps: readonly StepObservation[]): Map<string, number> {
+  const byEntity = new Map(steps.map((s) => [s.entity, s]));
+  const levels = new Map<string, number>();
+  const levelOf = (s: StepObservation, seen: Set<string>): number => {
+    const known = levels.get(s.entity);
+    if (known !== undefined) return known;
+    if (seen.has(s.entity)) return 0;
+    seen.add(s.entity);
+    let lv = 0;
+    for (const d of s.dependsOn) {
+      const dep = byEntity.get(d);
+      if (!dep || finished(dep)) continue;
+      const depLevel = levelOf(dep, seen);
+      lv = Math.max(lv, s.overlapsDependencies ? depLevel : depLevel + 1);
+    }
+    levels.set(s.entity, lv);
+    return lv;
+  };
+  for (const s of steps) levelOf(s, new Set());
+  return levels;
+}
+
 /**
  * The ETA of a running sync from what it has done so far; `previous` fills in what this run has
  * not seen yet. Each step's rest takes the longer of its pages left (read one after another, as
@@ -246,7 +280,11 @@ export function estimateRunning(obs: RunObservation, allowances: readonly System
   const localMs = Math.max(0, obs.now - obs.startedAt - obs.activeMs - pastWaitsMs(obs, allowances));
   const localPerRecord = handled > 0 ? localMs / handled : 0;
   const stepMs = new Map<string, number>();
-  const systemMs: Record<string, number> = {};
+  const systemMs = new Map<number, Record<string, number>>();
+  const level = stepLevels(obs.steps);
+  // A step with no write of its own yet goes at the pace measured for the other writes to its target.
+  const targetBusy = new Map<string, number>();
+  for (const s of obs.steps) if (s.writeSpanMs > 0) targetBusy.set(s.targetSystem, Math.min(targetBusy.get(s.targetSystem) ?? 1, writeBusy(s)));
   let localLeftMs = 0;
   for (const s of obs.steps) {
     const before = previous?.steps[s.entity];
@@ -283,18 +321,25 @@ export function estimateRunning(obs: RunObservation, allowances: readonly System
     // Pages are read one after another; writes go out at the writer's requests in flight, in rounds
     // with the step's own work (planning, commits) between them: the share of the step's time so far
     // with a write in flight stretches the rest alike.
-    const busy = s.writeSpanMs > 0 ? Math.min(1, Math.max(0.25, s.writeActiveMs / s.writeSpanMs)) : 1;
+    const busy = s.writeSpanMs > 0 ? writeBusy(s) : (targetBusy.get(s.targetSystem) ?? 1);
     const writeMs = (Math.ceil(writeCalls / inFlight) * writeLatency) / busy;
     stepMs.set(s.entity, Math.max(readCalls * readLatency, writeMs));
-    add(systemMs, s.sourceSystem, (readCalls * readLatency) / (concurrency.get(s.sourceSystem) ?? 1));
-    add(systemMs, s.targetSystem, (writeCalls * writeLatency) / (concurrency.get(s.targetSystem) ?? 1) / busy);
+    const lv = level.get(s.entity) ?? 0;
+    if (!systemMs.has(lv)) systemMs.set(lv, {});
+    add(systemMs.get(lv)!, s.sourceSystem, (readCalls * readLatency) / (concurrency.get(s.sourceSystem) ?? 1));
+    add(systemMs.get(lv)!, s.targetSystem, (writeCalls * writeLatency) / (concurrency.get(s.targetSystem) ?? 1) / busy);
     localLeftMs += toProcess * localPerRecord;
   }
   for (const k of Object.keys(callsLeft)) callsLeft[k] = Math.ceil(callsLeft[k]!);
-  // Steps overlap (a step's records go as soon as what they reference exists) within each system's
-  // concurrency: the rest takes as long as its busiest system, or its slowest step on its own, plus
-  // the run's own time for the records still to handle.
-  const workMs = Math.max(0, ...stepMs.values(), ...Object.values(systemMs)) + localLeftMs;
+  // Steps of one level overlap (a step's records go as soon as what they reference exists) within
+  // each system's concurrency: a level takes as long as its busiest system, or its slowest step on
+  // its own. A step that waits for its dependencies to finish (payments back after the bills) is a
+  // level of its own, after theirs. Plus the run's own time for the records still to handle.
+  let workMs = localLeftMs;
+  for (const lv of new Set(level.values())) {
+    const steps = obs.steps.filter((s) => (level.get(s.entity) ?? 0) === lv).map((s) => stepMs.get(s.entity) ?? 0);
+    workMs += Math.max(0, ...steps, ...Object.values(systemMs.get(lv) ?? {}));
+  }
   const msPerCall: Record<string, number> = {};
   for (const system of Object.keys(callsLeft)) msPerCall[system] = latency(system) / (concurrency.get(system) ?? 1);
   const starts = Object.fromEntries(Object.entries(obs.calls).map(([k, c]) => [k, c.recentStarts]));
