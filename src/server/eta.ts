@@ -85,7 +85,10 @@ const windowWords = (w: string) => (w === 'day' ? "today's" : `this ${w}'s`);
  */
 export function etaText(eta: Eta, what: string, state: 'running' | 'queued'): string {
   const until = new Date(eta.finishAt).toISOString().slice(11, 16);
-  const time = state === 'running' ? `${roughDuration(eta.remainingMs)} left (until about ${until} UTC)` : `${roughDuration(eta.durationMs)} once started (done about ${until} UTC)`;
+  // A queued run that waits for others ahead of it (or for a window's reset) says when it starts.
+  const startsLater = new Date(eta.startAt).getTime() - new Date(eta.estimatedAt).getTime() >= 1000;
+  const starts = startsLater ? `starts about ${new Date(eta.startAt).toISOString().slice(11, 16)} UTC, ` : '';
+  const time = state === 'running' ? `${roughDuration(eta.remainingMs)} left (until about ${until} UTC)` : `${roughDuration(eta.durationMs)} once started (${starts}done about ${until} UTC)`;
   const shares = eta.shares.filter((s) => s.calls > 0).map((s) => `${s.percent < 1 ? '< 1' : Math.round(s.percent)} % of ${windowWords(s.window)} ${name(s.system)} budget`);
   const wait = eta.waitsFor ? `, waits for ${name(eta.waitsFor.system)}'s ${eta.waitsFor.window} allowance to reset at ${eta.waitsFor.until.slice(11, 19)} UTC` : '';
   const guess = eta.basis === 'default' ? ' (a guess: no earlier run to go by)' : '';

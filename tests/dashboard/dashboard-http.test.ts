@@ -162,8 +162,11 @@ describe('dashboard over HTTP', () => {
     const runId = await startRun(fx.db, 'main', 'sync', false);
     await updateProgress(fx.db, runId, { step: 'bills', done: 5, note: '5 of 9 bills' });
     const during = JSON.parse((await inject({ url: '/activity.json', cookie })).body);
-    assert.deepEqual(during.running, [{ id: runId, link: 'main', kind: 'sync', progress: 'bills · 5 done · 5 of 9 bills' }]);
+    assert.deepEqual(during.running.map(({ eta: _eta, ...r }: { eta: string }) => r), [{ id: runId, link: 'main', kind: 'sync', progress: 'bills · 5 done · 5 of 9 bills' }]);
+    // Its progress carries no ETA of its own yet: it is estimated from the link's previous sync, starting now.
+    assert.match(during.running[0].eta, /^(first )?sync ≈ \d+ (s|min) left \(until about \d\d:\d\d UTC\)/);
     const overview = await inject({ url: '/', cookie });
+    assert.match(overview.body, /<span class="muted eta">(first )?sync ≈ \d+ (s|min) left \(until about \d\d:\d\d UTC\)/, 'the overview shows the ETA beside the running sync');
     assert.match(overview.body, new RegExp(`data-signature="${during.signature}" data-busy="1"`));
     await finishRun(fx.db, runId, { status: 'succeeded', counts: {} });
     const afterwards = JSON.parse((await inject({ url: '/activity.json', cookie })).body);

@@ -13,7 +13,7 @@ import type { ServerApi } from '../server-api.ts';
 import { registeredEntries } from '../../app/systems/index.ts';
 import { hubSystemId } from '../../systems/registry.ts';
 import type { Command } from './types.ts';
-import { etaText, runningEta } from '../../server/eta.ts';
+import { currentWorkEtas, runningWork, workEtas, type WorkEta } from '../../server/work-etas.ts';
 
 export const status: Command = {
   summary: 'connections, links, cursors, record counts and the last runs',
@@ -22,7 +22,8 @@ export const status: Command = {
 Shows what is stored here, without calling ${registeredEntries().map((e) => e.spec.displayName).join(' or ')} ('ml-connector ping' does that): each
 connection with its state (ok, needs_reconnect, disabled, or unreadable when the master key in use
 cannot open its secret) and last success; each link with its record counts per entity (synced,
-skipped, pending, failed, conflict), its cursors and its last five runs. Records that need
+skipped, pending, failed, conflict), its cursors, its last five runs, and the work running or
+queued on it with when it is expected to be done. Records that need
 attention are listed with their reason ('ml-connector audit <id>' shows one's trail; 'replay' and
 'skip' act on them).
 Exit code 0 when all is well, 1 when records failed or conflict, 3 when a connection must be made
@@ -42,8 +43,10 @@ again, 4 when a connection's secret cannot be opened.`,
         }
       }));
       const links = await listLinks(rt.db);
+      const work = await workHere(rt.db);
       const perLink = await Promise.all(links.map(async (l) => ({
         link: l, records: await countByStatus(rt.db, l.name), cursors: await listCursors(rt.db, l.name), runs: await listRuns(rt.db, { link: l.name, limit: 5 }),
+        work: work.filter((w) => w.link === l.name),
         ...(await needingAttention(rt.db, l.name)),
       })));
       out.result({ connections, links: perLink }, () => {
@@ -65,12 +68,8 @@ again, 4 when a connection's secret cannot be opened.`,
             if (a.reason) parts.push(...wrap(a.reason, 96).map((l) => `      ${l}`));
           }
           if (p.attentionMore > 0) parts.push(`  … and ${p.attentionMore} more (use --json or the dashboard)`);
-          for (const r of p.runs) {
-            parts.push(`  run ${r.id} ${r.kind}${r.dry_run ? ' (dry)' : ''} ${r.status} ${r.started_at}${r.error_code ? ` ${r.error_code}` : ''}`);
-            // A running run's ETA, as its worker last wrote it with its progress.
-            const eta = r.status === 'running' ? runningEta(r.progress) : null;
-            if (eta) parts.push(`      ${etaText(eta, r.kind, 'running')}`);
-          }
+          for (const r of p.runs) parts.push(`  run ${r.id} ${r.kind}${r.dry_run ? ' (dry)' : ''} ${r.status} ${r.started_at}${r.error_code ? ` ${r.error_code}` : ''}`);
+          parts.push(...workLines(p.work));
         }
         return parts.join('\n');
       });
@@ -85,6 +84,27 @@ again, 4 when a connection's secret cannot be opened.`,
 };
 
 const shown = 20;
+
+/**
+ * Running and queued work with its ETA. The queue's own tables are read only where a server has
+ * made them: status creates nothing in the database.
+ */
+async function workHere(db: Db): Promise<WorkEta[]> {
+  const { rows } = await db.query<{ present: boolean }>("select to_regclass('pgboss.job') is not null as present");
+  if (!rows[0]?.present) return workEtas(db, await runningWork(db), []);
+  const [{ startQueue }, { linkWorkJob }] = await Promise.all([import('../../store/queue.ts'), import('../../server/contract.ts')]);
+  const queue = await startQueue(db, { jobs: [linkWorkJob] });
+  try {
+    return await currentWorkEtas(db, queue);
+  } finally {
+    await queue.stop({ timeoutMs: 1000 });
+  }
+}
+
+/** One line per piece of running or queued work: what it is and when it is expected to be done. */
+function workLines(work: readonly Pick<WorkEta, 'state' | 'runId' | 'jobId' | 'text'>[]): string[] {
+  return work.map((w) => (w.state === 'running' ? `  running (run ${w.runId}): ${w.text}` : `  queued (job ${w.jobId}): ${w.text}`));
+}
 
 /** The first failed or conflicting records of a link, for the human view. */
 async function needingAttention(db: Db, link: string): Promise<{ attention: { entity: string; source_id: string; label: string | null; status: string; reason: string | null; error_code: string | null }[]; attentionMore: number }> {
@@ -123,7 +143,8 @@ async function statusViaServer(api: ServerApi, out: Output): Promise<number> {
     const q = (status: string) => api.call<{ items: ApiRecord[]; nextOffset: number | null }>('GET', `/records?link=${encodeURIComponent(l.name)}&status=${status}&limit=${shown}`).then((r) => r.body);
     const [failed, conflict] = await Promise.all([q('failed'), q('conflict')]);
     const runs = (await api.call<{ items: ApiRun[] }>('GET', `/runs?link=${encodeURIComponent(l.name)}&limit=5`)).body.items;
-    return { link: l, attention: [...failed.items, ...conflict.items], more: failed.nextOffset !== null || conflict.nextOffset !== null, runs };
+    const work = (await api.call<{ items: WorkEta[] }>('GET', `/work?link=${encodeURIComponent(l.name)}`)).body.items;
+    return { link: l, attention: [...failed.items, ...conflict.items], more: failed.nextOffset !== null || conflict.nextOffset !== null, runs, work };
   }));
   out.result({ server: api.base, connections, links: perLink }, () => {
     const parts = [`(from the server at ${api.base}: the data directory is in use by it)`, 'Connections:'];
@@ -142,6 +163,7 @@ async function statusViaServer(api: ServerApi, out: Output): Promise<number> {
       }
       if (p.more) parts.push('  … and more (use the dashboard)');
       for (const r of p.runs) parts.push(`  run ${r.id} ${r.kind}${r.dryRun ? ' (dry)' : ''} ${r.status} ${r.startedAt}${r.error ? ` ${r.error.code}` : ''}`);
+      parts.push(...workLines(p.work));
     }
     return parts.join('\n');
   });

@@ -5,6 +5,7 @@ import { linkWorkJob, reconcileThroughQueue } from '../contract.ts';
 import { requireLink, sendLinkWork, type ApiContext } from './context.ts';
 import { HttpError, notFound } from './errors.ts';
 import { acceptedSchema, deadLetterSchema, errorSchema, jobSchema, linkParams, replayBody } from './schemas.ts';
+import { currentWorkEtas } from '../work-etas.ts';
 
 const reconcileSchema = z.object({
   link: z.string(),
@@ -16,6 +17,28 @@ const reconcileSchema = z.object({
 
 /** How long GET /links/{name}/reconcile waits for the worker's report before answering 202. */
 const reconcileWaitMs = 30_000;
+
+const shareSchema = z.object({ system: z.string(), window: z.string(), calls: z.number().int(), budget: z.number().int(), percent: z.number() });
+const workSchema = z.object({
+  state: z.enum(['running', 'queued']),
+  link: z.string(),
+  kind: z.string(),
+  runId: z.string().nullable(),
+  jobId: z.string().nullable(),
+  text: z.string().meta({ description: "The ETA in words, e.g. \"first sync ≈ 4 min left (until about 14:32 UTC), 9 % of this hour's BILL budget\"" }),
+  eta: z.object({
+    basis: z.enum(['this run', 'previous run', 'default']).meta({ description: "What the estimate rests on: this run's own pace so far, the link's previous run of the kind, or a stated default" }),
+    estimatedAt: z.string(),
+    startAt: z.string(),
+    finishAt: z.string(),
+    remainingMs: z.number(),
+    durationMs: z.number(),
+    callsLeft: z.record(z.string(), z.number()),
+    shares: z.array(shareSchema).meta({ description: "The share of each app-wide allowance (BILL's developer key hour) the rest of the work takes" }),
+    waitsFor: z.object({ system: z.string(), window: z.string(), until: z.string() }).nullable(),
+    assumed: z.array(z.string()),
+  }),
+});
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
@@ -33,6 +56,19 @@ export const actionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
     const link = await requireLink(ctx, req.params.name);
     const target = 'failed' in req.body ? { failed: true as const } : { id: req.body.id };
     return reply.code(202).send({ jobId: await sendLinkWork(ctx, link, { kind: 'replay', link: link.name, target }) });
+  });
+
+  app.get('/work', {
+    schema: {
+      tags: ['work'],
+      summary: 'Running and queued work with its ETA',
+      description: "Running runs first, then queued jobs in the order they are expected to start: work on links of one BILL organisation runs one job at a time, highest priority first, so a queued job starts when the one ahead of it ends (or at its own start time, for a run parked until a window resets) and is expected to take as long as its link's previous run of the kind.",
+      querystring: z.object({ link: z.string().min(1).optional() }),
+      response: { 200: z.object({ items: z.array(workSchema) }) },
+    },
+  }, async (req) => {
+    const items = await currentWorkEtas(db, queue);
+    return { items: req.query.link ? items.filter((w) => w.link === req.query.link) : items };
   });
 
   app.get('/jobs/:id', { schema: { tags: ['work'], summary: 'A link-work job: state and output', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {

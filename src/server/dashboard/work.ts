@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RunRow } from '../../store/repos/runs.ts';
 import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
 import type { LinkWorkOutput } from '../worker/handler.ts';
+import { waitingJobs, workEtas } from '../work-etas.ts';
 
 /**
  * What is waiting or running, for the pages' progress display. The dashboard changes data only by
@@ -11,6 +12,9 @@ export interface WaitingWork {
   link: string;
   kind: LinkWork['kind'];
   detail: string;
+  jobId: string;
+  /** When it is expected to start and be done, in words (work-etas.ts). */
+  eta: string | null;
 }
 
 const describe = (w: LinkWork): string => {
@@ -22,20 +26,9 @@ const describe = (w: LinkWork): string => {
   }
 };
 
-/** Link-work jobs not yet taken by a worker (created or waiting for a retry). */
-export async function waitingWork(services: ServerServices): Promise<WaitingWork[]> {
-  const jobs = await services.queue.boss.findJobs<unknown>(linkWorkJob.name, { queued: true });
-  const out: WaitingWork[] = [];
-  for (const j of jobs) {
-    const parsed = linkWorkJob.schema.safeParse(j.data);
-    if (parsed.success) out.push({ link: parsed.data.link, kind: parsed.data.kind, detail: describe(parsed.data) });
-  }
-  return out;
-}
-
 export interface Activity {
   waiting: WaitingWork[];
-  running: Pick<RunRow, 'id' | 'link' | 'kind' | 'started_at' | 'progress'>[];
+  running: (Pick<RunRow, 'id' | 'link' | 'kind' | 'started_at' | 'progress'> & { eta: string | null })[];
   /** Changes whenever a job is queued, starts or finishes: pages reload when it differs from theirs. */
   signature: string;
 }
@@ -43,17 +36,26 @@ export interface Activity {
 /** The page marks that make dashboard.js refresh a page when work starts or ends. */
 export const activityMarks = (a: Activity): { signature: string; busy: boolean } => ({ signature: a.signature, busy: a.running.length + a.waiting.length > 0 });
 
-/** What is waiting and running now, and a signature of it for the pages' refresh check. */
+/** What is waiting and running now, each with its ETA, and a signature of it for the pages' refresh check. */
 export async function currentActivity(services: ServerServices): Promise<Activity> {
-  const [waiting, running, latest] = await Promise.all([
-    waitingWork(services),
-    services.db.query<Activity['running'][number]>(
+  const [jobs, running, latest] = await Promise.all([
+    waitingJobs(services.queue),
+    services.db.query<Omit<Activity['running'][number], 'eta'>>(
       "select id, link, kind, started_at::text as started_at, progress from runs where status = 'running' order by started_at",
     ),
     services.db.query<{ id: string }>("select id from runs where status <> 'running' order by finished_at desc nulls last, id desc limit 1"),
   ]);
+  const etas = await workEtas(services.db, running.rows, jobs);
+  const byRun = new Map(etas.filter((e) => e.runId).map((e) => [e.runId!, e.text]));
+  const byJob = new Map(etas.filter((e) => e.jobId).map((e) => [e.jobId!, e.text]));
+  const waiting = jobs.map((j) => ({ link: j.work.link, kind: j.work.kind, detail: describe(j.work), jobId: j.id, eta: byJob.get(j.id) ?? null }));
+  // The ETAs move every second: they stay out of the signature, which only changes when work starts or ends.
   const state = JSON.stringify([waiting.map((w) => [w.link, w.detail]), running.rows.map((r) => r.id), latest.rows[0]?.id ?? null]);
-  return { waiting, running: running.rows, signature: createHash('sha256').update(state).digest('hex').slice(0, 16) };
+  return {
+    waiting,
+    running: running.rows.map((r) => ({ ...r, eta: byRun.get(r.id) ?? null })),
+    signature: createHash('sha256').update(state).digest('hex').slice(0, 16),
+  };
 }
 
 /** Where a job the person started from a page stands: still to run, done with its run, or ended without one. */

@@ -41,8 +41,8 @@
   }
 
   function describe(state) {
-    var parts = state.running.map(function (r) { return r.link + ': ' + r.kind + ' — ' + r.progress; });
-    state.waiting.forEach(function (w) { parts.push(w.link + ': ' + w.detail + ' (queued)'); });
+    var parts = state.running.map(function (r) { return r.link + ': ' + r.kind + ' — ' + r.progress + (r.eta ? ' — ' + r.eta : ''); });
+    state.waiting.forEach(function (w) { parts.push(w.link + ': ' + w.detail + ' (queued' + (w.eta ? ', ' + w.eta : '') + ')'); });
     return parts.join(' · ');
   }
 

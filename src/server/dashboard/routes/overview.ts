@@ -45,8 +45,8 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
       <div><dt>Skipped</dt><dd>${total('skipped')}</dd></div>
       <div><dt>Missing GL accounts</dt><dd>${missingAccountText(link).short}</dd></div>
     </dl>
-    ${running.length > 0 ? html`<p>${badge('running')} ${running.map((r) => r.kind).join(', ')}</p>` : ''}
-    ${waiting.length > 0 ? html`<p>${badge('queued')} ${waiting.map((w) => w.detail).join(', ')}</p>` : ''}
+    ${running.map((r) => html`<p>${badge('running')} ${r.kind}${r.eta ? html` <span class="muted eta">${r.eta}</span>` : ''}</p>`)}
+    ${waiting.map((w) => html`<p>${badge('queued')} ${w.detail}${w.eta ? html` <span class="muted eta">${w.eta}</span>` : ''}</p>`)}
     <div class="actions">
       <form method="post" action="${ctx.base}/links/${encodeURIComponent(link.name)}/sync">${csrfField(ctx)}
         <button type="submit" class="primary">Sync now<span class="visually-hidden"> ${link.name}</span></button></form>
@@ -60,8 +60,8 @@ function linkCard(ctx: PageContext, link: Link, counts: Record<string, Record<Re
 function activityList(activity: Activity): Html {
   const items = [
     ...activity.running.map((r) => html`<li data-run="${r.id}">${badge('running')} <strong>${r.link}</strong> ${r.kind}
-      <span class="progress-note">${progressText(r.progress)}</span></li>`),
-    ...activity.waiting.map((w) => html`<li>${badge('queued')} <strong>${w.link}</strong> ${w.detail}</li>`),
+      <span class="progress-note">${progressText(r.progress)}</span>${r.eta ? html` <span class="muted eta">${r.eta}</span>` : ''}</li>`),
+    ...activity.waiting.map((w) => html`<li data-job="${w.jobId}">${badge('queued')} <strong>${w.link}</strong> ${w.detail}${w.eta ? html` <span class="muted eta">${w.eta}</span>` : ''}</li>`),
   ];
   return html`<ul id="activity" class="activity">${items.length > 0 ? items : html`<li class="muted">Nothing is running.</li>`}</ul>`;
 }
@@ -116,7 +116,7 @@ export function registerOverview(d: Dashboard): void {
     const activity = await currentActivity(services);
     return {
       signature: activity.signature,
-      running: activity.running.map((r) => ({ id: r.id, link: r.link, kind: r.kind, progress: progressText(r.progress) })),
+      running: activity.running.map((r) => ({ id: r.id, link: r.link, kind: r.kind, progress: progressText(r.progress), eta: r.eta })),
       waiting: activity.waiting,
     };
   });
