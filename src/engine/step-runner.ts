@@ -1,5 +1,5 @@
 import { ConnectorError, asConnectorError } from '../core/errors.ts';
-import { mapLimit, prefetch } from '../core/concurrency.ts';
+import { mapLimit, rounds } from '../core/concurrency.ts';
 import { getCursor } from '../store/repos/cursors.ts';
 import { withCallClass, type CallClass } from '../http/call-class.ts';
 import { getMappings, getMappingsByTarget, recordLinks, unlink, updateHash, type IdMapRow, type IntentRow } from '../store/repos/id-map.ts';
@@ -144,34 +144,28 @@ export class StepRunner<S extends SourceRecord, P> {
     this.startReading();
     const { pages, first } = await this.early!;
     this.early = null;
-    // Pages are gathered until they fill every batch the writer may have in flight (one BILL page of
-    // 100 payments fills only two Xero batches of 50, and Xero takes 5 at once), so the batches go
-    // out together; a page larger than that is processed on its own.
+    // Pages are read ahead and processed in rounds of every page in by then (core/concurrency.ts
+    // rounds): the first page goes out while the next is read, and when writing is the slower side
+    // a round fills every batch the writer may have in flight (one BILL page of 100 payments fills
+    // only two Xero batches of 50, and Xero takes 5 at once), so the batches go out together.
     const caps = this.writer.caps;
     const perRound = caps.batch * caps.inFlight;
     let done = 0;
-    let gathered: S[] = [];
-    let cursor: string | null = null;
-    let pending = false;
-    const flush = async () => {
+    const size = (page: Page<S>) => page.items.length + page.invalid.length;
+    for await (const round of rounds(resume(first, pages), size, perRound)) {
+      const gathered: S[] = [];
+      for (const page of round) {
+        this.claims.claim(page.items.map((r) => r.id));
+        // Committed with the round whose cursor passes them.
+        recordInvalid(this.ctx, this.def.entity, page.invalid, this.base({ id: '', updatedAt: null }));
+        gathered.push(...page.items);
+      }
       await this.process(gathered);
-      await commitPage(this.ctx, this.stepName, { stream: this.def.stream, value: cursor });
+      await commitPage(this.ctx, this.stepName, { stream: this.def.stream, value: round[round.length - 1]!.cursor });
       done += gathered.length;
       this.ctx.progress(this.stepName, done);
-      gathered = [];
-      pending = false;
-    };
-    for await (const page of prefetch(resume(first, pages))) {
-      this.claims.claim(page.items.map((r) => r.id));
-      // Committed with the round whose cursor passes them.
-      recordInvalid(this.ctx, this.def.entity, page.invalid, this.base({ id: '', updatedAt: null }));
-      gathered.push(...page.items);
-      cursor = page.cursor;
-      pending = true;
-      if (gathered.length >= perRound) await flush();
     }
     this.claims.doneReading();
-    if (pending) await flush();
   }
 
   private get stepName(): string {
