@@ -62,6 +62,13 @@ forEachBackend('a sync parked at a used-up hourly allowance', (b) => {
     assert.ok(runs.length >= 2, 'the sync needed more than one window');
     assert.ok(runs.length <= 4, 'each resumed run got on with the work rather than spending its window re-reading');
     assert.equal(runs.at(-1)!.status, 'succeeded');
+    // A parked run is said to be parked, not failed: nothing about it needs a person.
+    const rows = await s.sandbox.db.query<{ id: string; status: string; error_code: string | null }>('select id, status, error_code from runs where id = any($1::text[])', [runs.map((r) => r.runId as string)]);
+    const byId = new Map(rows.rows.map((r) => [r.id, r]));
+    for (const r of runs.slice(0, -1)) {
+      assert.equal(r.status, 'parked', 'the job output says parked');
+      assert.deepEqual([byId.get(r.runId)?.status, byId.get(r.runId)?.error_code], ['parked', 'MLC_ERR_DAILY_LIMIT'], 'the run row is parked, with the allowance as its reason');
+    }
 
     const xero = await s.sandbox.xeroState();
     const org = await s.sandbox.billState();

@@ -77,7 +77,7 @@ export const runSchema = z.object({
   link: z.string(),
   kind: z.string(),
   dryRun: z.boolean(),
-  status: z.enum(['running', 'succeeded', 'failed', 'partial', 'interrupted']),
+  status: z.enum(['running', 'succeeded', 'failed', 'partial', 'interrupted', 'parked']).meta({ description: "parked: stopped at a used-up hourly or daily allowance; the same work is queued to resume from the committed cursors when the window resets" }),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   counts: z.record(z.string(), z.number()).meta({ description: 'Outcomes by entity and action, e.g. bill.create' }),

@@ -64,7 +64,7 @@ export function duration(startText: string, endText: string | null): string {
 const badgeTone: Record<string, string> = {
   synced: 'good', succeeded: 'good', ok: 'good', agree: 'good',
   failed: 'bad', conflict: 'warn', partial: 'warn', needs_reconnect: 'bad', differences: 'bad',
-  pending: 'info', running: 'info', queued: 'info', skipped: 'muted', interrupted: 'warn', disabled: 'muted',
+  pending: 'info', running: 'info', queued: 'info', parked: 'info', skipped: 'muted', interrupted: 'warn', disabled: 'muted',
 };
 
 const badgeText: Record<string, string> = { needs_reconnect: 'reconnect needed' };

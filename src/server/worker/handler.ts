@@ -3,6 +3,7 @@ import { replay } from '../../engine/replay.ts';
 import { syncLink, type EngineDeps, type RunResult } from '../../engine/sync.ts';
 import type { Db } from '../../store/db.ts';
 import { getLink } from '../../store/repos/links.ts';
+import { markRunParked } from '../../store/repos/runs.ts';
 import { PermanentJobError, type JobContext } from '../../store/queue.ts';
 import type { LinkWork } from '../contract.ts';
 import { RunTracker } from '../../engine/eta-tracker.ts';
@@ -15,7 +16,8 @@ import { reconcileLinkWork, type ReconcileOutcome } from './reconcile.ts';
 export interface LinkWorkOutput {
   runId: string;
   link: string;
-  status: RunResult['status'];
+  /** The run's status; 'parked' when it stopped at a used-up allowance and its work was queued again. */
+  status: RunResult['status'] | 'parked';
   counts: RunResult['counts'];
   /** The process that ran it, so operators can tell workers apart. */
   pid: number;
@@ -89,8 +91,9 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
       // The committed pages stay committed; the queued job resumes from the saved cursors.
       const at = new Date(Date.now() + result.error.retryAfterMs + parkMarginMs);
       const resumedBy = await hooks.park(work, at);
+      await markRunParked(db, result.runId);
       deps.log.info({ job: job.id, link: link.name, runId: result.runId, resumesAt: at.toISOString(), resumedBy }, 'allowance used up: work parked until it resets');
-      return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid, parkedUntil: at.toISOString(), resumedBy };
+      return { runId: result.runId, link: link.name, status: 'parked', counts: result.counts, pid: process.pid, parkedUntil: at.toISOString(), resumedBy };
     }
     if (kindOfError === 'retryable' || kindOfError === 'rate_limited' || code === 'MLC_ERR_CONFLICT') throw new RetryableRunError(message);
     throw new PermanentJobError(message);

@@ -6,7 +6,8 @@ export interface RunRow {
   link: string;
   kind: string;
   dry_run: boolean;
-  status: 'running' | 'succeeded' | 'failed' | 'partial' | 'interrupted';
+  /** parked: stopped at a used-up allowance, its work queued again for the window's reset (worker/handler.ts). */
+  status: 'running' | 'succeeded' | 'failed' | 'partial' | 'interrupted' | 'parked';
   started_at: string;
   finished_at: string | null;
   counts: Record<string, number> | null;
@@ -21,6 +22,11 @@ export async function startRun(db: Db, link: string, kind: string, dryRun: boole
   await db.query("update runs set status = 'interrupted', finished_at = now() where link = $1 and status = 'running' and kind = $2", [link, kind]);
   await db.query('insert into runs (id, link, kind, dry_run, status, started_at) values ($1, $2, $3, $4, $5, now())', [id, link, kind, dryRun, 'running']);
   return id;
+}
+
+/** A run stopped at a used-up allowance whose work was queued again for the reset: parked, not failed. */
+export async function markRunParked(db: Db, runId: string): Promise<void> {
+  await db.query("update runs set status = 'parked' where id = $1 and status = 'failed'", [runId]);
 }
 
 export async function updateProgress(db: Db, runId: string, progress: Record<string, unknown>): Promise<void> {
