@@ -20,13 +20,12 @@ async function freeBase(): Promise<number> {
     const base = (probe.address() as { port: number }).port;
     await close(probe);
     if (base + emulatorIds.length > 65_535) continue;
-    try {
-      const held = await Promise.all(emulatorIds.map((_, i) => listen(base + i)));
-      await Promise.all(held.map(close));
-      return base;
-    } catch {
-      // Something else holds one of them; try another base.
-    }
+    // Every port taken for the probe is let go again, also when another one of them is in use
+    // (a probe left listening would keep this test's process from ever exiting).
+    const held = await Promise.allSettled(emulatorIds.map((_, i) => listen(base + i)));
+    await Promise.all(held.flatMap((h) => (h.status === 'fulfilled' ? [close(h.value)] : [])));
+    if (held.every((h) => h.status === 'fulfilled')) return base;
+    // Something else holds one of them; try another base.
   }
 }
 
