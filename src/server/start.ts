@@ -83,7 +83,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     if (role === 'web') await scheduler.reconcile();
     else {
       await scheduler.start(options.scheduleIntervalMs ?? 60_000);
-      await startLinkWorkers(services, { concurrency: options.workerConcurrency ?? 2, onRun: (work, result) => counters.ran(work.kind, result.status), stopping: stopRequested.signal });
+      await startLinkWorkers(services, { concurrency: options.workerConcurrency ?? 2, onRun: (work, status) => counters.ran(work.kind, status), stopping: stopRequested.signal });
     }
     let url: string | null = null;
     if (role !== 'worker') {

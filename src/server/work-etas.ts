@@ -31,6 +31,7 @@ export interface RunningWork {
   id: string;
   link: string;
   kind: string;
+  started_at: string;
   progress: Record<string, unknown> | null;
 }
 
@@ -118,11 +119,15 @@ export async function workEtas(db: Db, running: readonly RunningWork[], waiting:
 
 /** The runs running now, oldest first. */
 export async function runningWork(db: Db): Promise<RunningWork[]> {
-  return (await db.query<RunningWork>("select id, link, kind, progress from runs where status = 'running' order by started_at")).rows;
+  return (await db.query<RunningWork>("select id, link, kind, started_at::text as started_at, progress from runs where status = 'running' order by started_at")).rows;
 }
 
-/** Every running run and waiting job with its ETA. */
-export async function currentWorkEtas(db: Db, queue: Pick<Queue, 'boss'>, budget?: BudgetSource): Promise<WorkEta[]> {
+/**
+ * Every running run and waiting job with its ETA, or those of one link. Work of other links on the
+ * same BILL organisation is still counted ahead of the link's own: it holds the key first.
+ */
+export async function currentWorkEtas(db: Db, queue: Pick<Queue, 'boss'>, only?: { link?: string | undefined }, budget?: BudgetSource): Promise<WorkEta[]> {
   const [running, waiting] = await Promise.all([runningWork(db), waitingJobs(queue)]);
-  return workEtas(db, running, waiting, budget);
+  const all = await workEtas(db, running, waiting, budget);
+  return only?.link ? all.filter((w) => w.link === only.link) : all;
 }

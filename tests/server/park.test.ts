@@ -69,6 +69,10 @@ forEachBackend('a sync parked at a used-up hourly allowance', (b) => {
       assert.equal(r.status, 'parked', 'the job output says parked');
       assert.deepEqual([byId.get(r.runId)?.status, byId.get(r.runId)?.error_code], ['parked', 'MLC_ERR_DAILY_LIMIT'], 'the run row is parked, with the allowance as its reason');
     }
+    // The process's own count of the runs it finished says the same.
+    const metrics = String((await s.call('GET', '/metrics', undefined, null)).body);
+    assert.match(metrics, /mlc_link_work_runs_total\{kind="sync",status="parked"\} [1-9]/);
+    assert.doesNotMatch(metrics, /mlc_link_work_runs_total\{kind="sync",status="failed"\}/);
 
     const xero = await s.sandbox.xeroState();
     const org = await s.sandbox.billState();

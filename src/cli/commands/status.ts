@@ -86,8 +86,8 @@ again, 4 when a connection's secret cannot be opened.`,
 const shown = 20;
 
 /**
- * Running and queued work with its ETA. The queue's own tables are read only where a server has
- * made them: status creates nothing in the database.
+ * Running and queued work with its ETA. Where no server has made the queue's tables yet, status
+ * does not make them: only the running runs are estimated.
  */
 async function workHere(db: Db): Promise<WorkEta[]> {
   const { rows } = await db.query<{ present: boolean }>("select to_regclass('pgboss.job') is not null as present");
@@ -139,12 +139,12 @@ interface ApiRun { id: string; kind: string; dryRun: boolean; status: string; st
 async function statusViaServer(api: ServerApi, out: Output): Promise<number> {
   const connections = (await api.call<{ items: ApiConnection[] }>('GET', '/connections')).body.items;
   const links = (await api.call<{ items: { name: string; erpSystem: string; erpConnectionId: string; billConnectionId: string }[] }>('GET', '/links')).body.items;
+  const work = (await api.call<{ items: WorkEta[] }>('GET', '/work')).body.items;
   const perLink = await Promise.all(links.map(async (l) => {
     const q = (status: string) => api.call<{ items: ApiRecord[]; nextOffset: number | null }>('GET', `/records?link=${encodeURIComponent(l.name)}&status=${status}&limit=${shown}`).then((r) => r.body);
     const [failed, conflict] = await Promise.all([q('failed'), q('conflict')]);
     const runs = (await api.call<{ items: ApiRun[] }>('GET', `/runs?link=${encodeURIComponent(l.name)}&limit=5`)).body.items;
-    const work = (await api.call<{ items: WorkEta[] }>('GET', `/work?link=${encodeURIComponent(l.name)}`)).body.items;
-    return { link: l, attention: [...failed.items, ...conflict.items], more: failed.nextOffset !== null || conflict.nextOffset !== null, runs, work };
+    return { link: l, attention: [...failed.items, ...conflict.items], more: failed.nextOffset !== null || conflict.nextOffset !== null, runs, work: work.filter((w) => w.link === l.name) };
   }));
   out.result({ server: api.base, connections, links: perLink }, () => {
     const parts = [`(from the server at ${api.base}: the data directory is in use by it)`, 'Connections:'];

@@ -67,8 +67,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
       response: { 200: z.object({ items: z.array(workSchema) }) },
     },
   }, async (req) => {
-    const items = await currentWorkEtas(db, queue);
-    return { items: req.query.link ? items.filter((w) => w.link === req.query.link) : items };
+    return { items: await currentWorkEtas(db, queue, { link: req.query.link }) };
   });
 
   app.get('/jobs/:id', { schema: { tags: ['work'], summary: 'A link-work job: state and output', params: z.object({ id: z.uuid() }), response: { 200: jobSchema, 400: errorSchema, 404: errorSchema } } }, async (req) => {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RunRow } from '../../store/repos/runs.ts';
 import { linkWorkJob, type LinkWork, type ServerServices } from '../contract.ts';
 import type { LinkWorkOutput } from '../worker/handler.ts';
-import { waitingJobs, workEtas } from '../work-etas.ts';
+import { runningWork, waitingJobs, workEtas, type RunningWork } from '../work-etas.ts';
 
 /**
  * What is waiting or running, for the pages' progress display. The dashboard changes data only by
@@ -28,7 +27,7 @@ const describe = (w: LinkWork): string => {
 
 export interface Activity {
   waiting: WaitingWork[];
-  running: (Pick<RunRow, 'id' | 'link' | 'kind' | 'started_at' | 'progress'> & { eta: string | null })[];
+  running: (RunningWork & { eta: string | null })[];
   /** Changes whenever a job is queued, starts or finishes: pages reload when it differs from theirs. */
   signature: string;
 }
@@ -40,20 +39,18 @@ export const activityMarks = (a: Activity): { signature: string; busy: boolean }
 export async function currentActivity(services: ServerServices): Promise<Activity> {
   const [jobs, running, latest] = await Promise.all([
     waitingJobs(services.queue),
-    services.db.query<Omit<Activity['running'][number], 'eta'>>(
-      "select id, link, kind, started_at::text as started_at, progress from runs where status = 'running' order by started_at",
-    ),
+    runningWork(services.db),
     services.db.query<{ id: string }>("select id from runs where status <> 'running' order by finished_at desc nulls last, id desc limit 1"),
   ]);
-  const etas = await workEtas(services.db, running.rows, jobs);
+  const etas = await workEtas(services.db, running, jobs);
   const byRun = new Map(etas.filter((e) => e.runId).map((e) => [e.runId!, e.text]));
   const byJob = new Map(etas.filter((e) => e.jobId).map((e) => [e.jobId!, e.text]));
   const waiting = jobs.map((j) => ({ link: j.work.link, kind: j.work.kind, detail: describe(j.work), jobId: j.id, eta: byJob.get(j.id) ?? null }));
   // The ETAs move every second: they stay out of the signature, which only changes when work starts or ends.
-  const state = JSON.stringify([waiting.map((w) => [w.link, w.detail]), running.rows.map((r) => r.id), latest.rows[0]?.id ?? null]);
+  const state = JSON.stringify([waiting.map((w) => [w.link, w.detail]), running.map((r) => r.id), latest.rows[0]?.id ?? null]);
   return {
     waiting,
-    running: running.rows.map((r) => ({ ...r, eta: byRun.get(r.id) ?? null })),
+    running: running.map((r) => ({ ...r, eta: byRun.get(r.id) ?? null })),
     signature: createHash('sha256').update(state).digest('hex').slice(0, 16),
   };
 }

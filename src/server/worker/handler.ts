@@ -33,8 +33,8 @@ export class RetryableRunError extends Error {
 }
 
 export interface HandlerHooks {
-  /** Called with every finished run (metrics). */
-  onRun?: (work: LinkWork, result: RunResult) => void;
+  /** Called with every finished run and the status it ends with (a parked run as 'parked'), for metrics. */
+  onRun?: (work: LinkWork, status: LinkWorkOutput['status']) => void;
   /**
    * Queues the same work again to start at `at`: a run stopped by a used-up hourly or daily
    * allowance (MLC_ERR_DAILY_LIMIT) is parked until it resets instead of retried with backoff,
@@ -81,7 +81,6 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
     await progress.flush();
   }
   await progress.saveStats(result.runId).catch(() => undefined);
-  hooks.onRun?.(work, result);
   deps.log.info({ job: job.id, link: link.name, runId: result.runId, status: result.status, error: result.error?.code }, 'link work finished');
   if (result.error) {
     const code = result.error.code as ErrorCode;
@@ -92,11 +91,14 @@ export async function handleLinkWork(deps: EngineDeps, db: Db, work: LinkWork, j
       const at = new Date(Date.now() + result.error.retryAfterMs + parkMarginMs);
       const resumedBy = await hooks.park(work, at);
       await markRunParked(db, result.runId);
+      hooks.onRun?.(work, 'parked');
       deps.log.info({ job: job.id, link: link.name, runId: result.runId, resumesAt: at.toISOString(), resumedBy }, 'allowance used up: work parked until it resets');
       return { runId: result.runId, link: link.name, status: 'parked', counts: result.counts, pid: process.pid, parkedUntil: at.toISOString(), resumedBy };
     }
+    hooks.onRun?.(work, result.status);
     if (kindOfError === 'retryable' || kindOfError === 'rate_limited' || code === 'MLC_ERR_CONFLICT') throw new RetryableRunError(message);
     throw new PermanentJobError(message);
   }
+  hooks.onRun?.(work, result.status);
   return { runId: result.runId, link: link.name, status: result.status, counts: result.counts, pid: process.pid };
 }

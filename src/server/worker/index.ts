@@ -1,8 +1,7 @@
 import type { PgBoss } from 'pg-boss';
-import type { RunResult } from '../../engine/sync.ts';
 import type { Queue } from '../../store/queue.ts';
 import { interactivePriority, linkWorkJob, parkLinkWork, type LinkWork, type ServerServices } from '../contract.ts';
-import { handleLinkWork } from './handler.ts';
+import { handleLinkWork, type HandlerHooks } from './handler.ts';
 
 export interface WorkerOptions {
   /**
@@ -10,7 +9,7 @@ export interface WorkerOptions {
    * interactive work only. Per-organisation serialisation holds regardless.
    */
   concurrency?: number;
-  onRun?: (work: LinkWork, result: RunResult) => void;
+  onRun?: HandlerHooks['onRun'];
   /** Aborted when this process starts to shut down: running jobs stop after their current page. */
   stopping?: AbortSignal;
 }
